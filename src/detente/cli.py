@@ -1,0 +1,242 @@
+"""The ``detente`` command line. Presentation only: it calls the library."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from detente import __version__
+
+app = typer.Typer(
+    name="detente",
+    help="Make international crises computable: escalation, war, deaths and displacement "
+    "under uncertainty, and what de-escalation policies do to them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out_console = Console()
+err_console = Console(stderr=True)
+
+
+def fail(message: str) -> typer.Exit:
+    """Print a one-line error to stderr; the caller raises the returned Exit(2)."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(2)
+
+
+def _load(name_or_path: str):
+    from detente.scenario.loading import ScenarioError, load_scenario
+
+    try:
+        return load_scenario(name_or_path)
+    except ScenarioError as e:
+        raise fail(str(e)) from None
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the same folder, then rename over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _fmt_num(x: float) -> str:
+    if x >= 1e6:
+        return f"{x / 1e6:.2f}M"
+    if x >= 1e4:
+        return f"{x / 1e3:.0f}k"
+    if x >= 1e3:
+        return f"{x / 1e3:.1f}k"
+    return f"{x:.0f}"
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="built-in name or YAML path")] = "ukraine-2022",
+    runs: Annotated[int, typer.Option(min=1, max=10_000_000, help="runs per package")] = 10_000,
+    seed: Annotated[int, typer.Option(min=0, help="root seed")] = 0,
+    packages: Annotated[
+        str | None, typer.Option(help="comma-separated package names (default: all)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON document")] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="folder for summary.json and runs.parquet")
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(min=0, help="worker processes (0: one per CPU)")
+    ] = 0,
+    chunk_size: Annotated[int, typer.Option(min=1, help="runs simulated together")] = 2500,
+) -> None:
+    """Simulate every policy package of a scenario and compare them with the status quo."""
+    from detente.experiments.ensemble import compare
+
+    sc = _load(scenario)
+    names = None
+    if packages is not None:
+        names = [n.strip() for n in packages.split(",") if n.strip()]
+        unknown = [n for n in names if n not in sc.packages]
+        if not names or unknown:
+            raise fail(
+                f"--packages: expected names from {sc.name} ({', '.join(sc.packages)}), "
+                f"got {', '.join(unknown) or 'nothing'}"
+            )
+    n_workers = workers or (os.cpu_count() or 1)
+    n_pkgs = len(set(["status-quo", *(names or sc.packages)]))
+    total = runs * n_pkgs
+    with Progress(
+        TextColumn("[bold]simulating[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(f"{sc.name}: {n_pkgs} packages x {runs:,} runs", total=total)
+        cmp = compare(
+            sc, names, runs=runs, seed=seed, chunk_size=min(chunk_size, runs),
+            workers=min(n_workers, -(-total // min(chunk_size, runs))),
+            progress=lambda k: bar.advance(task, k),
+        )
+    doc = cmp.to_json()
+    if out is not None:
+        import pyarrow.parquet as pq
+
+        buf = _ParquetBuffer()
+        pq.write_table(cmp.per_run(), buf, compression="zstd")
+        _write_atomic(out / "runs.parquet", buf.getvalue())
+        _write_atomic(out / "summary.json", doc.encode())
+    if as_json:
+        sys.stdout.write(doc)
+        return
+    _print_table(cmp, sc)
+    if out is not None:
+        out_console.print(f"wrote {out / 'summary.json'} and {out / 'runs.parquet'}")
+
+
+class _ParquetBuffer:
+    """A minimal writable sink for pyarrow, collected in memory then written atomically."""
+
+    def __init__(self) -> None:
+        import io
+
+        self._buf = io.BytesIO()
+
+    def write(self, b: bytes) -> int:
+        return self._buf.write(b)
+
+    def getvalue(self) -> bytes:
+        return self._buf.getvalue()
+
+    def flush(self) -> None:
+        pass
+
+    @property
+    def closed(self) -> bool:
+        return False
+
+
+def _print_table(cmp, sc) -> None:
+    first = next(iter(cmp.results.values()))
+    table = Table(
+        title=f"{sc.title or sc.name} ({first.runs:,} runs per package, seed {first.seed})",
+        caption="Conditional on the scenario's assumptions (see `detente validate` and "
+        "docs/model.md); these are not forecasts. Intervals are 95%. The change in P(war) is "
+        "measured run by run on common random numbers.",
+    )
+    table.add_column("package", style="bold")
+    table.add_column("P(war) [95% CI]", justify="right")
+    table.add_column("P(settled)", justify="right")
+    table.add_column("P(nuclear)", justify="right")
+    table.add_column("deaths mean (5-95%)", justify="right")
+    table.add_column("displaced mean (5-95%)", justify="right")
+    table.add_column("ΔP(war) vs status quo [95% CI]", justify="right")
+    for row in cmp.rows():
+        lo, hi = row["p_war_ci"]
+        delta = row["delta_p_war_vs_status_quo"]
+        if row["name"] == "status-quo" or delta is None:
+            dtxt = "baseline"
+        else:
+            dlo, dhi = row["delta_p_war_ci"]
+            dtxt = f"{delta:+.3f} [{dlo:+.3f}, {dhi:+.3f}]"
+        table.add_row(
+            row["name"],
+            f"{row['p_war']:.3f} [{lo:.3f}, {hi:.3f}]",
+            f"{row['p_settlement']:.3f}",
+            f"{row['p_nuclear']:.4f}",
+            f"{_fmt_num(row['deaths_mean'])} ({_fmt_num(row['deaths_q05'])}-"
+            f"{_fmt_num(row['deaths_q95'])})",
+            f"{_fmt_num(row['displaced_mean'])} ({_fmt_num(row['displaced_q05'])}-"
+            f"{_fmt_num(row['displaced_q95'])})",
+            dtxt,
+        )
+    out_console.print(table)
+
+
+@app.command()
+def validate(
+    file: Annotated[str, typer.Argument(help="scenario YAML file or built-in name")],
+) -> None:
+    """Check a scenario file; print a one-line summary, or the first error and exit 2."""
+    sc = _load(file)
+    n_q = _count_assumptions(sc)
+    out_console.print(
+        f"ok: {sc.name}: {len(sc.actors)} actors, {len(sc.alliances)} alliances, "
+        f"{len(sc.disputes)} disputes, {len(sc.packages)} packages "
+        f"({', '.join(sc.packages)}); of {n_q['set']} numbers set in the file, "
+        f"{n_q['sourced']} carry a source; {n_q['default']} more are documented defaults",
+        highlight=False,
+    )
+
+
+def _count_assumptions(sc) -> dict[str, int]:
+    from detente.scenario.sources import quantities
+
+    items = list(quantities(sc))
+    explicit = [n for n in items if not n.default]
+    return {
+        "set": len(explicit),
+        "sourced": sum(1 for n in explicit if n.quantity.source),
+        "default": len(items) - len(explicit),
+    }
+
+
+@app.command()
+def scenarios() -> None:
+    """List the built-in scenarios, one line each."""
+    from detente.scenario.loading import builtin_names, load_scenario
+
+    for name in builtin_names():
+        sc = load_scenario(name)
+        out_console.print(f"{name:22s} {sc.title}", highlight=False)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    out_console.print(f"detente {__version__}")
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""Ensembles and comparisons of policy packages."""

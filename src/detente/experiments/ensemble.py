@@ -1,0 +1,258 @@
+"""Ensembles: ``simulate`` one package, ``compare`` several on common random numbers.
+
+Runs are simulated in chunks (and optionally in worker processes); because a
+run's random numbers depend only on (seed, run, step, purpose), the results do
+not depend on the chunk size or the number of workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from numpy.typing import NDArray
+
+from detente import __version__
+from detente.experiments.statistics import paired_difference, quantiles, wilson_interval
+from detente.model.simulate import compile_model, simulate_chunk
+from detente.scenario.schema import Scenario
+
+__all__ = ["Comparison", "Result", "compare", "scenario_hash", "simulate"]
+
+DEFAULT_CHUNK = 2500
+Progress = Callable[[int], None]
+
+
+def scenario_hash(sc: Scenario) -> str:
+    """SHA-256 of the scenario's canonical JSON: what the results are conditional on."""
+    text = json.dumps(sc.model_dump(mode="json", by_alias=True), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Result:
+    """Per-run outcomes of one package, with provenance."""
+
+    scenario: str
+    scenario_sha256: str
+    package: str
+    seed: int
+    runs: int
+    version: str
+    backend: str
+    outcomes: dict[str, NDArray] = field(repr=False)
+
+    def table(self) -> pa.Table:
+        """Per-run outcomes as an Arrow table, one row per run."""
+        cols = {"package": pa.array([self.package] * self.runs)}
+        cols.update({k: pa.array(v) for k, v in self.outcomes.items()})
+        return pa.table(cols)
+
+    @property
+    def frame(self) -> Any:
+        """Per-run outcomes as a pandas DataFrame (needs pandas)."""
+        try:
+            return self.table().to_pandas()
+        except ModuleNotFoundError as e:  # pragma: no cover - depends on the install
+            raise ModuleNotFoundError(
+                "Result.frame needs pandas: pip install 'detente[pandas]'"
+            ) from e
+
+    def summary(self) -> dict[str, Any]:
+        """Probabilities with 95% Wilson intervals; deaths and displaced with 5-95% ranges."""
+        o = self.outcomes
+        n = self.runs
+        wars = int(o["war"].sum())
+        out: dict[str, Any] = {
+            "name": self.package,
+            "p_war": wars / n,
+            "p_war_ci": list(wilson_interval(wars, n)),
+            "p_settlement": float(o["settled"].mean()),
+            "p_nuclear": float(o["nuclear_use"].mean()),
+        }
+        for key in ("deaths", "displaced"):
+            q05, q95 = quantiles(o[key])
+            out[f"{key}_mean"] = float(o[key].mean())
+            out[f"{key}_q05"] = q05
+            out[f"{key}_q95"] = q95
+        return out
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Several packages of one scenario, simulated on the same random numbers."""
+
+    results: dict[str, Result]
+    baseline: str = "status-quo"
+
+    @property
+    def scenario(self) -> str:
+        return next(iter(self.results.values())).scenario
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One summary per package, with its change in P(war) against the baseline."""
+        base = self.results.get(self.baseline)
+        rows = []
+        for name, res in self.results.items():
+            row = res.summary()
+            if base is not None:
+                delta, ci = paired_difference(
+                    res.outcomes["war"].astype(np.float64), base.outcomes["war"].astype(np.float64)
+                )
+                row["delta_p_war_vs_status_quo"] = delta
+                row["delta_p_war_ci"] = list(ci)
+            else:
+                row["delta_p_war_vs_status_quo"] = None
+                row["delta_p_war_ci"] = None
+            rows.append(row)
+        return rows
+
+    def table(self) -> Any:
+        """The rows as a pandas DataFrame, one row per package (needs pandas)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows()).set_index("name")
+
+    def to_dict(self) -> dict[str, Any]:
+        first = next(iter(self.results.values()))
+        return {
+            "scenario": first.scenario,
+            "scenario_sha256": first.scenario_sha256,
+            "runs": first.runs,
+            "seed": first.seed,
+            "version": first.version,
+            "backend": first.backend,
+            "note": (
+                "Results are conditional on the scenario's assumptions; they are not "
+                "forecasts of what will happen."
+            ),
+            "packages": self.rows(),
+        }
+
+    def to_json(self) -> str:
+        """Deterministic JSON: same seed, same bytes."""
+        return json.dumps(_clean(self.to_dict()), indent=2, sort_keys=False, allow_nan=False) + "\n"
+
+    def per_run(self) -> pa.Table:
+        """Every package's per-run outcomes, stacked."""
+        return pa.concat_tables([r.table() for r in self.results.values()])
+
+
+def _clean(x: Any) -> Any:
+    if isinstance(x, float):
+        return None if math.isnan(x) else x
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_clean(v) for v in x]
+    return x
+
+
+def _chunk_job(args: tuple[Scenario, str, int, int, int]) -> dict[str, NDArray]:
+    sc, package, seed, start, stop = args
+    return simulate_chunk(sc, compile_model(sc, package), seed, np.arange(start, stop))
+
+
+def _bounds(runs: int, chunk: int) -> list[tuple[int, int]]:
+    return [(s, min(s + chunk, runs)) for s in range(0, runs, chunk)]
+
+
+def simulate(
+    scenario: Scenario,
+    runs: int = 10_000,
+    seed: int = 0,
+    package: str = "status-quo",
+    chunk_size: int = DEFAULT_CHUNK,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> Result:
+    """Simulate ``runs`` runs of one package of ``scenario``.
+
+    Parameters
+    ----------
+    scenario : a validated scenario (see :func:`detente.load_scenario`).
+    runs : ensemble size.
+    seed : root seed; with the run index it fixes every random number.
+    package : the name of a policy package in ``scenario.packages``.
+    chunk_size : runs simulated together; changes memory and speed, never results.
+    workers : processes; 1 runs in this process.
+    progress : called with the number of runs just finished, chunk by chunk.
+    """
+    return _run_many(scenario, [package], runs, seed, chunk_size, workers, progress)[package]
+
+
+def compare(
+    scenario: Scenario,
+    packages: list[str] | None = None,
+    runs: int = 10_000,
+    seed: int = 0,
+    chunk_size: int = DEFAULT_CHUNK,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> Comparison:
+    """Simulate several packages on common random numbers and compare them.
+
+    The baseline, ``status-quo``, is always simulated (first) so that every
+    package's change in P(war) can be measured against it run by run.
+    """
+    names = list(scenario.packages) if packages is None else list(packages)
+    for name in names:
+        if name not in scenario.packages:
+            raise KeyError(
+                f"expected a package of {scenario.name} ({', '.join(scenario.packages)}), "
+                f"got {name!r}"
+            )
+    if "status-quo" not in names:
+        names = ["status-quo", *names]
+    else:
+        names = ["status-quo", *[n for n in names if n != "status-quo"]]
+    return Comparison(_run_many(scenario, names, runs, seed, chunk_size, workers, progress))
+
+
+def _run_many(
+    sc: Scenario, packages: list[str], runs: int, seed: int, chunk: int, workers: int,
+    progress: Progress | None,
+) -> dict[str, Result]:
+    if runs < 1:
+        raise ValueError(f"expected runs >= 1, got {runs}")
+    if chunk < 1:
+        raise ValueError(f"expected chunk_size >= 1, got {chunk}")
+    for name in packages:
+        if name not in sc.packages:
+            raise KeyError(
+                f"expected a package of {sc.name} ({', '.join(sc.packages)}), got {name!r}"
+            )
+    jobs = [(sc, pkg, seed, a, b) for pkg in packages for a, b in _bounds(runs, chunk)]
+    parts: list[dict[str, NDArray]] = []
+    if workers <= 1:
+        for job in jobs:
+            parts.append(_chunk_job(job))
+            if progress:
+                progress(job[4] - job[3])
+    else:
+        # 'spawn' everywhere: the same behaviour on Linux, macOS and Windows,
+        # and no fork of a process that may hold threads.
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+            for job, part in zip(jobs, pool.map(_chunk_job, jobs), strict=True):
+                parts.append(part)
+                if progress:
+                    progress(job[4] - job[3])
+    digest = scenario_hash(sc)
+    results: dict[str, Result] = {}
+    per_pkg = len(_bounds(runs, chunk))
+    for i, pkg in enumerate(packages):
+        chunk_parts = parts[i * per_pkg : (i + 1) * per_pkg]
+        outcomes = {k: np.concatenate([c[k] for c in chunk_parts]) for k in chunk_parts[0]}
+        results[pkg] = Result(
+            scenario=sc.name, scenario_sha256=digest, package=pkg, seed=seed, runs=runs,
+            version=__version__, backend="numpy", outcomes=outcomes,
+        )
+    return results

@@ -1,0 +1,632 @@
+"""The step: one week of a crisis for R runs at once (model-spec section 3).
+
+``step`` applies, in order: interventions, arms, signals and beliefs,
+decisions, resolution, negotiation, war, displacement and mobilisation. Every
+operation acts on whole arrays with a leading run axis; Python loops run only
+over disputes, policies and interventions, never over runs. Randomness comes
+from :mod:`detente.random`, keyed by (seed, purpose, step) and the global run
+index, so a run's path does not depend on the chunk it is in or on which
+package is simulated.
+
+The state is owned by one call of :func:`simulate_chunk` and updated in place,
+which on NumPy saves an allocation per array per step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from detente.classic.fearon import screening_offer
+from detente.classic.lanchester import square_law_losses
+from detente.classic.richardson import euler_step
+from detente.model.beliefs import gaussian_update, likelihood_update, mean
+from detente.model.interventions import Context, Intervention
+from detente.model.params import Params, Structure
+from detente.model.policies import CONCEDE, DOWN, HOLD, UP, Observation, Policy
+from detente.model.state import (
+    BY_AGREEMENT,
+    BY_CONCESSION,
+    BY_VICTORY,
+    CEASEFIRE,
+    CRISIS,
+    SETTLED,
+    WAR,
+    Modifiers,
+    State,
+    grid,
+)
+from detente.random import normal, uniform
+from detente.scenario.schema import NUCLEAR_USE_RUNG, REGIONAL_RUNG, WAR_RUNG
+
+__all__ = ["Model", "step"]
+
+F64 = NDArray[np.float64]
+TOP = WAR_RUNG - 1  # highest crisis rung
+WEEKS_PER_YEAR = 52.1775
+
+
+@dataclass(frozen=True)
+class Model:
+    """A scenario compiled for one policy package: structure, rules, interventions."""
+
+    structure: Structure
+    policies: tuple[tuple[Policy, NDArray[np.bool_]], ...]  # rule, (Dn, 2) roles it plays
+    interventions: tuple[Intervention, ...]
+    package: str
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _strength(state: State, p: Params, mods: Modifiers, which: F64) -> F64:
+    """Fighting strength: troops x effectiveness x arsenal factor (R, N)."""
+    ratio = np.where(p.arsenal > 0, state.arsenal / np.where(p.arsenal > 0, p.arsenal, 1.0), 1.0)
+    factor = np.power(np.maximum(ratio, 1e-9), p.arms_elasticity[:, None])
+    return which * p.effectiveness * mods.effectiveness_mult * factor
+
+
+def _war_cost(state: State, p: Params, mods: Modifiers) -> F64:
+    """Effective war cost c (1 + eta m), times any sanctions (R, N)."""
+    return p.war_cost * mods.war_cost_mult * (1.0 + p.mobilisation_cost[:, None] * state.mobilisation)
+
+
+def _win_probability(state: State, p: Params, mods: Modifiers, st: Structure) -> F64:
+    """Each side's believed chance of winning a war, (R, Dn, 2).
+
+    A Tullock contest of total strength, own plus the allies an observer
+    expects: alliance members weighted by its believed cohesion, aid to a
+    partner as an effectiveness boost (Tullock 1980; Hirshleifer 1989).
+    """
+    S = _strength(state, p, mods, state.forces)
+    centres = grid(st.bins)
+    believed = mean(state.cohesion_belief, centres)  # (R, O, A)
+    slot = {int(a): i for i, a in enumerate(st.observers)}
+    alliance_total = (S[:, None, :] * st.member).sum(axis=-1)  # (R, A)
+    gamma = p.contest_exponent[:, None]
+    out = np.empty(state.posture.shape)
+    for d in range(st.n_disputes):
+        c, f = st.challenger[d], st.defender[d]
+        for side, (obs, me, opp) in enumerate(((c, c, f), (f, c, f))):
+            totals = []
+            for x, other in ((me, opp), (opp, me)):
+                members = (
+                    st.member[:, x] * (alliance_total - S[:, [x]] - st.member[:, other] * S[:, [other]])
+                )
+                aid = st.partner[:, x] * p.partner_aid * S[:, [x]]
+                support = (believed[:, slot[int(obs)], :] * (members + aid)).sum(axis=1)
+                totals.append(S[:, x] + support)
+            tc, tf = (np.power(np.maximum(t, 1e-12), gamma[:, 0]) for t in totals)
+            out[:, d, side] = tc / (tc + tf) if side == 0 else tf / (tc + tf)
+    return out
+
+
+def _shares(p: Params) -> tuple[F64, F64, F64]:
+    """Status-quo share, share after conceding, and share if the other concedes (R, Dn, 2)."""
+    q, dem = p.status_quo, p.demand
+    s = np.stack([q, 1.0 - q], axis=-1)
+    s_concede = np.stack([q, 1.0 - dem], axis=-1)
+    s_win = np.stack([dem, 1.0 - q], axis=-1)
+    return s, s_concede, s_win
+
+
+def _hazard(level: NDArray[np.int64], state: State, p: Params, mods: Modifiers, st: Structure) -> F64:
+    """Per-step hazard of unintended war at crisis ``level`` (R, Dn, ...).
+
+    The ladder's hazard, scaled by the intervention multiplier and by the
+    forces at the front relative to the start (more troops, more accidents).
+    """
+    h = np.take_along_axis(p.hazard, level.reshape(len(level), -1), axis=1).reshape(level.shape)
+    front = state.deployed[:, st.challenger] + state.deployed[:, st.defender]
+    front0 = p.deployed[:, st.challenger] + p.deployed[:, st.defender]
+    scale = np.power(np.where(front0 > 0, front / np.where(front0 > 0, front0, 1.0), 1.0),
+                     p.hazard_elasticity[:, None]) * mods.hazard_mult
+    extra_dims = level.ndim - 2
+    scale = scale.reshape(scale.shape + (1,) * extra_dims)
+    return np.clip(h * scale, 0.0, 1.0)
+
+
+def _take(table: F64, level: NDArray[np.int64]) -> F64:
+    return np.take_along_axis(table, level.reshape(len(level), -1), axis=1).reshape(level.shape)
+
+
+# --------------------------------------------------------------------------- the step
+
+
+def step(model: Model, state: State, p: Params, seed: int, runs: NDArray[np.int64]) -> None:
+    """Advance every run by one step, in place."""
+    st = model.structure
+    t = state.t
+    R = len(runs)
+    ctx = Context(st, seed, runs)
+    dt = st.step_weeks
+    centres = grid(st.bins)
+
+    # 1. Interventions.
+    mods = Modifiers.neutral(R, st)
+    for iv in model.interventions:
+        if t == iv.start:
+            iv.on_start(state, p, ctx)
+        if iv.active(t):
+            iv.while_active(mods, state, p, ctx)
+    imposed = mods.ceasefire & (state.phase == WAR)
+    state.phase = np.where(imposed, CEASEFIRE, state.phase)
+    state.posture = np.where(imposed[..., None], np.minimum(state.posture, TOP), state.posture)
+    state.rung = np.where(imposed, state.posture.max(axis=2), state.rung)
+    capped = np.minimum(state.posture, mods.posture_cap[:, np.stack([st.challenger, st.defender], 1)])
+    live = (state.phase == CRISIS) | (state.phase == CEASEFIRE)
+    state.posture = np.where(live[..., None], capped, state.posture)
+    state.rung = np.where(live, state.posture.max(axis=2), state.rung)
+
+    # 2. Arms (Richardson), coefficients per year.
+    state.arsenal = euler_step(
+        state.arsenal, p.arms_reaction, p.arms_fatigue, p.arms_grievance * mods.grievance_mult,
+        st.hostile, dt / WEEKS_PER_YEAR,
+    )
+
+    # 3. Signals and beliefs.
+    at_war_pair = _pair_at_war(state, st)
+    sd = np.where(at_war_pair, p.war_signal_noise[:, None], p.signal_noise[:, None]) * mods.noise_mult
+    signal = (
+        p.resolve[:, st.pair_target]
+        + sd * normal(seed, "signal.resolve", t, runs, (len(st.pair_target),))
+        + mods.bias
+    )
+    state.belief = gaussian_update(state.belief, centres, signal, sd)
+    n_al = state.cohesion.shape[1]
+    if n_al:
+        n_obs = len(st.observers)
+        csd = np.broadcast_to(p.signal_noise[:, None, None], (R, n_obs, n_al))
+        noise = normal(seed, "signal.cohesion", t, runs, (st.n_actors, n_al))[:, st.observers]
+        csig = state.cohesion[:, None, :] + csd * noise
+        state.cohesion_belief = gaussian_update(state.cohesion_belief, centres, csig, csd)
+
+    # 3b-4. Costly signals and decisions, for the runs with a dispute in crisis.
+    # Working on those rows alone gives the same numbers (every operation is
+    # row-wise) for a fraction of the cost once most runs are at war or settled.
+    crisis = state.phase == CRISIS
+    sides = np.stack([st.challenger, st.defender], axis=1)  # (Dn, 2)
+    choice = np.full((R, st.n_disputes, 2), HOLD, dtype=np.int64)
+    live = np.flatnonzero(crisis.any(axis=1))
+    if len(live):
+        whole = len(live) == R
+        sub_state = state if whole else _rows(state, live, R)
+        sub_p = p if whole else _rows(p, live, R)
+        sub_mods = mods if whole else _rows(mods, live, R)
+        ch, mem, belief = _decide(model, sub_state, sub_p, sub_mods, seed, runs[live], centres)
+        if whole:
+            choice, state.memory, state.belief = ch, mem, belief
+        else:
+            choice[live] = ch
+            state.memory[live] = mem
+            state.belief[live] = belief
+    choice = np.where(crisis[..., None], choice, HOLD)
+
+    # 5. Resolution: concessions settle, a climb from the top crisis rung is war.
+    cap = mods.posture_cap[:, sides]
+    move = np.where(choice == UP, 1, np.where(choice == DOWN, -1, 0))
+    new_posture = np.clip(state.posture + move, 0, None)
+    chose_war = (new_posture > TOP).any(axis=2) & crisis
+    new_posture = np.minimum(np.minimum(new_posture, TOP), np.maximum(cap, 0))
+    moved = np.where(crisis[..., None], new_posture - state.posture, 0)
+    state.last_move = np.where(crisis[..., None], np.sign(moved), 0)
+    state.posture = np.where(crisis[..., None], new_posture, state.posture)
+    conceded = (choice == CONCEDE) & crisis[..., None]
+    any_concession = conceded.any(axis=2)
+    # The challenger backing down settles at the status quo; otherwise the
+    # defender's concession gives the challenger its demand.
+    terms = np.where(conceded[..., 0], p.status_quo, p.demand)
+    _settle(state, any_concession, terms, BY_CONCESSION, t)
+    crisis = state.phase == CRISIS
+    state.rung = np.where(crisis, state.posture.max(axis=2), state.rung)
+    h = _hazard(state.rung, state, p, mods, st)
+    slide = uniform(seed, "hazard.war", t, runs, (st.n_disputes,)) < h
+    breakdown = (state.phase == CEASEFIRE) & (
+        uniform(seed, "hazard.ceasefire", t, runs, (st.n_disputes,))
+        < p.ceasefire_breakdown * mods.breakdown_mult
+    ) & ~mods.ceasefire
+    _start_war(state, (crisis & (chose_war | slide)) | breakdown, t)
+
+    # 6. Negotiation.
+    talking = mods.channel_open & (state.phase != SETTLED)
+    live = np.flatnonzero(talking.any(axis=1))
+    if len(live):
+        whole = len(live) == R
+        sub_state = state if whole else _rows(state, live, R)
+        sub_p = p if whole else _rows(p, live, R)
+        sub_mods = mods if whole else _rows(mods, live, R)
+        accept, offer = _negotiate(sub_state, sub_p, sub_mods, st, centres)
+        acc = np.zeros((R, st.n_disputes), dtype=bool)
+        off = np.zeros((R, st.n_disputes))
+        acc[live], off[live] = accept, offer
+        _settle(state, acc, off, BY_AGREEMENT, t)
+        state.rounds = np.where(talking, state.rounds + 1, state.rounds)
+
+    # 7. War.
+    military_before = state.military_deaths.copy()
+    _war(state, p, mods, st, seed, runs, dt)
+
+    # 8. Displacement and deaths among civilians. 9. Mobilisation.
+    _civilians(state, p, mods, st, runs, dt, state.military_deaths - military_before)
+    state.max_rung = np.maximum(state.max_rung, state.rung)
+    state.t = t + 1
+
+
+def _rows(obj, idx: NDArray[np.int64], runs: int):
+    """The same dataclass with every per-run array restricted to rows ``idx``."""
+    changes = {}
+    for f in fields(obj):
+        v = getattr(obj, f.name)
+        if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == runs:
+            changes[f.name] = v[idx]
+    return replace(obj, **changes)
+
+
+def _decide(model: Model, state: State, p: Params, mods: Modifiers, seed: int,
+            runs: NDArray[np.int64], centres: F64):
+    """Costly-signal updates, then each role's choice through its policy.
+
+    Returns (choice, memory, belief) for the rows given; the state passed in
+    may be a row subset, so nothing here writes to it except through the
+    returned arrays.
+    """
+    st = model.structure
+    t = state.t
+    pwin = _win_probability(state, p, mods, st)
+    cost = _war_cost(state, p, mods)
+    s, s_concede, s_win = _shares(p)
+    sides = np.stack([st.challenger, st.defender], axis=1)  # (Dn, 2)
+    r_own = p.resolve[:, sides]  # (R, Dn, 2)
+    c_own = cost[:, sides]
+    a_own = p.audience_cost[:, sides]
+    belief = state.belief
+    if t > 0:
+        belief = _behaviour_update(state, p, mods, st, pwin, c_own, a_own, s, s_concede, centres)
+    state = replace(state, belief=belief)
+    U, pc_up = _utilities(state, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_win, centres)
+    u = uniform(seed, "decision", t, runs, (st.n_disputes, 2))
+    choice = np.full(state.posture.shape, HOLD, dtype=np.int64)
+    memory = state.memory.copy()
+    beta = p.rationality[:, sides]
+    opp_last = state.last_move[:, :, ::-1]
+    opp_post = state.posture[:, :, ::-1]
+    for policy, roles in model.policies:
+        obs = Observation(
+            utility=U[:, roles], p_concede_up=pc_up[:, roles], posture=state.posture[:, roles],
+            opponent_posture=opp_post[:, roles], last_move=state.last_move[:, roles],
+            opponent_last_move=opp_last[:, roles], memory=state.memory[:, roles],
+            rationality=beta[:, roles], u=u[:, roles], top=TOP,
+        )
+        ch, mem = policy.decide(obs)
+        choice[:, roles] = ch
+        memory[:, roles] = mem
+    crisis = (state.phase == CRISIS)[..., None]
+    return np.where(crisis, choice, HOLD), np.where(crisis, memory, state.memory), belief
+
+
+def _pair_at_war(state: State, st: Structure) -> NDArray[np.bool_]:
+    """(R, P): observer and target of a belief pair fight each other in some dispute."""
+    at_war = state.phase == WAR
+    out = np.zeros((len(state.phase), len(st.pair_target)), dtype=bool)
+    for d in range(st.n_disputes):
+        out[:, st.role_pair[d]] |= at_war[:, d, None]
+    return out
+
+
+def _threshold_terms(pwin_opp, c_opp, a_opp, posture_opp, s_opp, sc_opp, war_risk, k):
+    """Resolve threshold of standing rather than conceding: a type r concedes iff r*den < num.
+
+    Standing for the look-ahead risks war (chance ``war_risk``, payoff
+    r (p - s) - c) and costs the posture cost k; conceding gives r (s_c - s)
+    and the audience cost of backing down from the current posture (Fearon
+    1994). Setting the two equal gives the threshold.
+    """
+    den = (s_opp - sc_opp) + war_risk * (pwin_opp - s_opp)
+    num = war_risk * c_opp + k - a_opp * posture_opp / TOP
+    return den, num
+
+
+def _stand_probability(belief_shape_centres, den, num, beta):
+    """Chance each type stands, logit in the utility gap (R, ..., G)."""
+    gap = belief_shape_centres * den[..., None] - num[..., None]
+    return 1.0 / (1.0 + np.exp(-np.clip(beta[..., None] * gap, -50, 50)))
+
+
+def _behaviour_update(state, p, mods, st, pwin, c_own, a_own, s, s_concede, centres) -> F64:
+    """Costly signals: a side that stood (held or climbed) at the crisis level is
+    likelier a type that would stand there; one that stepped down, likelier a
+    type that would not stand at its former rung. Weights floor at 0.02 (a
+    trembling hand), so no type is ever ruled out by one move."""
+    crisis = state.phase == CRISIS
+    H = st.lookahead
+    level = state.posture.max(axis=2)
+    belief = state.belief.copy()
+    for side in (0, 1):
+        other = 1 - side
+        mover_post = state.posture[:, :, side]
+        risk_now = 1.0 - np.power(1.0 - _hazard(level, state, p, mods, st), H)
+        k_now = _take(p.posture_cost, level)
+        seen = 1.0 - pwin[:, :, other]  # the mover's chance of winning, as the observer sees it
+        den, num = _threshold_terms(seen, c_own[:, :, side], a_own[:, :, side],
+                                    mover_post, s[:, :, side], s_concede[:, :, side], risk_now, k_now)
+        beta = p.rationality[:, np.stack([st.challenger, st.defender], 1)[:, side]]
+        stand = _stand_probability(centres, den, num, beta)
+        prev = np.clip(mover_post - state.last_move[:, :, side], 0, TOP)
+        prev_level = np.maximum(prev, state.posture[:, :, other])
+        risk_prev = 1.0 - np.power(1.0 - _hazard(prev_level, state, p, mods, st), H)
+        den_p, num_p = _threshold_terms(seen, c_own[:, :, side], a_own[:, :, side],
+                                        prev, s[:, :, side], s_concede[:, :, side], risk_prev,
+                                        _take(p.posture_cost, prev_level))
+        stand_prev = _stand_probability(centres, den_p, num_p, beta)
+        stepped_down = (state.last_move[:, :, side] < 0)[..., None]
+        lik = np.where(stepped_down, stand * (1.0 - stand_prev), stand)
+        lik = 0.02 + 0.98 * lik
+        pair = st.role_pair[:, other]  # the other side's belief about this side
+        for d in range(st.n_disputes):
+            upd = likelihood_update(belief[:, pair[d]], lik[:, d])
+            belief[:, pair[d]] = np.where(crisis[:, d, None], upd, belief[:, pair[d]])
+    return belief
+
+
+def _utilities(state, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_win, centres):
+    """One-step look-ahead utilities of DOWN, HOLD, UP, CONCEDE, (R, Dn, 2, 4).
+
+    U(o) = Pc(l') r (s_win - s) + (1 - Pc(l')) [w(l') W + (1 - w(l')) B]
+           - k(l') - a [o = DOWN] / 5,
+    with l' the crisis level after the move, w(l') the chance of war within
+    the look-ahead, W = r (p - s) - c the war payoff, B the expected
+    bargaining gain when a channel is open (the midpoint of the bargaining
+    range as the actor sees it, else 0), and Pc the believed chance that
+    the opponent concedes (its type below its standing threshold).
+    """
+    H = st.lookahead
+    R, Dn = state.phase.shape
+    post = state.posture
+    opp_post = post[:, :, ::-1]
+    war_payoff = r_own * (pwin - s) - c_own
+    # Bargaining range in challenger shares, as each side sees it.
+    r_hat_opp = np.empty_like(r_own)
+    for side in (0, 1):
+        r_hat_opp[:, :, side] = mean(state.belief[:, st.role_pair[:, side]], centres)
+    r_c = np.where(np.arange(2) == 0, r_own, r_hat_opp)
+    r_d = np.where(np.arange(2) == 1, r_own, r_hat_opp)
+    p_c = np.stack([pwin[:, :, 0], 1.0 - pwin[:, :, 1]], axis=-1)
+    c_c = np.stack([c_own[:, :, 0], c_own[:, :, 0]], axis=-1)
+    c_d = np.stack([c_own[:, :, 1], c_own[:, :, 1]], axis=-1)
+    lo = np.clip(p_c - c_c / np.maximum(r_c, 1e-6), 0.0, 1.0)
+    hi = np.clip(p_c + c_d / np.maximum(r_d, 1e-6), 0.0, 1.0)
+    mid = 0.5 * (lo + hi)
+    own_share_mid = np.stack([mid[:, :, 0], 1.0 - mid[:, :, 1]], axis=-1)
+    bargain = np.where(mods.channel_open[..., None], r_own * (own_share_mid - s), 0.0)
+    gain = r_own * (s_win - s)
+    U = np.full((R, Dn, 2, 4), -np.inf)
+    pc_up = np.zeros((R, Dn, 2))
+    opp_c, opp_a = c_own[:, :, ::-1], a_own[:, :, ::-1]
+    opp_s, opp_sc = s[:, :, ::-1], s_concede[:, :, ::-1]
+    for opt, delta in ((DOWN, -1), (HOLD, 0), (UP, 1)):
+        new = post + delta
+        valid = (new >= 0) & (new <= np.minimum(TOP, mods.posture_cap[:, np.stack([st.challenger, st.defender], 1)]))
+        new_c = np.clip(new, 0, TOP)
+        level = np.maximum(new_c, opp_post)
+        risk = 1.0 - np.power(1.0 - _hazard(level, state, p, mods, st), H)
+        k = _take(p.posture_cost, level)
+        den, num = _threshold_terms(1.0 - pwin, opp_c, opp_a, opp_post, opp_s, opp_sc, risk, k)
+        pc = np.empty_like(risk)
+        for side in (0, 1):
+            b = state.belief[:, st.role_pair[:, side]]  # (R, Dn, G)
+            concede = centres * den[:, :, side, None] < num[:, :, side, None]
+            pc[:, :, side] = (b * concede).sum(axis=-1)
+        u_opt = pc * gain + (1.0 - pc) * (risk * war_payoff + (1.0 - risk) * bargain) - k
+        if opt == DOWN:
+            u_opt = u_opt - a_own / TOP
+        U[..., opt] = np.where(valid, u_opt, -np.inf)
+        if opt == UP:
+            pc_up = pc
+    at_top = post >= TOP
+    war_ok = at_top & (mods.posture_cap[:, np.stack([st.challenger, st.defender], 1)] >= TOP)
+    U[..., UP] = np.where(war_ok, war_payoff, U[..., UP])
+    pc_up = np.where(at_top, 0.0, pc_up)
+    U[..., CONCEDE] = r_own * (s_concede - s) - a_own * post / TOP
+    return U, pc_up
+
+
+def _settle(state: State, mask, terms, how: int, t: int) -> None:
+    mask = mask & (state.phase != SETTLED)
+    state.phase = np.where(mask, SETTLED, state.phase)
+    state.settlement = np.where(mask, terms, state.settlement)
+    state.settled_by = np.where(mask, how, state.settled_by)
+
+
+def _start_war(state: State, mask, t: int) -> None:
+    mask = mask & ((state.phase == CRISIS) | (state.phase == CEASEFIRE))
+    state.phase = np.where(mask, WAR, state.phase)
+    state.rung = np.where(mask, WAR_RUNG, state.rung)
+    state.war_onset = np.where(mask & (state.war_onset < 0), t, state.war_onset)
+    state.rounds = np.where(mask, 0, state.rounds)
+
+
+def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
+    """Take-it-or-leave-it offers, proposers alternating (Fearon 1995; Slantchev 2003).
+
+    The proposer offers the split that maximises its expected value against
+    its belief about the responder's type; the responder accepts when the
+    offer is at least as good as war.
+    """
+    open_ = mods.channel_open & (state.phase != SETTLED)
+    pwin = _win_probability(state, p, mods, st)
+    sides = np.stack([st.challenger, st.defender], axis=1)
+    r_own = p.resolve[:, sides]
+    c_own = _war_cost(state, p, mods)[:, sides]
+    q = p.status_quo
+    p_c = pwin[:, :, 0]
+    p_d = pwin[:, :, 1]
+    # Reservation points in challenger shares, per responder type on the grid.
+    g = centres
+    # Challenger responds: accepts x >= p_c - c_c / r.
+    res_c = np.clip(p_c[..., None] - c_own[:, :, 0, None] / np.maximum(g, 1e-6), 0.0, 1.0)
+    # Defender responds: accepts x <= (1 - p_d) + c_d / r.
+    res_d = np.clip((1.0 - p_d)[..., None] + c_own[:, :, 1, None] / np.maximum(g, 1e-6), 0.0, 1.0)
+    belief_c_about_d = state.belief[:, st.role_pair[:, 0]]
+    belief_d_about_c = state.belief[:, st.role_pair[:, 1]]
+    at_war = state.phase == WAR
+    war_val_c = r_own[:, :, 0] * (p_c - q) - c_own[:, :, 0]
+    war_val_d = r_own[:, :, 1] * (p_d - (1.0 - q)) - c_own[:, :, 1]
+    # Challenger proposes x (its share): value r_c (x - q); the defender accepts x <= res_d.
+    offer_c, _ = screening_offer(
+        res_d, belief_c_about_d, r_own[:, :, 0, None] * (res_d - q[..., None]),
+        np.where(at_war, war_val_c, 0.0), responder_accepts_at_most=True,
+    )
+    # Defender proposes x: value r_d (q - x); the challenger accepts x >= res_c.
+    offer_d, _ = screening_offer(
+        res_c, belief_d_about_c, r_own[:, :, 1, None] * (q[..., None] - res_c),
+        np.where(at_war, war_val_d, 0.0), responder_accepts_at_most=False,
+    )
+    challenger_proposes = state.rounds % 2 == 0
+    offer = np.where(challenger_proposes, offer_c, offer_d)
+    true_res_d = np.clip((1.0 - p_d) + c_own[:, :, 1] / np.maximum(r_own[:, :, 1], 1e-6), 0.0, 1.0)
+    true_res_c = np.clip(p_c - c_own[:, :, 0] / np.maximum(r_own[:, :, 0], 1e-6), 0.0, 1.0)
+    accept = np.where(challenger_proposes, offer <= true_res_d + 1e-12, offer >= true_res_c - 1e-12)
+    return open_ & accept, offer
+
+
+def _war(state, p, mods, st, seed, runs, dt) -> None:
+    """Lanchester square-law attrition between the two sides' deployed forces.
+
+    Each side is its disputant plus the allies who joined; an actor fighting
+    several wars splits its forces between them. Under a ceasefire the same
+    attrition runs at the violation intensity (the low-level fighting of an
+    often-violated ceasefire). Battles move territory toward the stronger
+    side; a side whose front collapses loses.
+    """
+    at_war = state.phase == WAR
+    intensity = np.where(at_war, 1.0, 0.0)
+    intensity = np.where(
+        state.phase == CEASEFIRE, p.ceasefire_violation * mods.violation_mult, intensity
+    )
+    if not (intensity > 0).any():
+        return
+    R, Dn = at_war.shape
+    t = state.t
+    # Escalation inside war: 6 -> 7 spreads the war; 7 -> 8 -> 9 need a nuclear power.
+    u = uniform(seed, "hazard.war-rung", t, runs, (Dn,))
+    h = _take(p.hazard, state.rung)
+    nuclear_side = (
+        st.nuclear[st.challenger][None, :]
+        | st.nuclear[st.defender][None, :]
+        | (state.joined & st.nuclear).any(axis=2)
+    )
+    allowed = (state.rung < REGIONAL_RUNG) | ((state.rung < NUCLEAR_USE_RUNG) & nuclear_side)
+    climb = at_war & allowed & (u < h)
+    state.rung = np.where(climb, state.rung + 1, state.rung)
+    # Allies join at the regional rung: each member of an alliance tied to the
+    # defender, with probability equal to the alliance's (true) cohesion, once.
+    regional = at_war & (state.rung >= REGIONAL_RUNG)
+    if st.member.shape[0] and regional.any():
+        uj = uniform(seed, "war.join", 0, runs, (Dn, st.n_actors))
+        for d in range(Dn):
+            for k in range(st.member.shape[0]):
+                if not (st.member[k, st.defender[d]] or st.partner[k, st.defender[d]]):
+                    continue
+                mem = st.member[k].copy()
+                mem[st.challenger[d]] = False
+                join = regional[:, d, None] & mem[None, :] & (uj[:, d, :] < state.cohesion[:, [k]])
+                state.joined[:, d, :] |= join
+    nuke = climb & (state.rung == NUCLEAR_USE_RUNG)
+    first_use = nuke.any(axis=1) & ~state.nuclear_used
+    state.nuclear_deaths = state.nuclear_deaths + np.where(first_use, p.nuclear_use_deaths, 0.0)
+    state.nuclear_used = state.nuclear_used | nuke.any(axis=1)
+
+    # Attrition. Participation (R, Dn, N): which side each actor fights on.
+    fighting_d = intensity > 0
+    on_c = np.zeros((R, Dn, st.n_actors), dtype=bool)
+    on_d = np.zeros((R, Dn, st.n_actors), dtype=bool)
+    on_c[:, np.arange(Dn), st.challenger] = True
+    on_d[:, np.arange(Dn), st.defender] = True
+    on_d |= state.joined
+    on_c &= fighting_d[..., None]
+    on_d &= fighting_d[..., None]
+    wars_of = (on_c | on_d).sum(axis=1)  # (R, N)
+    share = 1.0 / np.maximum(wars_of, 1)
+    aid = 1.0 + (st.partner.T[None] * (p.partner_aid * state.cohesion)[:, None, :]).sum(axis=2)
+    power = _strength(state, p, mods, state.deployed) * share * aid  # (R, N)
+    troops = state.deployed * share
+    A = (on_c * troops[:, None, :]).sum(axis=2)
+    Bf = (on_d * troops[:, None, :]).sum(axis=2)
+    alpha = (on_c * power[:, None, :]).sum(axis=2)  # casualties A inflicts per week
+    beta = (on_d * power[:, None, :]).sum(axis=2)
+    loss_a, loss_b = square_law_losses(
+        A, Bf, intensity * alpha / np.maximum(A, 1e-12), intensity * beta / np.maximum(Bf, 1e-12), dt
+    )
+    # Spread each side's losses over its members in proportion to their troops.
+    w_c = on_c * troops[:, None, :] / np.maximum(A, 1e-12)[..., None]
+    w_d = on_d * troops[:, None, :] / np.maximum(Bf, 1e-12)[..., None]
+    losses = (w_c * loss_a[..., None] + w_d * loss_b[..., None]).sum(axis=1)  # (R, N)
+    losses = np.minimum(losses, state.deployed)
+    state.deployed = state.deployed - losses
+    state.forces = np.maximum(state.forces - losses, state.deployed)
+    state.military_deaths = state.military_deaths + p.death_share[:, None] * losses * 1000.0
+    in_war = ((on_c | on_d) & at_war[..., None]).any(axis=1)
+    state.deployed = np.where(
+        in_war,
+        state.deployed + p.reinforcement[:, None] * dt * (state.forces - state.deployed),
+        state.deployed,
+    )
+    state.war_steps = state.war_steps + at_war
+    # Territory moves toward the stronger side.
+    balance = (alpha - beta) / np.maximum(alpha + beta, 1e-12)
+    state.territory = np.where(
+        at_war, np.clip(state.territory + p.territory_rate[:, None] * dt * balance, 0.0, 1.0),
+        state.territory,
+    )
+    # Collapse: a front below its share of the forces it began with loses; so
+    # does a defender that has lost the whole contested territory.
+    c_front = state.deployed[:, st.challenger] / np.maximum(p.deployed[:, st.challenger], 1e-12)
+    d_front = state.deployed[:, st.defender] / np.maximum(p.deployed[:, st.defender], 1e-12)
+    c_lost = at_war & (c_front < p.collapse[:, None])
+    d_lost = at_war & ~c_lost & ((d_front < p.collapse[:, None]) | (state.territory >= 1.0))
+    _settle(state, c_lost, p.status_quo, BY_VICTORY, t)
+    _settle(state, d_lost, p.demand, BY_VICTORY, t)
+
+
+def _civilians(state, p, mods, st, runs, dt, military_losses) -> None:
+    """Civilian deaths, displacement and return (model-spec steps 8 and 9).
+
+    new displaced = (1 - exp(-delta v dt)) x people in place; a share phi
+    crosses a border. People return at rate omega where no dispute of the
+    actor is at war. Mobilisation grows with the actor's own deaths and
+    organised campaigns and decays otherwise.
+    """
+    v_rung = _take(p.violence, state.rung)
+    v = np.where(state.phase == WAR, v_rung, 0.0)
+    v = np.where(state.phase == CRISIS, v_rung, v)
+    v = np.where(
+        state.phase == CEASEFIRE,
+        p.violence[:, [WAR_RUNG]] * p.ceasefire_violation * mods.violation_mult,
+        v,
+    )
+    R = len(runs)
+    exposure = np.zeros((R, st.n_actors))
+    war_any = np.zeros((R, st.n_actors), dtype=bool)
+    for d in range(st.n_disputes):
+        for a in (st.challenger[d], st.defender[d]):
+            exposure[:, a] = np.maximum(exposure[:, a], v[:, d])
+            war_any[:, a] |= state.phase[:, d] == WAR
+    displaced = state.idps + state.refugees
+    in_place = np.maximum(p.population - displaced - state.civilian_deaths, 0.0)
+    dead = np.minimum(in_place, p.civilian_lethality[:, None] * exposure * dt * in_place)
+    in_place = in_place - dead
+    fled = in_place * -np.expm1(-p.displacement_rate[:, None] * exposure * dt)
+    state.civilian_deaths = state.civilian_deaths + dead
+    ret = np.where(war_any, 0.0, -np.expm1(-p.return_rate[:, None] * dt))
+    phi = p.refugee_share[:, None]
+    state.idps = state.idps * (1.0 - ret) + (1.0 - phi) * fled
+    state.refugees = state.refugees * (1.0 - ret) + phi * fled
+    state.displaced_peak = np.maximum(state.displaced_peak, (state.idps + state.refugees).sum(axis=1))
+    # Mobilisation: each actor's own deaths this step, per 10,000.
+    m = state.mobilisation
+    growth = p.mobilisation_growth[:, None] * (dead + military_losses) / 1e4 + mods.mobilisation_push
+    state.mobilisation = np.clip(
+        m + dt * (growth - p.mobilisation_decay[:, None] * m), 0.0, 1.0
+    )

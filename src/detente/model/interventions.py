@@ -1,0 +1,278 @@
+"""Interventions (model-spec section 5): timed changes to parameters or state.
+
+Each is a small registered class with a ``name`` (the ``type:`` in a scenario),
+a ``citation``, a pydantic ``Params`` model, ``refs`` naming which parameters
+refer to actors, disputes or alliances (the loader checks them), and two
+hooks: ``on_start`` changes the state once when the intervention begins, and
+``while_active`` sets :class:`~detente.model.state.Modifiers` on every step
+it is in force. A package of interventions acts on every run alike, so all
+runs of a package share the same timing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field
+
+from detente.model.params import Params, Structure
+from detente.model.registry import Registry
+from detente.model.state import Modifiers, State
+from detente.random import uniform
+
+__all__ = ["Context", "Intervention", "interventions"]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What an intervention may need besides the state: who is who, and the seed."""
+
+    structure: Structure
+    seed: int
+    runs: NDArray[np.int64]
+
+    def actor(self, actor_id: str) -> int:
+        return self.structure.actor_ids.index(actor_id)
+
+    def disputes(self, ids: list[str] | None) -> list[int]:
+        if ids is None:
+            return list(range(self.structure.n_disputes))
+        return [self.structure.dispute_ids.index(d) for d in ids]
+
+    def pairs_about(self, target: int, observers: list[int] | None) -> NDArray[np.bool_]:
+        st = self.structure
+        mask = st.pair_target == target
+        if observers is not None:
+            mask &= np.isin(st.pair_observer, observers)
+        return mask
+
+    def pairs_in(self, disputes: list[int]) -> NDArray[np.bool_]:
+        return np.isin(np.arange(len(self.structure.pair_target)), self.structure.role_pair[
+            disputes].ravel())
+
+
+class Intervention:
+    """Base class for interventions."""
+
+    name: ClassVar[str]
+    citation: ClassVar[str]
+    description: ClassVar[str] = ""
+    refs: ClassVar[dict[str, str]] = {}
+
+    class Params(BaseModel):
+        model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def __init__(self, params: BaseModel, start: int, end: int | None) -> None:
+        self.params = params
+        self.start = start
+        self.end = end
+
+    def active(self, t: int) -> bool:
+        return t >= self.start and (self.end is None or t < self.end)
+
+    def on_start(self, state: State, p: Params, ctx: Context) -> None:
+        """Change the state once, at ``start``. Default: nothing."""
+
+    def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
+        """Set modifiers on each step in force. Default: nothing."""
+
+
+interventions: Registry[Intervention] = Registry("detente.interventions", "intervention")
+
+
+@interventions.register
+class Withdraw(Intervention):
+    """An actor pulls back part of its deployed forces and caps its posture.
+
+    Fewer forces at the front lower the hazards of unintended war through the
+    ladder's hazard elasticity (model.md, "Hazards").
+    """
+
+    name = "withdraw"
+    citation = "Schelling (1960), ch. 7; Blair (1985) on force posture and accidental war"
+    refs: ClassVar[dict[str, str]] = {"actor": "actor"}
+
+    class Params(Intervention.Params):
+        actor: str
+        fraction: float = Field(default=0.5, ge=0.0, le=1.0)
+        cap: int = Field(default=2, ge=0, le=5, description="highest crisis rung allowed")
+
+    def on_start(self, state: State, p: Params, ctx: Context) -> None:
+        i = ctx.actor(self.params.actor)  # type: ignore[attr-defined]
+        state.deployed[:, i] *= 1.0 - self.params.fraction  # type: ignore[attr-defined]
+
+    def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
+        i = ctx.actor(self.params.actor)  # type: ignore[attr-defined]
+        mods.posture_cap[:, i] = np.minimum(mods.posture_cap[:, i], self.params.cap)  # type: ignore[attr-defined]
+
+
+@interventions.register
+class Ceasefire(Intervention):
+    """Fighting stops; violence falls to a violation level that monitors reduce."""
+
+    name = "ceasefire"
+    citation = "Fortna (2004), Peace Time: Cease-Fire Agreements and the Durability of Peace"
+    refs: ClassVar[dict[str, str]] = {"disputes": "disputes"}
+
+    class Params(Intervention.Params):
+        disputes: list[str] | None = None
+        monitoring: float = Field(default=0.5, ge=0.0, le=1.0)
+
+    def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
+        d = ctx.disputes(self.params.disputes)  # type: ignore[attr-defined]
+        keep = 1.0 - self.params.monitoring  # type: ignore[attr-defined]
+        mods.ceasefire[:, d] = True
+        mods.violation_mult[:, d] *= keep
+        mods.breakdown_mult[:, d] *= keep
+
+
+@interventions.register
+class Negotiate(Intervention):
+    """Opens a bargaining channel; a mediator narrows beliefs by sharing information."""
+
+    name = "negotiate"
+    citation = "Fearon (1995); Kydd (2003), Which side are you on? Bias, credibility, and mediation"
+    refs: ClassVar[dict[str, str]] = {"disputes": "disputes"}
+
+    class Params(Intervention.Params):
+        disputes: list[str] | None = None
+        mediation: float = Field(default=0.0, ge=0.0, le=1.0, description="noise cut")
+
+    def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
+        d = ctx.disputes(self.params.disputes)  # type: ignore[attr-defined]
+        mods.channel_open[:, d] = True
+        mods.noise_mult[:, ctx.pairs_in(d)] *= 1.0 - self.params.mediation  # type: ignore[attr-defined]
+
+
+@interventions.register
+class ArmsReduction(Intervention):
+    """Symmetric cuts in arsenals and deployed forces; verification deters cheating."""
+
+    name = "arms_reduction"
+    citation = "Richardson (1960); Downs, Rocke & Siverson (1985), Arms races and cooperation"
+    refs: ClassVar[dict[str, str]] = {"parties": "actors"}
+
+    class Params(Intervention.Params):
+        parties: list[str] = Field(min_length=2)
+        fraction: float = Field(default=0.25, ge=0.0, le=1.0)
+        verification: float = Field(default=0.8, ge=0.0, le=1.0)
+        cheating: float = Field(default=0.3, ge=0.0, le=1.0, description="unverified")
+
+    def _honest(self, ctx: Context) -> NDArray[np.bool_]:
+        prm = self.params
+        u = uniform(ctx.seed, "arms_reduction.cheat", self.start, ctx.runs, (len(prm.parties),))  # type: ignore[attr-defined]
+        return u >= prm.cheating * (1.0 - prm.verification)  # type: ignore[attr-defined]
+
+    def on_start(self, state: State, p: Params, ctx: Context) -> None:
+        idx = [ctx.actor(a) for a in self.params.parties]  # type: ignore[attr-defined]
+        cut = np.where(self._honest(ctx), 1.0 - self.params.fraction, 1.0)  # type: ignore[attr-defined]
+        state.arsenal[:, idx] *= cut
+        state.deployed[:, idx] *= cut
+
+    def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
+        idx = [ctx.actor(a) for a in self.params.parties]  # type: ignore[attr-defined]
+        # Lower grievances lower the Richardson equilibrium: X* scales with g.
+        cut = np.where(self._honest(ctx), 1.0 - self.params.fraction, 1.0)  # type: ignore[attr-defined]
+        mods.grievance_mult[:, idx] *= cut
+
+
+@interventions.register
+class Sanctions(Intervention):
+    """Raise the target's cost of war and slow its armament."""
+
+    name = "sanctions"
+    citation = "Drezner (1999), The Sanctions Paradox"
+    refs: ClassVar[dict[str, str]] = {"target": "actor"}
+
+    class Params(Intervention.Params):
+        target: str
+        cost_increase: float = Field(default=0.2, ge=0.0)
+        arms_cut: float = Field(default=0.1, ge=0.0, le=1.0)
+
+    def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
+        i = ctx.actor(self.params.target)  # type: ignore[attr-defined]
+        mods.war_cost_mult[:, i] *= 1.0 + self.params.cost_increase  # type: ignore[attr-defined]
+        mods.grievance_mult[:, i] *= 1.0 - self.params.arms_cut  # type: ignore[attr-defined]
+
+
+@interventions.register
+class MilitaryAid(Intervention):
+    """Forces and effectiveness for the target."""
+
+    name = "military_aid"
+    citation = "Lanchester (1916): aid enters as strength and effectiveness"
+    refs: ClassVar[dict[str, str]] = {"target": "actor"}
+
+    class Params(Intervention.Params):
+        target: str
+        effectiveness: float = Field(default=0.2, ge=0.0)
+        forces: float = Field(default=0.0, ge=0.0, description="thousands of troops")
+
+    def on_start(self, state: State, p: Params, ctx: Context) -> None:
+        i = ctx.actor(self.params.target)  # type: ignore[attr-defined]
+        state.forces[:, i] += self.params.forces  # type: ignore[attr-defined]
+        state.deployed[:, i] += self.params.forces  # type: ignore[attr-defined]
+
+    def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
+        i = ctx.actor(self.params.target)  # type: ignore[attr-defined]
+        mods.effectiveness_mult[:, i] *= 1.0 + self.params.effectiveness  # type: ignore[attr-defined]
+
+
+@interventions.register
+class AllianceAssurance(Intervention):
+    """Changes an alliance's cohesion; others learn it through cohesion signals."""
+
+    name = "alliance_assurance"
+    citation = "Snyder (1984), The security dilemma in alliance politics, World Politics 36(4)"
+    refs: ClassVar[dict[str, str]] = {"alliance": "alliance"}
+
+    class Params(Intervention.Params):
+        alliance: str
+        change: float = Field(default=0.1, ge=-1.0, le=1.0)
+
+    def on_start(self, state: State, p: Params, ctx: Context) -> None:
+        k = ctx.structure.alliance_ids.index(self.params.alliance)  # type: ignore[attr-defined]
+        state.cohesion[:, k] = np.clip(state.cohesion[:, k] + self.params.change, 0.0, 1.0)  # type: ignore[attr-defined]
+
+
+@interventions.register
+class InformationCampaign(Intervention):
+    """Bias and noise in what others see of the source's resolve."""
+
+    name = "information_campaign"
+    citation = "Jervis (1976), Perception and Misperception; Kydd (2005), Trust and Mistrust"
+    refs: ClassVar[dict[str, str]] = {"source": "actor", "targets": "actors"}
+
+    class Params(Intervention.Params):
+        source: str
+        targets: list[str] | None = None
+        bias: float = Field(default=0.1, ge=-1.0, le=1.0)
+        noise: float = Field(default=0.5, ge=0.0, description="relative rise in signal noise")
+
+    def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
+        prm = self.params
+        src = ctx.actor(prm.source)  # type: ignore[attr-defined]
+        obs = None if prm.targets is None else [ctx.actor(a) for a in prm.targets]  # type: ignore[attr-defined]
+        mask = ctx.pairs_about(src, obs)
+        mods.bias[:, mask] += prm.bias  # type: ignore[attr-defined]
+        mods.noise_mult[:, mask] *= 1.0 + prm.noise  # type: ignore[attr-defined]
+
+
+@interventions.register
+class PublicMobilisation(Intervention):
+    """Organised anti-war pressure on the actor's government (raises m)."""
+
+    name = "public_mobilisation"
+    citation = "Chenoweth & Stephan (2011), Why Civil Resistance Works"
+    refs: ClassVar[dict[str, str]] = {"actor": "actor"}
+
+    class Params(Intervention.Params):
+        actor: str
+        rate: float = Field(default=0.01, ge=0.0, le=1.0, description="weekly rise in m")
+
+    def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
+        i = ctx.actor(self.params.actor)  # type: ignore[attr-defined]
+        mods.mobilisation_push[:, i] += self.params.rate  # type: ignore[attr-defined]

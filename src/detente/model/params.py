@@ -1,0 +1,244 @@
+"""Params: the scenario's uncertain parameters drawn per run, as arrays.
+
+Every quantity at path ``P`` in the scenario is drawn for run ``r`` as
+``Q.ppf(uniform(seed, "param:" + P, -1, r))``: a pure function of the seed,
+the run and the path. Adding a parameter never changes another one's draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from detente.random import uniform
+from detente.scenario.distributions import Distribution
+from detente.scenario.schema import Scenario
+
+Array = NDArray[np.float64]
+
+__all__ = ["Params", "Structure", "draw_params"]
+
+
+@dataclass(frozen=True)
+class Structure:
+    """What does not vary between runs: who is who, and who is tied to whom."""
+
+    actor_ids: tuple[str, ...]
+    alliance_ids: tuple[str, ...]
+    dispute_ids: tuple[str, ...]
+    challenger: NDArray[np.int64]  # (Dn,)
+    defender: NDArray[np.int64]  # (Dn,)
+    member: NDArray[np.bool_]  # (A, N)
+    partner: NDArray[np.bool_]  # (A, N)
+    hostile: NDArray[np.bool_]  # (N, N), symmetric
+    nuclear: NDArray[np.bool_]  # (N,)
+    initial_phase: NDArray[np.int8]  # (Dn,)
+    initial_posture: NDArray[np.int64]  # (Dn, 2)
+    observers: NDArray[np.int64]  # (O,) actors that are party to a dispute
+    pair_observer: NDArray[np.int64]  # (P,) belief pairs: observer
+    pair_target: NDArray[np.int64]  # (P,) and the actor it is about
+    role_pair: NDArray[np.int64]  # (Dn, 2): belief pair of side s about the other side
+    policies: tuple[tuple[str, dict], ...]  # per actor
+    steps: int
+    step_weeks: float
+    bins: int
+    lookahead: float
+    complete_information: bool
+
+    @property
+    def n_actors(self) -> int:
+        return len(self.actor_ids)
+
+    @property
+    def n_disputes(self) -> int:
+        return len(self.dispute_ids)
+
+
+@dataclass(frozen=True)
+class Params:
+    """Per-run parameters, each with a leading run axis."""
+
+    forces: Array  # (R, N)
+    deployed: Array
+    arsenal: Array
+    population: Array
+    resolve: Array
+    war_cost: Array
+    audience_cost: Array
+    rationality: Array
+    effectiveness: Array
+    mobilisation: Array
+    cohesion_bias: Array
+    arms_reaction: Array
+    arms_fatigue: Array
+    arms_grievance: Array
+    cohesion: Array  # (R, A)
+    partner_aid: Array  # (R, A)
+    status_quo: Array  # (R, Dn)
+    demand: Array
+    territory: Array
+    ceasefire_violation: Array
+    ceasefire_breakdown: Array
+    hazard: Array  # (R, K+1)
+    posture_cost: Array
+    violence: Array
+    death_share: Array  # (R,)
+    civilian_lethality: Array
+    displacement_rate: Array
+    refugee_share: Array
+    return_rate: Array
+    territory_rate: Array
+    collapse: Array
+    reinforcement: Array
+    contest_exponent: Array
+    arms_elasticity: Array
+    hazard_elasticity: Array
+    nuclear_use_deaths: Array
+    mobilisation_growth: Array
+    mobilisation_decay: Array
+    mobilisation_cost: Array
+    signal_noise: Array
+    war_signal_noise: Array
+
+
+def _draw(q: Distribution, seed: int, path: str, runs: NDArray[np.int64]) -> Array:
+    if q.is_fixed:
+        return np.full(len(runs), q.mean())
+    return q.ppf(uniform(seed, "param:" + path, -1, runs))
+
+
+def structure_of(sc: Scenario) -> Structure:
+    ids = sc.actor_ids
+    idx = {a: i for i, a in enumerate(ids)}
+    n = len(ids)
+    member = np.zeros((len(sc.alliances), n), dtype=bool)
+    partner = np.zeros((len(sc.alliances), n), dtype=bool)
+    for k, al in enumerate(sc.alliances):
+        member[k, [idx[m] for m in al.members]] = True
+        partner[k, [idx[p] for p in al.partners]] = True
+    ch = np.array([idx[d.challenger] for d in sc.disputes], dtype=np.int64)
+    de = np.array([idx[d.defender] for d in sc.disputes], dtype=np.int64)
+    hostile = np.zeros((n, n), dtype=bool)
+    for c, d in zip(ch, de, strict=True):
+        hostile[c, d] = hostile[d, c] = True
+        # The alliance that backs the defender arms against the challenger.
+        for k in range(len(sc.alliances)):
+            if member[k, d] or partner[k, d]:
+                for m in np.flatnonzero(member[k]):
+                    if m != c:
+                        hostile[c, m] = hostile[m, c] = True
+    np.fill_diagonal(hostile, False)
+    pairs: list[tuple[int, int]] = []
+    role_pair = np.zeros((len(sc.disputes), 2), dtype=np.int64)
+    for di, (c, d) in enumerate(zip(ch, de, strict=True)):
+        for s, (o, t) in enumerate(((c, d), (d, c))):
+            if (o, t) not in pairs:
+                pairs.append((int(o), int(t)))
+            role_pair[di, s] = pairs.index((int(o), int(t)))
+    phase_code = {"crisis": 0, "war": 1, "ceasefire": 2}
+    return Structure(
+        actor_ids=tuple(ids),
+        alliance_ids=tuple(a.id for a in sc.alliances),
+        dispute_ids=tuple(d.id for d in sc.disputes),
+        challenger=ch,
+        defender=de,
+        member=member,
+        partner=partner,
+        hostile=hostile,
+        nuclear=np.array([a.nuclear for a in sc.actors], dtype=bool),
+        initial_phase=np.array([phase_code[d.phase] for d in sc.disputes], dtype=np.int8),
+        initial_posture=np.array(
+            [[d.challenger_posture, d.defender_posture] for d in sc.disputes], dtype=np.int64
+        ),
+        observers=np.unique(np.concatenate([ch, de])),
+        pair_observer=np.array([p[0] for p in pairs], dtype=np.int64),
+        pair_target=np.array([p[1] for p in pairs], dtype=np.int64),
+        role_pair=role_pair,
+        policies=tuple((a.policy.name, dict(a.policy.params)) for a in sc.actors),
+        steps=sc.settings.steps,
+        step_weeks=sc.settings.step_weeks,
+        bins=sc.settings.belief_bins,
+        lookahead=sc.settings.lookahead,
+        complete_information=sc.settings.information == "complete",
+    )
+
+
+def draw_params(sc: Scenario, seed: int, runs: NDArray[np.int64]) -> Params:
+    """Draw every uncertain parameter of ``sc`` for the given global run indices."""
+
+    def per(items: list, field: str, prefix: str, attr=None) -> Array:
+        cols = []
+        for it in items:
+            obj = getattr(it, attr) if attr else it
+            cols.append(_draw(getattr(obj, field), seed, f"{prefix}.{it.id}.{field}", runs))
+        return np.stack(cols, axis=1) if cols else np.zeros((len(runs), 0))
+
+    A = sc.actors
+    forces = per(A, "forces", "actors")
+    deployed = np.minimum(per(A, "deployed", "actors"), forces)
+
+    def ladder(field: str) -> Array:
+        return np.stack(
+            [_draw(getattr(r, field), seed, f"ladder.{i}.{field}", runs) for i, r in enumerate(
+                sc.ladder)],
+            axis=1,
+        )
+
+    def war(field: str) -> Array:
+        return _draw(getattr(sc.war, field), seed, f"war.{field}", runs)
+
+    def arms(field: str) -> Array:
+        return np.stack(
+            [_draw(getattr(a.arms, field), seed, f"actors.{a.id}.arms.{field}", runs) for a in A],
+            axis=1,
+        )
+
+    status_quo = per(sc.disputes, "status_quo", "disputes")
+    demand = np.maximum(per(sc.disputes, "demand", "disputes"), status_quo)
+    return Params(
+        forces=forces,
+        deployed=deployed,
+        arsenal=per(A, "arsenal", "actors"),
+        population=per(A, "population_at_risk", "actors"),
+        resolve=per(A, "resolve", "actors"),
+        war_cost=per(A, "war_cost", "actors"),
+        audience_cost=per(A, "audience_cost", "actors"),
+        rationality=per(A, "rationality", "actors"),
+        effectiveness=per(A, "effectiveness", "actors"),
+        mobilisation=per(A, "mobilisation", "actors"),
+        cohesion_bias=per(A, "cohesion_bias", "actors"),
+        arms_reaction=arms("reaction"),
+        arms_fatigue=arms("fatigue"),
+        arms_grievance=arms("grievance"),
+        cohesion=per(sc.alliances, "cohesion", "alliances"),
+        partner_aid=per(sc.alliances, "partner_aid", "alliances"),
+        status_quo=status_quo,
+        demand=demand,
+        territory=per(sc.disputes, "territory", "disputes"),
+        ceasefire_violation=per(sc.disputes, "ceasefire_violation", "disputes"),
+        ceasefire_breakdown=per(sc.disputes, "ceasefire_breakdown", "disputes"),
+        hazard=ladder("hazard"),
+        posture_cost=ladder("cost"),
+        violence=ladder("violence"),
+        death_share=war("death_share"),
+        civilian_lethality=war("civilian_lethality"),
+        displacement_rate=war("displacement_rate"),
+        refugee_share=war("refugee_share"),
+        return_rate=war("return_rate"),
+        territory_rate=war("territory_rate"),
+        collapse=war("collapse"),
+        reinforcement=war("reinforcement"),
+        contest_exponent=war("contest_exponent"),
+        arms_elasticity=war("arms_elasticity"),
+        hazard_elasticity=war("hazard_elasticity"),
+        nuclear_use_deaths=war("nuclear_use_deaths"),
+        mobilisation_growth=war("mobilisation_growth"),
+        mobilisation_decay=war("mobilisation_decay"),
+        mobilisation_cost=war("mobilisation_cost"),
+        signal_noise=_draw(sc.settings.signal_noise, seed, "settings.signal_noise", runs),
+        war_signal_noise=_draw(
+            sc.settings.war_signal_noise, seed, "settings.war_signal_noise", runs
+        ),
+    )

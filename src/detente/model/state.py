@@ -1,0 +1,198 @@
+"""The state of an ensemble of runs, and the modifiers interventions set.
+
+Every array has a leading run axis R. N actors, Dn disputes, A alliances,
+P belief pairs (observer, target), G belief bins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+from numpy.typing import NDArray
+
+from detente.model.params import Params, Structure
+
+__all__ = ["CRISIS", "WAR", "CEASEFIRE", "SETTLED", "Modifiers", "State", "initial_state"]
+
+# Phases of a dispute.
+CRISIS, WAR, CEASEFIRE, SETTLED = 0, 1, 2, 3
+# How a dispute was settled.
+NOT_SETTLED, BY_CONCESSION, BY_AGREEMENT, BY_VICTORY = 0, 1, 2, 3
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+B = NDArray[np.bool_]
+
+
+@dataclass
+class Modifiers:
+    """What active interventions change. Reset each step, then set by them.
+
+    Shapes broadcast against the state: per actor (R, N), per dispute (R, Dn).
+    """
+
+    posture_cap: I64  # (R, N) highest rung an actor may hold
+    hazard_mult: F64  # (R, Dn)
+    violation_mult: F64  # (R, Dn) violence of a ceasefire
+    breakdown_mult: F64  # (R, Dn)
+    channel_open: B  # (R, Dn)
+    noise_mult: F64  # (R, P) signal noise of a belief pair
+    bias: F64  # (R, P) what a campaign adds to a resolve signal
+    war_cost_mult: F64  # (R, N)
+    effectiveness_mult: F64  # (R, N)
+    grievance_mult: F64  # (R, N)
+    mobilisation_push: F64  # (R, N) weekly rise from organised campaigns
+    ceasefire: B  # (R, Dn) a ceasefire is imposed: war becomes ceasefire
+
+    @classmethod
+    def neutral(cls, runs: int, st: Structure) -> Modifiers:
+        n, d, p = st.n_actors, st.n_disputes, len(st.pair_observer)
+        return cls(
+            posture_cap=np.full((runs, n), 5, dtype=np.int64),
+            hazard_mult=np.ones((runs, d)),
+            violation_mult=np.ones((runs, d)),
+            breakdown_mult=np.ones((runs, d)),
+            channel_open=np.zeros((runs, d), dtype=bool),
+            noise_mult=np.ones((runs, p)),
+            bias=np.zeros((runs, p)),
+            war_cost_mult=np.ones((runs, n)),
+            effectiveness_mult=np.ones((runs, n)),
+            grievance_mult=np.ones((runs, n)),
+            mobilisation_push=np.zeros((runs, n)),
+            ceasefire=np.zeros((runs, d), dtype=bool),
+        )
+
+
+@dataclass
+class State:
+    """Everything that evolves, for R runs at once."""
+
+    t: int
+    forces: F64  # (R, N)
+    deployed: F64  # (R, N)
+    arsenal: F64  # (R, N)
+    cohesion: F64  # (R, A) true cohesion (assurance moves it)
+    posture: I64  # (R, Dn, 2) challenger, defender
+    last_move: I64  # (R, Dn, 2) -1 down, 0 hold, +1 up
+    memory: I64  # (R, Dn, 2) a policy's private counter (GRIT's steps)
+    phase: I64  # (R, Dn)
+    rung: I64  # (R, Dn) crisis level, or war rung in war
+    max_rung: I64  # (R, Dn)
+    territory: F64  # (R, Dn)
+    settlement: F64  # (R, Dn) challenger's share at settlement, NaN until then
+    settled_by: I64  # (R, Dn)
+    war_onset: I64  # (R, Dn) first step of war, -1 if none
+    war_steps: I64  # (R, Dn)
+    rounds: I64  # (R, Dn) negotiation rounds held
+    joined: B  # (R, Dn, N) allies in the war
+    belief: F64  # (R, P, G) observer's belief about target's resolve
+    cohesion_belief: F64  # (R, O, A, G): each disputant's belief about each alliance
+    military_deaths: F64  # (R, N)
+    civilian_deaths: F64  # (R, N)
+    nuclear_deaths: F64  # (R,)
+    idps: F64  # (R, N) current stock
+    refugees: F64  # (R, N) current stock
+    displaced_peak: F64  # (R,) peak of the total stock
+    mobilisation: F64  # (R, N)
+    nuclear_used: B  # (R,)
+    extra: dict[str, np.ndarray] = field(default_factory=dict)  # interventions' own state
+
+    def copy(self) -> State:
+        kw = {f.name: getattr(self, f.name) for f in fields(self)}
+        for k, v in kw.items():
+            if isinstance(v, np.ndarray):
+                kw[k] = v.copy()
+        kw["extra"] = {k: v.copy() for k, v in self.extra.items()}
+        return State(**kw)
+
+
+def grid(bins: int) -> F64:
+    """Centres of the G type bins on [0, 1]."""
+    return (np.arange(bins) + 0.5) / bins
+
+
+def discretise(values: F64, bins: int) -> NDArray[np.int64]:
+    """Bin index of values in [0, 1]."""
+    return np.clip((values * bins).astype(np.int64), 0, bins - 1)
+
+
+def prior_from_samples(samples: F64, bins: int) -> F64:
+    """A histogram prior over the type grid from draws of the prior distribution.
+
+    A common prior: every observer starts from the distribution the scenario
+    gives, never from the true draw (that is private).
+    """
+    counts = np.bincount(discretise(samples, bins), minlength=bins).astype(np.float64)
+    counts += 1e-9  # no type is ruled out before any evidence
+    return counts / counts.sum()
+
+
+def initial_state(p: Params, st: Structure, resolve_prior: F64, cohesion_prior: F64) -> State:
+    """The state at t = 0.
+
+    ``resolve_prior`` is (N, G): the common prior about each actor's resolve;
+    ``cohesion_prior`` is (A, G).
+    """
+    r = p.forces.shape[0]
+    n, d, g = st.n_actors, st.n_disputes, st.bins
+    a = p.cohesion.shape[1]
+    centres = grid(g)
+    if st.complete_information:
+        belief = np.zeros((r, len(st.pair_target), g))
+        idx = discretise(p.resolve[:, st.pair_target], g)
+        np.put_along_axis(belief, idx[..., None], 1.0, axis=2)
+        o = len(st.observers)
+        cb = np.zeros((r, o, a, g))
+        cidx = discretise(p.cohesion, g)
+        np.put_along_axis(cb, np.broadcast_to(cidx[:, None, :, None], (r, o, a, 1)), 1.0, axis=3)
+    else:
+        belief = np.broadcast_to(resolve_prior[st.pair_target][None], (r, len(st.pair_target), g))
+        belief = belief.copy()
+        # An observer outside an alliance may misjudge its cohesion: shift the
+        # prior by its bias (model-spec section 6: "assumed the West divided").
+        obs = st.observers
+        # An outsider's prior is the alliance's prior shifted by its bias,
+        # belief(c) = prior(c - bias): a negative bias moves mass toward lower
+        # cohesion (model-spec section 6: "assumed the West divided").
+        src = discretise(np.clip(centres[None, None, :] - p.cohesion_bias[:, obs, None], 0, 1), g)
+        outsider = ~st.member.T[obs]  # (O, A)
+        cb = np.empty((r, len(obs), a, g))
+        for k in range(a):
+            pk = cohesion_prior[k]
+            moved = pk[src]
+            moved = moved / moved.sum(axis=-1, keepdims=True)
+            cb[:, :, k, :] = np.where(outsider[None, :, k, None], moved, pk[None, None, :])
+    phase = np.broadcast_to(st.initial_phase, (r, d)).astype(np.int64)
+    posture = np.broadcast_to(st.initial_posture, (r, d, 2)).astype(np.int64).copy()
+    rung = np.where(phase == WAR, 6, posture.max(axis=2))
+    return State(
+        t=0,
+        forces=p.forces.copy(),
+        deployed=p.deployed.copy(),
+        arsenal=p.arsenal.copy(),
+        cohesion=p.cohesion.copy(),
+        posture=posture,
+        last_move=np.zeros((r, d, 2), dtype=np.int64),
+        memory=np.zeros((r, d, 2), dtype=np.int64),
+        phase=phase.copy(),
+        rung=rung,
+        max_rung=rung.copy(),
+        territory=p.territory.copy(),
+        settlement=np.full((r, d), np.nan),
+        settled_by=np.zeros((r, d), dtype=np.int64),
+        war_onset=np.where(phase == WAR, 0, -1).astype(np.int64),
+        war_steps=np.zeros((r, d), dtype=np.int64),
+        rounds=np.zeros((r, d), dtype=np.int64),
+        joined=np.zeros((r, d, n), dtype=bool),
+        belief=belief,
+        cohesion_belief=cb,
+        military_deaths=np.zeros((r, n)),
+        civilian_deaths=np.zeros((r, n)),
+        nuclear_deaths=np.zeros(r),
+        idps=np.zeros((r, n)),
+        refugees=np.zeros((r, n)),
+        displaced_peak=np.zeros(r),
+        mobilisation=p.mobilisation.copy(),
+        nuclear_used=np.zeros(r, dtype=bool),
+    )

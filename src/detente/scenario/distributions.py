@@ -1,0 +1,228 @@
+"""Uncertain quantities: a number, or a distribution it is drawn from per run.
+
+A scenario writes a quantity as a bare number (fixed) or as a mapping with a
+``dist`` key. Any form may carry ``source``: the citation, or the words
+"assumption: ..." with the reason for the value. Draws use inverse transform
+sampling (``ppf`` of a counter-based uniform), so a draw is a pure function of
+(seed, run, parameter path) and monotone in the uniform.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import abstractmethod
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from scipy import stats
+
+__all__ = [
+    "Beta",
+    "Distribution",
+    "Fixed",
+    "Quantity",
+    "fixed",
+    "TruncNormal",
+    "Triangular",
+    "Uniform",
+]
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    source: str | None = None
+
+    @abstractmethod
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest value a draw can take."""
+
+    @abstractmethod
+    def mean(self) -> float:
+        """The distribution's mean."""
+
+    @abstractmethod
+    def ppf(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Quantile function: maps uniforms in (0, 1) to draws."""
+
+    @property
+    def is_fixed(self) -> bool:
+        return self.dist == "fixed"  # type: ignore[attr-defined]
+
+
+def _finite(*values: float) -> None:
+    for v in values:
+        if not math.isfinite(v):
+            raise ValueError(f"expected a finite number, got {v}")
+
+
+class Fixed(_Dist):
+    """A known value (what a bare number in a scenario file becomes)."""
+
+    dist: Literal["fixed"] = "fixed"
+    value: float
+
+    @model_validator(mode="after")
+    def _check(self) -> Fixed:
+        _finite(self.value)
+        return self
+
+    def support(self) -> tuple[float, float]:
+        return (self.value, self.value)
+
+    def mean(self) -> float:
+        return self.value
+
+    def ppf(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.full(u.shape, self.value)
+
+
+class Uniform(_Dist):
+    """Uniform on [low, high]."""
+
+    dist: Literal["uniform"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _check(self) -> Uniform:
+        _finite(self.low, self.high)
+        if self.high < self.low:
+            raise ValueError(f"expected low <= high, got low={self.low}, high={self.high}")
+        return self
+
+    def support(self) -> tuple[float, float]:
+        return (self.low, self.high)
+
+    def mean(self) -> float:
+        return 0.5 * (self.low + self.high)
+
+    def ppf(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
+        return self.low + u * (self.high - self.low)
+
+
+class TruncNormal(_Dist):
+    """Normal(mean, sd) truncated to [low, high]."""
+
+    dist: Literal["truncnormal"]
+    mean_: float = Field(alias="mean")
+    sd: float = Field(gt=0)
+    low: float = -math.inf
+    high: float = math.inf
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _check(self) -> TruncNormal:
+        _finite(self.mean_, self.sd)
+        if not self.low < self.high:
+            raise ValueError(f"expected low < high, got low={self.low}, high={self.high}")
+        return self
+
+    def _frozen(self) -> Any:
+        a = (self.low - self.mean_) / self.sd
+        b = (self.high - self.mean_) / self.sd
+        return stats.truncnorm(a, b, loc=self.mean_, scale=self.sd)
+
+    def support(self) -> tuple[float, float]:
+        return (self.low, self.high)
+
+    def mean(self) -> float:
+        return float(self._frozen().mean())
+
+    def ppf(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.asarray(self._frozen().ppf(u), dtype=np.float64)
+
+
+class Beta(_Dist):
+    """Beta(a, b) scaled to [low, high] (default [0, 1])."""
+
+    dist: Literal["beta"]
+    a: float = Field(gt=0)
+    b: float = Field(gt=0)
+    low: float = 0.0
+    high: float = 1.0
+
+    @model_validator(mode="after")
+    def _check(self) -> Beta:
+        _finite(self.a, self.b, self.low, self.high)
+        if not self.low < self.high:
+            raise ValueError(f"expected low < high, got low={self.low}, high={self.high}")
+        return self
+
+    def support(self) -> tuple[float, float]:
+        return (self.low, self.high)
+
+    def mean(self) -> float:
+        return self.low + (self.high - self.low) * self.a / (self.a + self.b)
+
+    def ppf(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
+        return self.low + (self.high - self.low) * stats.beta.ppf(u, self.a, self.b)
+
+
+class Triangular(_Dist):
+    """Triangular on [low, high] with its peak at mode."""
+
+    dist: Literal["triangular"]
+    low: float
+    mode: float
+    high: float
+
+    @model_validator(mode="after")
+    def _check(self) -> Triangular:
+        _finite(self.low, self.mode, self.high)
+        if not self.low <= self.mode <= self.high or self.low == self.high:
+            raise ValueError(
+                f"expected low <= mode <= high with low < high, got "
+                f"low={self.low}, mode={self.mode}, high={self.high}"
+            )
+        return self
+
+    def support(self) -> tuple[float, float]:
+        return (self.low, self.high)
+
+    def mean(self) -> float:
+        return (self.low + self.mode + self.high) / 3.0
+
+    def ppf(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
+        lo, c, hi = self.low, self.mode, self.high
+        fc = (c - lo) / (hi - lo)
+        left = lo + np.sqrt(u * (hi - lo) * (c - lo))
+        right = hi - np.sqrt((1.0 - u) * (hi - lo) * (hi - c))
+        return np.where(u < fc, left, right)
+
+
+Distribution = Annotated[
+    Fixed | Uniform | TruncNormal | Beta | Triangular, Field(discriminator="dist")
+]
+
+
+def _coerce(data: Any) -> Any:
+    """Accept a bare number as a fixed quantity; a mapping without ``dist`` but
+    with ``value`` is fixed too."""
+    if isinstance(data, _Dist):
+        return data
+    if isinstance(data, bool):
+        raise ValueError("expected a number or a distribution mapping, got a boolean")
+    if isinstance(data, int | float):
+        return {"dist": "fixed", "value": data}
+    if isinstance(data, dict):
+        if "dist" not in data:
+            if "value" in data:
+                return {"dist": "fixed", **data}
+            raise ValueError(
+                "expected a number, or a mapping with 'dist' "
+                "(fixed, uniform, truncnormal, beta, triangular)"
+            )
+        return data
+    raise ValueError(f"expected a number or a distribution mapping, got {type(data).__name__}")
+
+
+Quantity = Annotated[Distribution, BeforeValidator(_coerce)]
+"""A scenario number: a bare number or a distribution mapping."""
+
+
+def fixed(value: float, source: str | None = None) -> Fixed:
+    """A fixed quantity, for building scenarios in Python."""
+    return Fixed(value=value, source=source)

@@ -1,0 +1,236 @@
+"""Load and check scenario files. Every error names the file, the field path and
+what was expected, in one line."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from detente.scenario.schema import Scenario
+
+__all__ = [
+    "ScenarioError",
+    "builtin_names",
+    "load_scenario",
+    "parse_scenario",
+    "read_yaml",
+]
+
+_DIST_TAGS = {"fixed", "uniform", "truncnormal", "beta", "triangular"}
+MAX_BYTES = 10 * 1024 * 1024
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used, with where and why."""
+
+    def __init__(self, file: str, path: str, expected: str) -> None:
+        self.file, self.path, self.expected = file, path, expected
+        super().__init__(f"{file}: {path or '(top level)'}: {expected}")
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Safe loading (no object construction) that also refuses duplicate keys."""
+
+
+def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    loader.flatten_mapping(node)
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            mark = key_node.start_mark
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (line {mark.line + 1})", mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def read_yaml(path: Path, what: str = "scenario") -> Any:
+    """Read a YAML file safely; raise :class:`ScenarioError` on any problem."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise ScenarioError(name, "", f"expected a readable file ({e.strerror})") from None
+    if size > MAX_BYTES:
+        raise ScenarioError(name, "", f"expected a {what} file under {MAX_BYTES // 2**20} MiB, "
+                            f"got {size / 2**20:.1f} MiB")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ScenarioError(name, "", f"expected UTF-8 text, got a byte 0x{e.object[e.start]:02x} "
+                            f"at offset {e.start}") from None
+    except OSError as e:
+        raise ScenarioError(name, "", f"expected a readable file ({e.strerror})") from None
+    if not text.strip():
+        raise ScenarioError(name, "", f"expected a YAML mapping of {what} fields, got an empty file")
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
+        problem = (e.problem or e.context or "invalid YAML").strip()
+        raise ScenarioError(name, "", f"expected valid YAML, {problem} at {where}") from None
+    except yaml.YAMLError as e:
+        raise ScenarioError(name, "", f"expected valid YAML ({e})") from None
+    if not isinstance(data, dict):
+        raise ScenarioError(name, "", f"expected a YAML mapping of {what} fields, "
+                            f"got {type(data).__name__}")
+    return data
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif isinstance(part, str):
+            if part in _DIST_TAGS or "[" in part or part.startswith("function-"):
+                continue
+            out += ("." if out else "") + part
+    return out
+
+
+def _pydantic_error(file: str, err: ValidationError, prefix: str = "") -> ScenarioError:
+    first = err.errors()[0]
+    msg = first["msg"]
+    msg = msg.removeprefix("Value error, ")
+    if first["type"] == "missing":
+        msg = "expected this field; it is missing"
+    elif first["type"] == "extra_forbidden":
+        msg = "expected no such field (unknown name; check its spelling)"
+    elif not msg.startswith("expected"):
+        got = first.get("input")
+        shown = repr(got) if not isinstance(got, dict | list) else type(got).__name__
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
+        msg = f"expected {msg[0].lower()}{msg[1:]}, got {shown}"
+    more = len(err.errors()) - 1
+    if more:
+        msg += f" (and {more} more error{'s' if more > 1 else ''})"
+    path = _loc(first["loc"])
+    if prefix:
+        path = prefix + ("." + path if path and not path.startswith("[") else path)
+    return ScenarioError(file, path, msg)
+
+
+def parse_scenario(data: dict[str, Any], file: str = "<scenario>") -> Scenario:
+    """Validate a mapping into a :class:`Scenario`, checking every cross-reference."""
+    data = dict(data)
+    packages = data.get("packages")
+    if isinstance(packages, dict) and "status-quo" not in packages:
+        data["packages"] = {"status-quo": [], **packages}
+    try:
+        sc = Scenario.model_validate(data)
+    except ValidationError as e:
+        raise _pydantic_error(file, e) from None
+    _check_references(sc, file)
+    return sc
+
+
+def _validate_params(model: type[BaseModel], params: dict, file: str, path: str) -> BaseModel:
+    try:
+        return model.model_validate(params)
+    except ValidationError as e:
+        raise _pydantic_error(file, e, prefix=path) from None
+
+
+def _check_references(sc: Scenario, file: str) -> None:
+    from detente.model.interventions import interventions
+    from detente.model.policies import policies
+
+    def unique(items: list, path: str) -> None:
+        seen: set[str] = set()
+        for i, it in enumerate(items):
+            if it.id in seen:
+                raise ScenarioError(file, f"{path}[{i}].id", f"expected a unique id, got {it.id!r} twice")
+            seen.add(it.id)
+
+    unique(sc.actors, "actors")
+    unique(sc.alliances, "alliances")
+    unique(sc.disputes, "disputes")
+    actors = set(sc.actor_ids)
+    known = ", ".join(sc.actor_ids)
+
+    def actor_ref(value: str, path: str) -> None:
+        if value not in actors:
+            raise ScenarioError(file, path, f"expected one of the actors ({known}), got {value!r}")
+
+    if len(sc.ladder) != 10:
+        raise ScenarioError(file, "ladder", f"expected 10 rungs (0 normal relations to 9 nuclear "
+                            f"use), got {len(sc.ladder)}")
+    for i, a in enumerate(sc.actors):
+        if a.deployed.support()[0] > a.forces.support()[1]:
+            raise ScenarioError(file, f"actors[{i}].deployed", "expected deployed <= forces, got "
+                                f"at least {a.deployed.support()[0]} deployed of at most "
+                                f"{a.forces.support()[1]}")
+        if a.policy.name not in policies:
+            raise ScenarioError(file, f"actors[{i}].policy.name", "expected a registered policy "
+                                f"({', '.join(policies.names())}), got {a.policy.name!r}")
+        _validate_params(policies.get(a.policy.name).Params, a.policy.params, file,
+                         f"actors[{i}].policy.params")
+    for k, al in enumerate(sc.alliances):
+        for j, m in enumerate(al.members):
+            actor_ref(m, f"alliances[{k}].members[{j}]")
+        for j, m in enumerate(al.partners):
+            actor_ref(m, f"alliances[{k}].partners[{j}]")
+            if m in al.members:
+                raise ScenarioError(file, f"alliances[{k}].partners[{j}]",
+                                    f"expected a partner that is not also a member, got {m!r}")
+    for d, dsp in enumerate(sc.disputes):
+        actor_ref(dsp.challenger, f"disputes[{d}].challenger")
+        actor_ref(dsp.defender, f"disputes[{d}].defender")
+    ids = {"actor": actors, "dispute": {d.id for d in sc.disputes},
+           "alliance": {a.id for a in sc.alliances}}
+    groups = [("baseline", sc.baseline)] + [(f"packages.{n}", v) for n, v in sc.packages.items()]
+    for prefix, items in groups:
+        for j, spec in enumerate(items):
+            path = f"{prefix}[{j}]"
+            if spec.type not in interventions:
+                raise ScenarioError(file, f"{path}.type", "expected a registered intervention "
+                                    f"({', '.join(interventions.names())}), got {spec.type!r}")
+            cls = interventions.get(spec.type)
+            prm = _validate_params(cls.Params, spec.params, file, path)
+            for field, kind in cls.refs.items():
+                value = getattr(prm, field)
+                if value is None:
+                    continue
+                values = value if isinstance(value, list) else [value]
+                base = kind.rstrip("s")
+                for v in values:
+                    if v not in ids[base]:
+                        raise ScenarioError(
+                            file, f"{path}.{field}",
+                            f"expected one of the {base}s ({', '.join(sorted(ids[base]))}), got {v!r}",
+                        )
+            if spec.end is not None and spec.end > sc.settings.steps:
+                raise ScenarioError(file, f"{path}.end", f"expected a step <= settings.steps "
+                                    f"({sc.settings.steps}), got {spec.end}")
+
+
+def builtin_names() -> list[str]:
+    """Names of the scenarios shipped with detente."""
+    folder = resources.files("detente.scenario") / "builtin"
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Load a built-in scenario by name, or a YAML file by path."""
+    text = str(name_or_path)
+    if text in builtin_names():
+        res = resources.files("detente.scenario") / "builtin" / f"{text}.yaml"
+        with resources.as_file(res) as path:
+            return parse_scenario(read_yaml(path), file=f"{text}.yaml (built-in)")
+    path = Path(name_or_path)
+    if not path.exists():
+        raise ScenarioError(text, "", "expected a built-in scenario name "
+                            f"({', '.join(builtin_names())}) or a path to a YAML file")
+    return parse_scenario(read_yaml(path), file=str(path))

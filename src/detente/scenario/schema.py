@@ -1,0 +1,289 @@
+"""The typed, frozen scenario (model-spec sections 2 and 5).
+
+A scenario file is YAML that validates into :class:`Scenario`. Every numeric
+parameter is a :data:`~detente.scenario.distributions.Quantity`: a number or a
+distribution drawn once per run. Policies and interventions are named plugins;
+their parameters are validated by the plugin's own parameter model, so a
+plugin from another package gets the same error messages as a built-in one.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+
+from detente.scenario.distributions import Fixed, Quantity
+
+__all__ = [
+    "Actor",
+    "Alliance",
+    "ArmsDynamics",
+    "Dispute",
+    "Intervention",
+    "PolicySpec",
+    "Rung",
+    "Scenario",
+    "Settings",
+    "WarSettings",
+]
+
+PHASES = ("crisis", "war", "ceasefire", "settled")
+
+
+def _within(lo: float, hi: float) -> AfterValidator:
+    def check(q: Any) -> Any:
+        a, b = q.support()
+        if a < lo or b > hi:
+            span = f"{a}" if a == b else f"[{a}, {b}]"
+            hi_txt = "infinity" if math.isinf(hi) else f"{hi}"
+            raise ValueError(f"expected values in [{lo}, {hi_txt}], got {span}")
+        return q
+
+    return AfterValidator(check)
+
+
+Probability = Annotated[Quantity, _within(0.0, 1.0)]
+NonNegative = Annotated[Quantity, _within(0.0, math.inf)]
+Positive = Annotated[Quantity, _within(1e-12, math.inf)]
+Real = Quantity
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class Rung(_Frozen):
+    """One rung of the escalation ladder.
+
+    ``hazard`` is the per-step chance of sliding up beyond anyone's choice: on a
+    crisis rung (below the war rung) into war, on a war rung to the next rung
+    (Schelling 1960, "the threat that leaves something to chance").
+    """
+
+    name: str
+    hazard: Probability
+    cost: NonNegative = Field(description="per-step posture cost, in stake units")
+    violence: NonNegative = Field(description="violence intensity, 1 = conventional war")
+
+
+DEFAULT_LADDER: tuple[dict[str, Any], ...] = (
+    {"name": "normal relations", "hazard": 0.0, "cost": 0.0, "violence": 0.0},
+    {"name": "diplomatic protest", "hazard": 0.0, "cost": 0.0005, "violence": 0.0},
+    {"name": "sanctions and economic pressure", "hazard": 0.0002, "cost": 0.001, "violence": 0.0},
+    {"name": "military posturing", "hazard": 0.001, "cost": 0.002, "violence": 0.0},
+    {"name": "mobilisation and ultimatum", "hazard": 0.003, "cost": 0.004, "violence": 0.0},
+    {"name": "limited use of force", "hazard": 0.02, "cost": 0.008, "violence": 0.1},
+    {"name": "conventional war", "hazard": 0.01, "cost": 0.0, "violence": 1.0},
+    {"name": "regional war", "hazard": 0.005, "cost": 0.0, "violence": 1.5},
+    {"name": "nuclear alert and threats", "hazard": 0.003, "cost": 0.0, "violence": 1.5},
+    {"name": "nuclear use", "hazard": 0.0, "cost": 0.0, "violence": 5.0},
+)
+WAR_RUNG = 6
+REGIONAL_RUNG = 7
+NUCLEAR_ALERT_RUNG = 8
+NUCLEAR_USE_RUNG = 9
+
+
+class ArmsDynamics(_Frozen):
+    """Richardson (1960) coefficients: dX/dt = k * (hostile arsenals) - a X + g, per year."""
+
+    reaction: NonNegative = 0.0
+    fatigue: NonNegative = 0.0
+    grievance: Real = 0.0
+
+
+class PolicySpec(_Frozen):
+    """A decision rule by its registered name, with that rule's parameters."""
+
+    name: str = "expected-utility"
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Actor(_Frozen):
+    """A state, or a bloc acting as one (model-spec section 2)."""
+
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
+    name: str = ""
+    forces: NonNegative = Field(description="thousands of troops available")
+    deployed: NonNegative = Field(description="thousands of troops at the front")
+    arsenal: NonNegative = Field(description="armament level, e.g. USD bn per year")
+    nuclear: bool = False
+    population_at_risk: NonNegative = 0.0
+    resolve: Probability = Field(description="value of the stake, private")
+    war_cost: Positive = Field(description="cost of war relative to the stake")
+    audience_cost: NonNegative = 0.0
+    rationality: NonNegative = Field(default_factory=lambda: Fixed(value=20.0))
+    effectiveness: Positive = Field(
+        default_factory=lambda: Fixed(value=0.01),
+        description="Lanchester coefficient: enemy casualties per own soldier per week",
+    )
+    mobilisation: Probability = 0.0
+    cohesion_bias: Annotated[Quantity, _within(-1.0, 1.0)] = 0.0
+    arms: ArmsDynamics = Field(default_factory=ArmsDynamics)
+    policy: PolicySpec = Field(default_factory=PolicySpec)
+
+
+class Alliance(_Frozen):
+    """Members get collective defence; partners get aid only."""
+
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
+    name: str = ""
+    members: list[str] = Field(min_length=1)
+    partners: list[str] = Field(default_factory=list)
+    cohesion: Probability
+    partner_aid: NonNegative = Field(
+        default=0.0, description="effectiveness boost to a partner at war, at full cohesion"
+    )
+
+
+class Dispute(_Frozen):
+    """A disputed stake between a challenger and a defender."""
+
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
+    name: str = ""
+    challenger: str
+    defender: str
+    status_quo: Probability = Field(description="share of the stake the challenger holds")
+    demand: Probability = Field(description="share the challenger demands")
+    territory: Probability = Field(description="share of contested territory it holds")
+    phase: Literal["crisis", "war", "ceasefire"] = "crisis"
+    challenger_posture: int = Field(default=0, ge=0, le=5)
+    defender_posture: int = Field(default=0, ge=0, le=5)
+    ceasefire_violation: Probability = Field(
+        default=0.0, description="violence under a ceasefire, as a share of war violence"
+    )
+    ceasefire_breakdown: Probability = Field(
+        default=0.0, description="per-step chance that a ceasefire collapses into war"
+    )
+
+    @model_validator(mode="after")
+    def _sides(self) -> Dispute:
+        if self.challenger == self.defender:
+            raise ValueError(
+                f"expected two different actors, got {self.challenger!r} on both sides"
+            )
+        lo_demand = self.demand.support()[0]
+        hi_quo = self.status_quo.support()[1]
+        if lo_demand < hi_quo:
+            raise ValueError(
+                f"expected demand >= status_quo, got demand from {lo_demand} "
+                f"and status_quo up to {hi_quo}"
+            )
+        return self
+
+
+class Intervention(_Frozen):
+    """A timed intervention, by registered type. Other keys are its parameters."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, validate_default=True)
+    type: str
+    start: int = Field(default=0, ge=0)
+    end: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _window(self) -> Intervention:
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"expected end > start, got start={self.start}, end={self.end}")
+        return self
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class WarSettings(_Frozen):
+    """How war kills, displaces and ends (model-spec section 3, steps 7 to 9)."""
+
+    death_share: Probability = Field(
+        default=0.3, description="share of military casualties who are killed"
+    )
+    civilian_lethality: NonNegative = Field(
+        default=1.5e-5, description="weekly civilian deaths per person in place at violence 1"
+    )
+    displacement_rate: NonNegative = Field(
+        default=0.007, description="weekly share of people in place displaced at violence 1"
+    )
+    refugee_share: Probability = Field(default=0.45, description="share crossing a border")
+    return_rate: Probability = Field(
+        default=0.001, description="weekly share of displaced who return in peace"
+    )
+    territory_rate: NonNegative = Field(
+        default=0.02, description="weekly territory shift at full superiority"
+    )
+    collapse: Probability = Field(
+        default=0.25, description="a side whose deployed force falls below this share loses"
+    )
+    reinforcement: Probability = Field(
+        default=0.05, description="weekly share of the gap between deployed and total closed"
+    )
+    contest_exponent: Positive = Field(default=1.0, description="Tullock contest exponent")
+    arms_elasticity: NonNegative = Field(
+        default=0.5, description="elasticity of effectiveness to the arsenal"
+    )
+    hazard_elasticity: NonNegative = Field(
+        default=1.0, description="elasticity of crisis hazards to deployed forces"
+    )
+    nuclear_use_deaths: NonNegative = Field(
+        default=0.0, description="deaths from nuclear use, beyond the contested zone"
+    )
+    mobilisation_growth: NonNegative = Field(
+        default=0.0, description="weekly rise in mobilisation per 10,000 own deaths"
+    )
+    mobilisation_decay: Probability = Field(default=0.02, description="weekly decay")
+    mobilisation_cost: NonNegative = Field(
+        default=1.0, description="eta: war cost is multiplied by (1 + eta m)"
+    )
+
+
+class Settings(_Frozen):
+    """Simulation settings."""
+
+    steps: int = Field(default=104, ge=1, le=100_000)
+    step_weeks: float = Field(default=1.0, gt=0, le=52)
+    belief_bins: int = Field(default=16, ge=2, le=256)
+    lookahead: float = Field(
+        default=26.0, gt=0, description="steps an actor weighs when it compares options"
+    )
+    information: Literal["incomplete", "complete"] = "incomplete"
+    signal_noise: NonNegative = Field(default=0.25, description="sd of a resolve signal")
+    war_signal_noise: NonNegative = Field(
+        default=0.1, description="sd of the resolve signal a battle gives"
+    )
+
+
+class Scenario(_Frozen):
+    """A crisis, written down. Validated once; immutable afterwards."""
+
+    name: str = Field(min_length=1)
+    title: str = ""
+    description: str = ""
+    as_of: str = ""
+    settings: Settings = Field(default_factory=Settings)
+    ladder: list[Rung] = Field(default_factory=lambda: [Rung(**r) for r in DEFAULT_LADDER])
+    war: WarSettings = Field(default_factory=WarSettings)
+    actors: list[Actor] = Field(min_length=2)
+    alliances: list[Alliance] = Field(default_factory=list)
+    disputes: list[Dispute] = Field(min_length=1)
+    baseline: list[Intervention] = Field(
+        default_factory=list,
+        description="interventions in force in every package, status-quo included: the world as it is",
+    )
+    packages: dict[str, list[Intervention]] = Field(default_factory=lambda: {"status-quo": []})
+    sources: dict[str, str] = Field(
+        default_factory=dict, description="short keys used in 'source' fields, expanded"
+    )
+
+    def actor_index(self, actor_id: str) -> int:
+        return [a.id for a in self.actors].index(actor_id)
+
+    @property
+    def actor_ids(self) -> list[str]:
+        return [a.id for a in self.actors]
