@@ -1,3 +1,28 @@
-"""detente: make international crises computable."""
+"""detente: make international crises computable.
+
+The public API is a thin facade over pure functions:
+
+- :func:`load_scenario` reads a built-in scenario or a YAML file;
+- :func:`simulate` runs an ensemble of one policy package;
+- :func:`compare` runs several packages on common random numbers.
+"""
+
+from __future__ import annotations
 
 __version__ = "0.1.0"
+
+from detente.experiments.ensemble import Comparison, Result, compare, simulate  # noqa: E402
+from detente.scenario.loading import ScenarioError, load_scenario, parse_scenario  # noqa: E402
+from detente.scenario.schema import Scenario  # noqa: E402
+
+__all__ = [
+    "Comparison",
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "compare",
+    "load_scenario",
+    "parse_scenario",
+    "simulate",
+]

@@ -178,7 +178,7 @@ def step(model: Model, state: State, p: Params, seed: int, runs: NDArray[np.int6
     n_al = state.cohesion.shape[1]
     if n_al:
         n_obs = len(st.observers)
-        csd = np.broadcast_to(p.signal_noise[:, None, None], (R, n_obs, n_al))
+        csd = np.broadcast_to(p.cohesion_signal_noise[:, None, None], (R, n_obs, n_al))
         noise = normal(seed, "signal.cohesion", t, runs, (st.n_actors, n_al))[:, st.observers]
         csig = state.cohesion[:, None, :] + csd * noise
         state.cohesion_belief = gaussian_update(state.cohesion_belief, centres, csig, csd)
@@ -462,8 +462,12 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     q = p.status_quo
     p_c = pwin[:, :, 0]
     p_d = pwin[:, :, 1]
-    # Reservation points in challenger shares, per responder type on the grid.
-    g = centres
+    # Reservation points in challenger shares, per responder type bin. Each
+    # bin is represented by its upper edge, its most demanding type (both
+    # reservations get stricter as resolve rises), so an offer aimed at a bin
+    # is accepted by every type in it: with point beliefs (complete
+    # information) the first offer is accepted, as in Fearon (1995).
+    g = (np.arange(len(centres)) + 1.0) / len(centres)
     # Challenger responds: accepts x >= p_c - c_c / r.
     res_c = np.clip(p_c[..., None] - c_own[:, :, 0, None] / np.maximum(g, 1e-6), 0.0, 1.0)
     # Defender responds: accepts x <= (1 - p_d) + c_d / r.

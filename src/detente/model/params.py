@@ -100,6 +100,7 @@ class Params:
     mobilisation_decay: Array
     mobilisation_cost: Array
     signal_noise: Array
+    cohesion_signal_noise: Array
     war_signal_noise: Array
 
 
@@ -238,6 +239,9 @@ def draw_params(sc: Scenario, seed: int, runs: NDArray[np.int64]) -> Params:
         mobilisation_decay=war("mobilisation_decay"),
         mobilisation_cost=war("mobilisation_cost"),
         signal_noise=_draw(sc.settings.signal_noise, seed, "settings.signal_noise", runs),
+        cohesion_signal_noise=_draw(
+            sc.settings.cohesion_signal_noise, seed, "settings.cohesion_signal_noise", runs
+        ),
         war_signal_noise=_draw(
             sc.settings.war_signal_noise, seed, "settings.war_signal_noise", runs
         ),

@@ -12,7 +12,7 @@ from detente.model.policies import policies
 from detente.model.state import WAR, initial_state, prior_from_samples
 from detente.scenario.schema import Scenario
 
-__all__ = ["OUTCOME_COLUMNS", "compile_model", "simulate_chunk"]
+__all__ = ["OUTCOME_COLUMNS", "SERIES", "compile_model", "run_chunk", "simulate_chunk"]
 
 _PRIOR_POINTS = 4096
 
@@ -52,14 +52,51 @@ def simulate_chunk(
     sc: Scenario, model: Model, seed: int, runs: NDArray[np.int64]
 ) -> dict[str, NDArray]:
     """Simulate the given global run indices; return per-run outcome columns."""
+    return run_chunk(sc, model, seed, runs)[0]
+
+
+SERIES = ("rung", "deaths", "displaced", "military_deaths", "civilian_deaths", "at_war")
+
+
+def run_chunk(
+    sc: Scenario, model: Model, seed: int, runs: NDArray[np.int64], record: bool = False
+) -> tuple[dict[str, NDArray], dict[str, NDArray] | None]:
+    """Simulate; return the outcomes and, with ``record``, per-step series.
+
+    Series are (R, T + 1) arrays, column 0 the initial state: the highest rung
+    over the disputes, cumulative deaths, the displaced stock, whether any
+    dispute is at war, and (R, T + 1, Dn) territory shares.
+    """
     runs = np.asarray(runs, dtype=np.int64)
     p = draw_params(sc, seed, runs)
     st = model.structure
     resolve_prior, cohesion_prior = _priors(sc, st.bins)
     state = initial_state(p, st, resolve_prior, cohesion_prior)
+    series: dict[str, list[NDArray]] | None = None
+    if record:
+        series = {k: [] for k in (*SERIES, "territory", "posture")}
+        _record(series, state)
     for _ in range(st.steps):
         step(model, state, p, seed, runs)
-    return outcomes(sc, state, p, runs)
+        if series is not None:
+            _record(series, state)
+    out = outcomes(sc, state, p, runs)
+    if series is None:
+        return out, None
+    return out, {k: np.stack(v, axis=1) for k, v in series.items()}
+
+
+def _record(series: dict[str, list[NDArray]], state) -> None:
+    mil = state.military_deaths.sum(axis=1)
+    civ = state.civilian_deaths.sum(axis=1) + state.nuclear_deaths
+    series["rung"].append(state.rung.max(axis=1))
+    series["deaths"].append(mil + civ)
+    series["military_deaths"].append(mil)
+    series["civilian_deaths"].append(civ)
+    series["displaced"].append((state.idps + state.refugees).sum(axis=1))
+    series["at_war"].append((state.phase == WAR).any(axis=1))
+    series["territory"].append(state.territory.copy())
+    series["posture"].append(state.posture.copy())
 
 
 OUTCOME_COLUMNS = (
@@ -96,6 +133,8 @@ def outcomes(sc: Scenario, state, p, runs) -> dict[str, NDArray]:
         out[f"settlement.{dsp.id}"] = state.settlement[:, d]
         out[f"territory_change.{dsp.id}"] = state.territory[:, d] - p.territory[:, d]
         out[f"at_war_end.{dsp.id}"] = state.phase[:, d] == WAR
+        out[f"posture.{dsp.id}.challenger"] = state.posture[:, d, 0].astype(np.int8)
+        out[f"posture.{dsp.id}.defender"] = state.posture[:, d, 1].astype(np.int8)
     for i, a in enumerate(sc.actors):
         out[f"arsenal.{a.id}"] = state.arsenal[:, i]
     return out

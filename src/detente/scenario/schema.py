@@ -254,6 +254,11 @@ class Settings(_Frozen):
     )
     information: Literal["incomplete", "complete"] = "incomplete"
     signal_noise: NonNegative = Field(default=0.25, description="sd of a resolve signal")
+    cohesion_signal_noise: NonNegative = Field(
+        default=0.5,
+        description="sd of a weekly signal of an alliance's cohesion: commitments are "
+        "rarely tested, so this is noisier than a resolve signal",
+    )
     war_signal_noise: NonNegative = Field(
         default=0.1, description="sd of the resolve signal a battle gives"
     )
