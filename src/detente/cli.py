@@ -161,13 +161,14 @@ def _print_table(cmp, sc) -> None:
         "docs/model.md); these are not forecasts. Intervals are 95%. The change in P(war) is "
         "measured run by run on common random numbers.",
     )
-    table.add_column("package", style="bold")
-    table.add_column("P(war) [95% CI]", justify="right")
+    width = max(len(name) for name in cmp.results)
+    table.add_column("package", style="bold", no_wrap=True, min_width=width)
+    table.add_column("P(war) 95% CI", justify="right")
     table.add_column("P(settled)", justify="right")
     table.add_column("P(nuclear)", justify="right")
     table.add_column("deaths mean (5-95%)", justify="right")
     table.add_column("displaced mean (5-95%)", justify="right")
-    table.add_column("ΔP(war) vs status quo [95% CI]", justify="right")
+    table.add_column("ΔP(war) vs status quo, 95% CI", justify="right")
     for row in cmp.rows():
         lo, hi = row["p_war_ci"]
         delta = row["delta_p_war_vs_status_quo"]

@@ -107,11 +107,18 @@ def _pydantic_error(file: str, err: ValidationError, prefix: str = "") -> Scenar
         msg = "expected this field; it is missing"
     elif first["type"] == "extra_forbidden":
         msg = "expected no such field (unknown name; check its spelling)"
+    elif first["type"] == "union_tag_invalid":
+        tag = (first.get("ctx") or {}).get("tag", "?")
+        msg = f"expected dist to be one of {', '.join(sorted(_DIST_TAGS))}, got {tag!r}"
     elif not msg.startswith("expected"):
         got = first.get("input")
         shown = repr(got) if not isinstance(got, dict | list) else type(got).__name__
         if len(shown) > 60:
             shown = shown[:57] + "..."
+        if msg.startswith("Input should be "):
+            msg = msg.removeprefix("Input should be ")
+            if msg.startswith(("less", "greater")):
+                msg = "a value " + msg
         msg = f"expected {msg[0].lower()}{msg[1:]}, got {shown}"
     more = len(err.errors()) - 1
     if more:
