@@ -70,8 +70,9 @@ def build(data: dict[str, Any]) -> Scenario:
     return parse_scenario(data, file="<test>")
 
 
-def simulate(sc: Scenario, package: str = "status-quo", runs: int = 2000, seed: int = 0,
-             record: bool = False):
+def simulate(
+    sc: Scenario, package: str = "status-quo", runs: int = 2000, seed: int = 0, record: bool = False
+):
     out, series = run_chunk(sc, compile_model(sc, package), seed, np.arange(runs), record=record)
     return (out, series) if record else out
 

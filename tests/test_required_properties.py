@@ -7,6 +7,8 @@ intervals must not overlap.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -30,13 +32,26 @@ def complete_information(beta: float, start: int = 5) -> dict:
     """Point priors, no signal noise, no hazards, a non-empty bargaining range
     (both war costs > 0) and a channel open from the first step."""
     return scenario_dict(
-        settings={"steps": 30, "information": "complete", "signal_noise": 0.0,
-                  "war_signal_noise": 0.0},
+        settings={
+            "steps": 30,
+            "information": "complete",
+            "signal_noise": 0.0,
+            "war_signal_noise": 0.0,
+        },
         ladder=ladder(hazard=0.0),
         actors=[actor("A", rationality=beta), actor("B", rationality=beta)],
-        disputes=[{"id": "d", "challenger": "A", "defender": "B", "status_quo": 0.0,
-                   "demand": 1.0, "territory": 0.0, "challenger_posture": start,
-                   "defender_posture": start}],
+        disputes=[
+            {
+                "id": "d",
+                "challenger": "A",
+                "defender": "B",
+                "status_quo": 0.0,
+                "demand": 1.0,
+                "territory": 0.0,
+                "challenger_posture": start,
+                "defender_posture": start,
+            }
+        ],
         packages={"status-quo": [{"type": "negotiate", "start": 0}]},
     )
 
@@ -52,7 +67,7 @@ def test_with_finite_rationality_war_comes_only_from_mistakes_and_vanishes_as_be
     betas = [1.0, 5.0, 10.0, 25.0, 100.0]
     estimates = [p_war(simulate(build(complete_information(b)), runs=4000)) for b in betas]
     assert estimates[0][0] > 0.1, "a noisy chooser does blunder into war"
-    for (_, ci_lo), (_, ci_hi) in zip(estimates, estimates[1:], strict=False):
+    for (_, ci_lo), (_, ci_hi) in itertools.pairwise(estimates):
         # Each rise in beta lowers P(war) beyond noise: the intervals are disjoint.
         assert ci_hi[1] < ci_lo[0], estimates
     assert estimates[-1][0] < 0.002
@@ -66,14 +81,15 @@ def with_ally(bias: float) -> dict:
     alliance's cohesion is shifted by ``bias``."""
     return scenario_dict(
         actors=[actor("A", cohesion_bias=bias), actor("B"), actor("C", forces=200, deployed=5)],
-        alliances=[{"id": "pact", "members": ["B", "C"],
-                    "cohesion": {"dist": "beta", "a": 6, "b": 4}}],
+        alliances=[
+            {"id": "pact", "members": ["B", "C"], "cohesion": {"dist": "beta", "a": 6, "b": 4}}
+        ],
     )
 
 
 def test_lowering_the_challengers_believed_cohesion_raises_the_probability_of_war():
     wars = [simulate(build(with_ally(b)), runs=3000)["war"] for b in (0.0, -0.2, -0.4)]
-    for less_biased, more_biased in zip(wars, wars[1:], strict=False):
+    for less_biased, more_biased in itertools.pairwise(wars):
         # Paired on common random numbers: only the belief differs between the runs.
         delta, (lo, hi) = paired_difference(more_biased.astype(float), less_biased.astype(float))
         assert lo > 0, f"rise in P(war) {delta:.4f} not beyond noise [{lo:.4f}, {hi:.4f}]"
@@ -87,8 +103,9 @@ def integrate(k, a, g, l, b, h, x0=1.0, y0=1.0, years=200.0, dt=0.05):
     hostile = np.array([[False, True], [True, False]])
     X = np.array([[x0, y0]])
     for _ in range(int(years / dt)):
-        X = richardson.euler_step(X, np.array([k, l]), np.array([a, b]), np.array([g, h]),
-                                  hostile, dt)
+        X = richardson.euler_step(
+            X, np.array([k, l]), np.array([a, b]), np.array([g, h]), hostile, dt
+        )
     return X[0]
 
 
@@ -116,8 +133,10 @@ def test_engine_arsenals_approach_the_richardson_equilibrium_in_peace():
     data = scenario_dict(
         settings={"steps": 52 * 100, "signal_noise": 0.25},
         ladder=ladder(hazard=0.0),
-        actors=[actor("A", arsenal=1.0, policy={"name": "tit-for-tat"}),
-                actor("B", arsenal=1.0, policy={"name": "tit-for-tat"})],
+        actors=[
+            actor("A", arsenal=1.0, policy={"name": "tit-for-tat"}),
+            actor("B", arsenal=1.0, policy={"name": "tit-for-tat"}),
+        ],
     )
     out = simulate(build(data), runs=20)
     x_star = richardson.equilibrium(0.1, 0.2, 1.0, 0.1, 0.2, 1.0)
@@ -129,10 +148,21 @@ def test_engine_arms_reduction_lowers_end_arsenals():
     data = scenario_dict(
         settings={"steps": 52 * 10, "signal_noise": 0.25},
         ladder=ladder(hazard=0.0),
-        actors=[actor("A", policy={"name": "tit-for-tat"}),
-                actor("B", policy={"name": "tit-for-tat"})],
-        packages={"status-quo": [], "cut": [{"type": "arms_reduction", "parties": ["A", "B"],
-                                            "fraction": 0.3, "verification": 1.0}]},
+        actors=[
+            actor("A", policy={"name": "tit-for-tat"}),
+            actor("B", policy={"name": "tit-for-tat"}),
+        ],
+        packages={
+            "status-quo": [],
+            "cut": [
+                {
+                    "type": "arms_reduction",
+                    "parties": ["A", "B"],
+                    "fraction": 0.3,
+                    "verification": 1.0,
+                }
+            ],
+        },
     )
     sc = build(data)
     base, cut = simulate(sc, runs=50), simulate(sc, "cut", runs=50)
@@ -147,18 +177,31 @@ def hazard_only(**packages) -> dict:
     return scenario_dict(
         settings={"steps": 52, "signal_noise": 0.25},
         actors=[actor("A", policy={"name": "hardliner"}), actor("B", policy={"name": "hardliner"})],
-        disputes=[{"id": "d", "challenger": "A", "defender": "B", "status_quo": 0.0,
-                   "demand": 1.0, "territory": 0.0, "challenger_posture": 4,
-                   "defender_posture": 4}],
+        disputes=[
+            {
+                "id": "d",
+                "challenger": "A",
+                "defender": "B",
+                "status_quo": 0.0,
+                "demand": 1.0,
+                "territory": 0.0,
+                "challenger_posture": 4,
+                "defender_posture": 4,
+            }
+        ],
         packages={"status-quo": [], **packages},
     )
 
 
 def test_withdrawal_lowers_the_rate_of_unintended_war():
-    sc = build(hazard_only(withdrawal=[
-        {"type": "withdraw", "actor": "A", "fraction": 0.6, "cap": 5, "start": 0},
-        {"type": "withdraw", "actor": "B", "fraction": 0.6, "cap": 5, "start": 0},
-    ]))
+    sc = build(
+        hazard_only(
+            withdrawal=[
+                {"type": "withdraw", "actor": "A", "fraction": 0.6, "cap": 5, "start": 0},
+                {"type": "withdraw", "actor": "B", "fraction": 0.6, "cap": 5, "start": 0},
+            ]
+        )
+    )
     base, wd = p_war(simulate(sc, runs=4000)), p_war(simulate(sc, "withdrawal", runs=4000))
     assert base[0] > 0.05
     assert wd[1][1] < base[1][0], f"withdrawal {wd} vs status quo {base}"
@@ -167,11 +210,22 @@ def test_withdrawal_lowers_the_rate_of_unintended_war():
 def test_a_ceasefire_cuts_the_rate_of_deaths_while_it_holds():
     data = scenario_dict(
         settings={"steps": 30, "signal_noise": 0.25},
-        disputes=[{"id": "d", "challenger": "A", "defender": "B", "status_quo": 0.0,
-                   "demand": 1.0, "territory": 0.5, "phase": "war",
-                   "ceasefire_violation": 0.05}],
-        packages={"status-quo": [], "ceasefire": [
-            {"type": "ceasefire", "start": 10, "end": 30, "monitoring": 0.5}]},
+        disputes=[
+            {
+                "id": "d",
+                "challenger": "A",
+                "defender": "B",
+                "status_quo": 0.0,
+                "demand": 1.0,
+                "territory": 0.5,
+                "phase": "war",
+                "ceasefire_violation": 0.05,
+            }
+        ],
+        packages={
+            "status-quo": [],
+            "ceasefire": [{"type": "ceasefire", "start": 10, "end": 30, "monitoring": 0.5}],
+        },
     )
     sc = build(data)
     _, war = simulate(sc, runs=500, record=True)
@@ -187,16 +241,28 @@ def test_a_ceasefire_cuts_the_rate_of_deaths_while_it_holds():
 # 5. GRIT and tit-for-tat ------------------------------------------------------------
 
 
-def duel(first: str, second: str, start: tuple[int, int] = (3, 3), steps: int = 20,
-         **params) -> dict:
+def duel(
+    first: str, second: str, start: tuple[int, int] = (3, 3), steps: int = 20, **params
+) -> dict:
     return scenario_dict(
         settings={"steps": steps, "signal_noise": 0.25},
         ladder=ladder(hazard=0.0),
-        actors=[actor("A", policy={"name": first, "params": params.get("a", {})}),
-                actor("B", policy={"name": second, "params": params.get("b", {})})],
-        disputes=[{"id": "d", "challenger": "A", "defender": "B", "status_quo": 0.0,
-                   "demand": 1.0, "territory": 0.0, "challenger_posture": start[0],
-                   "defender_posture": start[1]}],
+        actors=[
+            actor("A", policy={"name": first, "params": params.get("a", {})}),
+            actor("B", policy={"name": second, "params": params.get("b", {})}),
+        ],
+        disputes=[
+            {
+                "id": "d",
+                "challenger": "A",
+                "defender": "B",
+                "status_quo": 0.0,
+                "demand": 1.0,
+                "territory": 0.0,
+                "challenger_posture": start[0],
+                "defender_posture": start[1],
+            }
+        ],
     )
 
 
@@ -204,8 +270,9 @@ def postures(out) -> tuple[set, set]:
     return set(out["posture.d.challenger"].tolist()), set(out["posture.d.defender"].tolist())
 
 
-@pytest.mark.parametrize("pair", [("grit", "grit"), ("grit", "tit-for-tat"),
-                                  ("tit-for-tat", "grit")])
+@pytest.mark.parametrize(
+    "pair", [("grit", "grit"), ("grit", "tit-for-tat"), ("tit-for-tat", "grit")]
+)
 def test_grit_de_escalates_to_rung_zero_with_a_reciprocating_opponent(pair):
     out = simulate(build(duel(*pair)), runs=200)
     assert postures(out) == ({0}, {0})
@@ -213,15 +280,17 @@ def test_grit_de_escalates_to_rung_zero_with_a_reciprocating_opponent(pair):
 
 
 def test_two_tit_for_tat_actors_hold_where_they_started():
-    out, series = simulate(build(duel("tit-for-tat", "tit-for-tat", start=(3, 2))), runs=200,
-                           record=True)
+    out, series = simulate(
+        build(duel("tit-for-tat", "tit-for-tat", start=(3, 2))), runs=200, record=True
+    )
     assert postures(out) == ({3}, {2})
     assert (series["posture"] == np.array([3, 2])).all()
 
 
 def test_grit_stops_conceding_after_unanswered_steps_against_a_hardliner():
-    out, series = simulate(build(duel("grit", "hardliner", start=(5, 5), a={"steps": 3})),
-                           runs=200, record=True)
+    out, series = simulate(
+        build(duel("grit", "hardliner", start=(5, 5), a={"steps": 3})), runs=200, record=True
+    )
     grit = series["posture"][:, :, 0, 0]
     assert (grit[:, 3] == 2).all(), "three announced steps down"
     assert (grit[:, 3:] == 2).all(), "then no further concessions"
@@ -241,8 +310,9 @@ class ClimbsAtStep5(Policy):
 
 
 def test_grit_keeps_its_capacity_to_retaliate():
-    out, series = simulate(build(duel("grit", "test-climbs-once", start=(5, 2), steps=12)),
-                           runs=50, record=True)
+    _out, series = simulate(
+        build(duel("grit", "test-climbs-once", start=(5, 2), steps=12)), runs=50, record=True
+    )
     grit = series["posture"][:, :, 0, 0]
     # Down 5 -> 2 over three announced steps (the opponent does not reciprocate),
     # then a climb by the opponent at its sixth decision is answered by a climb.
@@ -274,15 +344,25 @@ def test_every_package_meets_the_same_random_numbers(textbook):
 
 
 def test_deaths_and_displacement_never_decrease_and_stay_within_people_at_risk():
-    sc = build(scenario_dict(
-        settings={"steps": 80, "signal_noise": 0.25},
-        actors=[actor("A", population_at_risk=100_000),
-                actor("B", population_at_risk=200_000)],
-        disputes=[{"id": "d", "challenger": "A", "defender": "B", "status_quo": 0.0,
-                   "demand": 1.0, "territory": 0.5, "phase": "war"}],
-        war={"displacement_rate": 0.05, "return_rate": 0.02, "civilian_lethality": 1e-3},
-        packages={"status-quo": [], "ceasefire": [{"type": "ceasefire", "start": 20}]},
-    ))
+    sc = build(
+        scenario_dict(
+            settings={"steps": 80, "signal_noise": 0.25},
+            actors=[actor("A", population_at_risk=100_000), actor("B", population_at_risk=200_000)],
+            disputes=[
+                {
+                    "id": "d",
+                    "challenger": "A",
+                    "defender": "B",
+                    "status_quo": 0.0,
+                    "demand": 1.0,
+                    "territory": 0.5,
+                    "phase": "war",
+                }
+            ],
+            war={"displacement_rate": 0.05, "return_rate": 0.02, "civilian_lethality": 1e-3},
+            packages={"status-quo": [], "ceasefire": [{"type": "ceasefire", "start": 20}]},
+        )
+    )
     for package in ("status-quo", "ceasefire"):
         out, series = simulate(sc, package, runs=300, record=True)
         assert (np.diff(series["deaths"], axis=1) >= 0).all()

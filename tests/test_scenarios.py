@@ -21,19 +21,40 @@ def test_the_built_in_scenarios_are_the_default_crisis_and_a_textbook_one():
 
 @pytest.mark.parametrize("name", builtin_names())
 def test_every_number_a_built_in_scenario_sets_carries_a_source(name):
-    missing = [n.path for n in quantities(load_scenario(name)) if not n.default
-               and not n.quantity.source]
+    missing = [
+        n.path for n in quantities(load_scenario(name)) if not n.default and not n.quantity.source
+    ]
     assert missing == []
 
 
 @pytest.mark.parametrize("name", builtin_names())
 def test_sources_say_what_they_rest_on(name):
     """A source names a publication or data set, or says plainly it is an assumption."""
-    known = ("assumption", "SIPRI", "IISS", "FAS", "OHCHR", "UCDP", "STATEMENT", "definition",
-             "Tullock", "Slantchev", "equilibrium", "set so that", "as ", "not a party", "top rung",
-             "war costs are counted", "Crimea", "OSCE")
-    vague = [(n.path, n.quantity.source) for n in quantities(load_scenario(name))
-             if not n.default and not any(k in n.quantity.source for k in known)]
+    known = (
+        "assumption",
+        "SIPRI",
+        "IISS",
+        "FAS",
+        "OHCHR",
+        "UCDP",
+        "STATEMENT",
+        "definition",
+        "Tullock",
+        "Slantchev",
+        "equilibrium",
+        "set so that",
+        "as ",
+        "not a party",
+        "top rung",
+        "war costs are counted",
+        "Crimea",
+        "OSCE",
+    )
+    vague = [
+        (n.path, n.quantity.source)
+        for n in quantities(load_scenario(name))
+        if not n.default and not any(k in n.quantity.source for k in known)
+    ]
     assert vague == []
 
 
@@ -43,8 +64,14 @@ def test_ukraine_2022_has_the_actors_alliance_and_packages_of_the_statement():
     nato = sc.alliances[0]
     assert set(nato.members) >= {"US", "DE", "FR", "UK"} and nato.partners == ["UA"]
     assert nato.cohesion.mean() < 1.0, "the West is divided"
-    assert set(sc.packages) == {"status-quo", "withdrawal", "ceasefire", "negotiations",
-                                "arms-reduction", "peace-program"}
+    assert set(sc.packages) == {
+        "status-quo",
+        "withdrawal",
+        "ceasefire",
+        "negotiations",
+        "arms-reduction",
+        "peace-program",
+    }
     program = {iv.type for iv in sc.packages["peace-program"]}
     assert program == {"withdraw", "ceasefire", "negotiate", "arms_reduction"}
     assert {d.id for d in sc.disputes} == {"donbas", "alignment"}
@@ -56,20 +83,34 @@ def test_ukraine_2022_has_the_actors_alliance_and_packages_of_the_statement():
 
 def test_ukraine_2022_arsenals_and_nuclear_status_match_the_reference_data():
     facts = list(csv.DictReader((DATA / "ukraine-2022-facts.csv").open()))
-    names = {"Russia": "RU", "Ukraine": "UA", "United States": "US", "Germany": "DE",
-             "France": "FR", "United Kingdom": "UK"}
+    names = {
+        "Russia": "RU",
+        "Ukraine": "UA",
+        "United States": "US",
+        "Germany": "DE",
+        "France": "FR",
+        "United Kingdom": "UK",
+    }
     sc = load_scenario("ukraine-2022")
     by_id = {a.id: a for a in sc.actors}
-    spending = {names[r["actor"]]: float(r["value"]) for r in facts
-                if r["quantity"] == "military_expenditure"}
+    spending = {
+        names[r["actor"]]: float(r["value"])
+        for r in facts
+        if r["quantity"] == "military_expenditure"
+    }
     assert spending.keys() == by_id.keys()
     for aid, value in spending.items():
         assert by_id[aid].arsenal.mean() == pytest.approx(value)
         assert "SIPRI" in by_id[aid].arsenal.source
-    armed = {names[r["actor"]] for r in facts if r["quantity"] == "nuclear_warheads"
-             and float(r["value"]) > 0}
+    armed = {
+        names[r["actor"]]
+        for r in facts
+        if r["quantity"] == "nuclear_warheads" and float(r["value"]) > 0
+    }
     assert {a for a, actor in by_id.items() if actor.nuclear} == armed
-    near = [r for r in facts if r["quantity"] == "forces_near_ukraine" and r["as_of"] == "2022-01-30"]
+    near = [
+        r for r in facts if r["quantity"] == "forces_near_ukraine" and r["as_of"] == "2022-01-30"
+    ]
     assert by_id["RU"].deployed.support()[0] == pytest.approx(float(near[0]["value"]) / 1000)
 
 

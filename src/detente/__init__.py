@@ -11,9 +11,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from detente.experiments.ensemble import Comparison, Result, compare, simulate  # noqa: E402
-from detente.scenario.loading import ScenarioError, load_scenario, parse_scenario  # noqa: E402
-from detente.scenario.schema import Scenario  # noqa: E402
+from detente.experiments.ensemble import Comparison, Result, compare, simulate
+from detente.scenario.loading import ScenarioError, load_scenario, parse_scenario
+from detente.scenario.schema import Scenario
 
 __all__ = [
     "Comparison",

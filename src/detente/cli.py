@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile
@@ -80,9 +79,7 @@ def run(
     out: Annotated[
         Path | None, typer.Option(help="folder for summary.json and runs.parquet")
     ] = None,
-    workers: Annotated[
-        int, typer.Option(min=0, help="worker processes (0: one per CPU)")
-    ] = 0,
+    workers: Annotated[int, typer.Option(min=0, help="worker processes (0: one per CPU)")] = 0,
     chunk_size: Annotated[int, typer.Option(min=1, help="runs simulated together")] = 2500,
 ) -> None:
     """Simulate every policy package of a scenario and compare them with the status quo."""
@@ -111,7 +108,11 @@ def run(
     ) as bar:
         task = bar.add_task(f"{sc.name}: {n_pkgs} packages x {runs:,} runs", total=total)
         cmp = compare(
-            sc, names, runs=runs, seed=seed, chunk_size=min(chunk_size, runs),
+            sc,
+            names,
+            runs=runs,
+            seed=seed,
+            chunk_size=min(chunk_size, runs),
             workers=min(n_workers, -(-total // min(chunk_size, runs))),
             progress=lambda k: bar.advance(task, k),
         )
@@ -156,19 +157,15 @@ class _ParquetBuffer:
 def _print_table(cmp, sc) -> None:
     first = next(iter(cmp.results.values()))
     table = Table(
-        title=f"{sc.title or sc.name} ({first.runs:,} runs per package, seed {first.seed})",
-        caption="Conditional on the scenario's assumptions (see `detente validate` and "
-        "docs/model.md); these are not forecasts. Intervals are 95%. The change in P(war) is "
-        "measured run by run on common random numbers.",
+        title=f"{sc.title or sc.name}\n{first.runs:,} runs per package, seed {first.seed}",
+        caption="P(war) and ΔP(war): estimate and 95% interval; ΔP(war) is measured run by run "
+        "against the status quo on common random numbers. Deaths and displaced: mean and "
+        "5-95% range. Conditional on the scenario's assumptions (docs/model.md); not forecasts.",
     )
     width = max(len(name) for name in cmp.results)
     table.add_column("package", style="bold", no_wrap=True, min_width=width)
-    table.add_column("P(war) 95% CI", justify="right")
-    table.add_column("P(settled)", justify="right")
-    table.add_column("P(nuclear)", justify="right")
-    table.add_column("deaths mean (5-95%)", justify="right")
-    table.add_column("displaced mean (5-95%)", justify="right")
-    table.add_column("ΔP(war) vs status quo, 95% CI", justify="right")
+    for header in ("P(war)", "P(settled)", "P(nuclear)", "deaths", "displaced", "ΔP(war)"):
+        table.add_column(header, justify="right", overflow="fold")
     for row in cmp.rows():
         lo, hi = row["p_war_ci"]
         delta = row["delta_p_war_vs_status_quo"]
@@ -176,16 +173,16 @@ def _print_table(cmp, sc) -> None:
             dtxt = "baseline"
         else:
             dlo, dhi = row["delta_p_war_ci"]
-            dtxt = f"{delta:+.3f} [{dlo:+.3f}, {dhi:+.3f}]"
+            dtxt = f"{delta:+.3f}\n{dlo:+.3f}–{dhi:+.3f}"
         table.add_row(
             row["name"],
-            f"{row['p_war']:.3f} [{lo:.3f}, {hi:.3f}]",
+            f"{row['p_war']:.3f}\n{lo:.3f}–{hi:.3f}",
             f"{row['p_settlement']:.3f}",
             f"{row['p_nuclear']:.4f}",
-            f"{_fmt_num(row['deaths_mean'])} ({_fmt_num(row['deaths_q05'])}-"
-            f"{_fmt_num(row['deaths_q95'])})",
-            f"{_fmt_num(row['displaced_mean'])} ({_fmt_num(row['displaced_q05'])}-"
-            f"{_fmt_num(row['displaced_q95'])})",
+            f"{_fmt_num(row['deaths_mean'])}\n{_fmt_num(row['deaths_q05'])}–"
+            f"{_fmt_num(row['deaths_q95'])}",
+            f"{_fmt_num(row['displaced_mean'])}\n{_fmt_num(row['displaced_q05'])}–"
+            f"{_fmt_num(row['displaced_q95'])}",
             dtxt,
         )
     out_console.print(table)

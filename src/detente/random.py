@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import ndtri
 
-__all__ = ["purpose_key", "uniform", "normal"]
+__all__ = ["normal", "purpose_key", "uniform"]
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -49,9 +49,7 @@ def purpose_key(seed: int, purpose: str, step: int = -1) -> int:
     hashed with BLAKE2b, so adding a new purpose never shifts the numbers of
     another one.
     """
-    digest = hashlib.blake2b(
-        f"{seed}\x1f{purpose}\x1f{step}".encode(), digest_size=8
-    ).digest()
+    digest = hashlib.blake2b(f"{seed}\x1f{purpose}\x1f{step}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "little")
 
 

@@ -101,7 +101,7 @@ class Comparison:
         """One summary per package, with its change in P(war) against the baseline."""
         base = self.results.get(self.baseline)
         rows = []
-        for name, res in self.results.items():
+        for _name, res in self.results.items():
             row = res.summary()
             if base is not None:
                 delta, ci = paired_difference(
@@ -218,7 +218,12 @@ def compare(
 
 
 def _run_many(
-    sc: Scenario, packages: list[str], runs: int, seed: int, chunk: int, workers: int,
+    sc: Scenario,
+    packages: list[str],
+    runs: int,
+    seed: int,
+    chunk: int,
+    workers: int,
     progress: Progress | None,
 ) -> dict[str, Result]:
     if runs < 1:
@@ -252,7 +257,13 @@ def _run_many(
         chunk_parts = parts[i * per_pkg : (i + 1) * per_pkg]
         outcomes = {k: np.concatenate([c[k] for c in chunk_parts]) for k in chunk_parts[0]}
         results[pkg] = Result(
-            scenario=sc.name, scenario_sha256=digest, package=pkg, seed=seed, runs=runs,
-            version=__version__, backend="numpy", outcomes=outcomes,
+            scenario=sc.name,
+            scenario_sha256=digest,
+            package=pkg,
+            seed=seed,
+            runs=runs,
+            version=__version__,
+            backend="numpy",
+            outcomes=outcomes,
         )
     return results

@@ -70,7 +70,9 @@ def _strength(state: State, p: Params, mods: Modifiers, which: F64) -> F64:
 
 def _war_cost(state: State, p: Params, mods: Modifiers) -> F64:
     """Effective war cost c (1 + eta m), times any sanctions (R, N)."""
-    return p.war_cost * mods.war_cost_mult * (1.0 + p.mobilisation_cost[:, None] * state.mobilisation)
+    return (
+        p.war_cost * mods.war_cost_mult * (1.0 + p.mobilisation_cost[:, None] * state.mobilisation)
+    )
 
 
 def _win_probability(state: State, p: Params, mods: Modifiers, st: Structure) -> F64:
@@ -92,8 +94,8 @@ def _win_probability(state: State, p: Params, mods: Modifiers, st: Structure) ->
         for side, (obs, me, opp) in enumerate(((c, c, f), (f, c, f))):
             totals = []
             for x, other in ((me, opp), (opp, me)):
-                members = (
-                    st.member[:, x] * (alliance_total - S[:, [x]] - st.member[:, other] * S[:, [other]])
+                members = st.member[:, x] * (
+                    alliance_total - S[:, [x]] - st.member[:, other] * S[:, [other]]
                 )
                 aid = st.partner[:, x] * p.partner_aid * S[:, [x]]
                 support = (believed[:, slot[int(obs)], :] * (members + aid)).sum(axis=1)
@@ -112,7 +114,9 @@ def _shares(p: Params) -> tuple[F64, F64, F64]:
     return s, s_concede, s_win
 
 
-def _hazard(level: NDArray[np.int64], state: State, p: Params, mods: Modifiers, st: Structure) -> F64:
+def _hazard(
+    level: NDArray[np.int64], state: State, p: Params, mods: Modifiers, st: Structure
+) -> F64:
     """Per-step hazard of unintended war at crisis ``level`` (R, Dn, ...).
 
     The ladder's hazard, scaled by the intervention multiplier and by the
@@ -121,8 +125,13 @@ def _hazard(level: NDArray[np.int64], state: State, p: Params, mods: Modifiers, 
     h = np.take_along_axis(p.hazard, level.reshape(len(level), -1), axis=1).reshape(level.shape)
     front = state.deployed[:, st.challenger] + state.deployed[:, st.defender]
     front0 = p.deployed[:, st.challenger] + p.deployed[:, st.defender]
-    scale = np.power(np.where(front0 > 0, front / np.where(front0 > 0, front0, 1.0), 1.0),
-                     p.hazard_elasticity[:, None]) * mods.hazard_mult
+    scale = (
+        np.power(
+            np.where(front0 > 0, front / np.where(front0 > 0, front0, 1.0), 1.0),
+            p.hazard_elasticity[:, None],
+        )
+        * mods.hazard_mult
+    )
     extra_dims = level.ndim - 2
     scale = scale.reshape(scale.shape + (1,) * extra_dims)
     return np.clip(h * scale, 0.0, 1.0)
@@ -155,20 +164,29 @@ def step(model: Model, state: State, p: Params, seed: int, runs: NDArray[np.int6
     state.phase = np.where(imposed, CEASEFIRE, state.phase)
     state.posture = np.where(imposed[..., None], np.minimum(state.posture, TOP), state.posture)
     state.rung = np.where(imposed, state.posture.max(axis=2), state.rung)
-    capped = np.minimum(state.posture, mods.posture_cap[:, np.stack([st.challenger, st.defender], 1)])
+    capped = np.minimum(
+        state.posture, mods.posture_cap[:, np.stack([st.challenger, st.defender], 1)]
+    )
     live = (state.phase == CRISIS) | (state.phase == CEASEFIRE)
     state.posture = np.where(live[..., None], capped, state.posture)
     state.rung = np.where(live, state.posture.max(axis=2), state.rung)
 
     # 2. Arms (Richardson), coefficients per year.
     state.arsenal = euler_step(
-        state.arsenal, p.arms_reaction, p.arms_fatigue, p.arms_grievance * mods.grievance_mult,
-        st.hostile, dt / WEEKS_PER_YEAR,
+        state.arsenal,
+        p.arms_reaction,
+        p.arms_fatigue,
+        p.arms_grievance * mods.grievance_mult,
+        st.hostile,
+        dt / WEEKS_PER_YEAR,
     )
 
     # 3. Signals and beliefs.
     at_war_pair = _pair_at_war(state, st)
-    sd = np.where(at_war_pair, p.war_signal_noise[:, None], p.signal_noise[:, None]) * mods.noise_mult
+    sd = (
+        np.where(at_war_pair, p.war_signal_noise[:, None], p.signal_noise[:, None])
+        * mods.noise_mult
+    )
     signal = (
         p.resolve[:, st.pair_target]
         + sd * normal(seed, "signal.resolve", t, runs, (len(st.pair_target),))
@@ -223,10 +241,14 @@ def step(model: Model, state: State, p: Params, seed: int, runs: NDArray[np.int6
     state.rung = np.where(crisis, state.posture.max(axis=2), state.rung)
     h = _hazard(state.rung, state, p, mods, st)
     slide = uniform(seed, "hazard.war", t, runs, (st.n_disputes,)) < h
-    breakdown = (state.phase == CEASEFIRE) & (
-        uniform(seed, "hazard.ceasefire", t, runs, (st.n_disputes,))
-        < p.ceasefire_breakdown * mods.breakdown_mult
-    ) & ~mods.ceasefire
+    breakdown = (
+        (state.phase == CEASEFIRE)
+        & (
+            uniform(seed, "hazard.ceasefire", t, runs, (st.n_disputes,))
+            < p.ceasefire_breakdown * mods.breakdown_mult
+        )
+        & ~mods.ceasefire
+    )
     _start_war(state, (crisis & (chose_war | slide)) | breakdown, t)
 
     # 6. Negotiation.
@@ -264,8 +286,15 @@ def _rows(obj, idx: NDArray[np.int64], runs: int):
     return replace(obj, **changes)
 
 
-def _decide(model: Model, state: State, p: Params, mods: Modifiers, seed: int,
-            runs: NDArray[np.int64], centres: F64):
+def _decide(
+    model: Model,
+    state: State,
+    p: Params,
+    mods: Modifiers,
+    seed: int,
+    runs: NDArray[np.int64],
+    centres: F64,
+):
     """Costly-signal updates, then each role's choice through its policy.
 
     Returns (choice, memory, belief) for the rows given; the state passed in
@@ -285,7 +314,9 @@ def _decide(model: Model, state: State, p: Params, mods: Modifiers, seed: int,
     if t > 0:
         belief = _behaviour_update(state, p, mods, st, pwin, c_own, a_own, s, s_concede, centres)
     state = replace(state, belief=belief)
-    U, pc_up = _utilities(state, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_win, centres)
+    U, pc_up = _utilities(
+        state, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_win, centres
+    )
     u = uniform(seed, "decision", t, runs, (st.n_disputes, 2))
     choice = np.full(state.posture.shape, HOLD, dtype=np.int64)
     memory = state.memory.copy()
@@ -294,10 +325,16 @@ def _decide(model: Model, state: State, p: Params, mods: Modifiers, seed: int,
     opp_post = state.posture[:, :, ::-1]
     for policy, roles in model.policies:
         obs = Observation(
-            utility=U[:, roles], p_concede_up=pc_up[:, roles], posture=state.posture[:, roles],
-            opponent_posture=opp_post[:, roles], last_move=state.last_move[:, roles],
-            opponent_last_move=opp_last[:, roles], memory=state.memory[:, roles],
-            rationality=beta[:, roles], u=u[:, roles], top=TOP,
+            utility=U[:, roles],
+            p_concede_up=pc_up[:, roles],
+            posture=state.posture[:, roles],
+            opponent_posture=opp_post[:, roles],
+            last_move=state.last_move[:, roles],
+            opponent_last_move=opp_last[:, roles],
+            memory=state.memory[:, roles],
+            rationality=beta[:, roles],
+            u=u[:, roles],
+            top=TOP,
         )
         ch, mem = policy.decide(obs)
         choice[:, roles] = ch
@@ -349,16 +386,31 @@ def _behaviour_update(state, p, mods, st, pwin, c_own, a_own, s, s_concede, cent
         risk_now = 1.0 - np.power(1.0 - _hazard(level, state, p, mods, st), H)
         k_now = _take(p.posture_cost, level)
         seen = 1.0 - pwin[:, :, other]  # the mover's chance of winning, as the observer sees it
-        den, num = _threshold_terms(seen, c_own[:, :, side], a_own[:, :, side],
-                                    mover_post, s[:, :, side], s_concede[:, :, side], risk_now, k_now)
+        den, num = _threshold_terms(
+            seen,
+            c_own[:, :, side],
+            a_own[:, :, side],
+            mover_post,
+            s[:, :, side],
+            s_concede[:, :, side],
+            risk_now,
+            k_now,
+        )
         beta = p.rationality[:, np.stack([st.challenger, st.defender], 1)[:, side]]
         stand = _stand_probability(centres, den, num, beta)
         prev = np.clip(mover_post - state.last_move[:, :, side], 0, TOP)
         prev_level = np.maximum(prev, state.posture[:, :, other])
         risk_prev = 1.0 - np.power(1.0 - _hazard(prev_level, state, p, mods, st), H)
-        den_p, num_p = _threshold_terms(seen, c_own[:, :, side], a_own[:, :, side],
-                                        prev, s[:, :, side], s_concede[:, :, side], risk_prev,
-                                        _take(p.posture_cost, prev_level))
+        den_p, num_p = _threshold_terms(
+            seen,
+            c_own[:, :, side],
+            a_own[:, :, side],
+            prev,
+            s[:, :, side],
+            s_concede[:, :, side],
+            risk_prev,
+            _take(p.posture_cost, prev_level),
+        )
         stand_prev = _stand_probability(centres, den_p, num_p, beta)
         stepped_down = (state.last_move[:, :, side] < 0)[..., None]
         lik = np.where(stepped_down, stand * (1.0 - stand_prev), stand)
@@ -407,7 +459,9 @@ def _utilities(state, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_wi
     opp_s, opp_sc = s[:, :, ::-1], s_concede[:, :, ::-1]
     for opt, delta in ((DOWN, -1), (HOLD, 0), (UP, 1)):
         new = post + delta
-        valid = (new >= 0) & (new <= np.minimum(TOP, mods.posture_cap[:, np.stack([st.challenger, st.defender], 1)]))
+        valid = (new >= 0) & (
+            new <= np.minimum(TOP, mods.posture_cap[:, np.stack([st.challenger, st.defender], 1)])
+        )
         new_c = np.clip(new, 0, TOP)
         level = np.maximum(new_c, opp_post)
         risk = 1.0 - np.power(1.0 - _hazard(level, state, p, mods, st), H)
@@ -479,13 +533,19 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     war_val_d = r_own[:, :, 1] * (p_d - (1.0 - q)) - c_own[:, :, 1]
     # Challenger proposes x (its share): value r_c (x - q); the defender accepts x <= res_d.
     offer_c, _ = screening_offer(
-        res_d, belief_c_about_d, r_own[:, :, 0, None] * (res_d - q[..., None]),
-        np.where(at_war, war_val_c, 0.0), responder_accepts_at_most=True,
+        res_d,
+        belief_c_about_d,
+        r_own[:, :, 0, None] * (res_d - q[..., None]),
+        np.where(at_war, war_val_c, 0.0),
+        responder_accepts_at_most=True,
     )
     # Defender proposes x: value r_d (q - x); the challenger accepts x >= res_c.
     offer_d, _ = screening_offer(
-        res_c, belief_d_about_c, r_own[:, :, 1, None] * (q[..., None] - res_c),
-        np.where(at_war, war_val_d, 0.0), responder_accepts_at_most=False,
+        res_c,
+        belief_d_about_c,
+        r_own[:, :, 1, None] * (q[..., None] - res_c),
+        np.where(at_war, war_val_d, 0.0),
+        responder_accepts_at_most=False,
     )
     challenger_proposes = state.rounds % 2 == 0
     offer = np.where(challenger_proposes, offer_c, offer_d)
@@ -561,7 +621,11 @@ def _war(state, p, mods, st, seed, runs, dt) -> None:
     alpha = (on_c * power[:, None, :]).sum(axis=2)  # casualties A inflicts per week
     beta = (on_d * power[:, None, :]).sum(axis=2)
     loss_a, loss_b = square_law_losses(
-        A, Bf, intensity * alpha / np.maximum(A, 1e-12), intensity * beta / np.maximum(Bf, 1e-12), dt
+        A,
+        Bf,
+        intensity * alpha / np.maximum(A, 1e-12),
+        intensity * beta / np.maximum(Bf, 1e-12),
+        dt,
     )
     # Spread each side's losses over its members in proportion to their troops.
     w_c = on_c * troops[:, None, :] / np.maximum(A, 1e-12)[..., None]
@@ -581,7 +645,8 @@ def _war(state, p, mods, st, seed, runs, dt) -> None:
     # Territory moves toward the stronger side.
     balance = (alpha - beta) / np.maximum(alpha + beta, 1e-12)
     state.territory = np.where(
-        at_war, np.clip(state.territory + p.territory_rate[:, None] * dt * balance, 0.0, 1.0),
+        at_war,
+        np.clip(state.territory + p.territory_rate[:, None] * dt * balance, 0.0, 1.0),
         state.territory,
     )
     # Collapse: a front below its share of the forces it began with loses; so
@@ -627,10 +692,12 @@ def _civilians(state, p, mods, st, runs, dt, military_losses) -> None:
     phi = p.refugee_share[:, None]
     state.idps = state.idps * (1.0 - ret) + (1.0 - phi) * fled
     state.refugees = state.refugees * (1.0 - ret) + phi * fled
-    state.displaced_peak = np.maximum(state.displaced_peak, (state.idps + state.refugees).sum(axis=1))
+    state.displaced_peak = np.maximum(
+        state.displaced_peak, (state.idps + state.refugees).sum(axis=1)
+    )
     # Mobilisation: each actor's own deaths this step, per 10,000.
     m = state.mobilisation
-    growth = p.mobilisation_growth[:, None] * (dead + military_losses) / 1e4 + mods.mobilisation_push
-    state.mobilisation = np.clip(
-        m + dt * (growth - p.mobilisation_decay[:, None] * m), 0.0, 1.0
+    growth = (
+        p.mobilisation_growth[:, None] * (dead + military_losses) / 1e4 + mods.mobilisation_push
     )
+    state.mobilisation = np.clip(m + dt * (growth - p.mobilisation_decay[:, None] * m), 0.0, 1.0)

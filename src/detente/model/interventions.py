@@ -50,8 +50,9 @@ class Context:
         return mask
 
     def pairs_in(self, disputes: list[int]) -> NDArray[np.bool_]:
-        return np.isin(np.arange(len(self.structure.pair_target)), self.structure.role_pair[
-            disputes].ravel())
+        return np.isin(
+            np.arange(len(self.structure.pair_target)), self.structure.role_pair[disputes].ravel()
+        )
 
 
 class Intervention:

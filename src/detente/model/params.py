@@ -182,8 +182,10 @@ def draw_params(sc: Scenario, seed: int, runs: NDArray[np.int64]) -> Params:
 
     def ladder(field: str) -> Array:
         return np.stack(
-            [_draw(getattr(r, field), seed, f"ladder.{i}.{field}", runs) for i, r in enumerate(
-                sc.ladder)],
+            [
+                _draw(getattr(r, field), seed, f"ladder.{i}.{field}", runs)
+                for i, r in enumerate(sc.ladder)
+            ],
             axis=1,
         )
 

@@ -126,7 +126,9 @@ class Brinkmanship(Policy):
     """Climbs while the believed chance of a concession is above a threshold."""
 
     name = "brinkmanship"
-    citation = "Schelling (1960), The Strategy of Conflict; Powell (1990), Nuclear Deterrence Theory"
+    citation = (
+        "Schelling (1960), The Strategy of Conflict; Powell (1990), Nuclear Deterrence Theory"
+    )
     description = "the weaker side's 'constant escalation of risks'; else expected utility"
 
     class Params(Policy.Params):

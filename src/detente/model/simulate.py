@@ -100,8 +100,19 @@ def _record(series: dict[str, list[NDArray]], state) -> None:
 
 
 OUTCOME_COLUMNS = (
-    "run", "war", "war_onset", "war_weeks", "settled", "nuclear_use", "max_rung",
-    "military_deaths", "civilian_deaths", "deaths", "displaced", "refugees", "idps",
+    "run",
+    "war",
+    "war_onset",
+    "war_weeks",
+    "settled",
+    "nuclear_use",
+    "max_rung",
+    "military_deaths",
+    "civilian_deaths",
+    "deaths",
+    "displaced",
+    "refugees",
+    "idps",
 )
 
 

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from detente.model.params import Params, Structure
 
-__all__ = ["CRISIS", "WAR", "CEASEFIRE", "SETTLED", "Modifiers", "State", "initial_state"]
+__all__ = ["CEASEFIRE", "CRISIS", "SETTLED", "WAR", "Modifiers", "State", "initial_state"]
 
 # Phases of a dispute.
 CRISIS, WAR, CEASEFIRE, SETTLED = 0, 1, 2, 3

@@ -23,10 +23,10 @@ __all__ = [
     "Distribution",
     "Fixed",
     "Quantity",
-    "fixed",
-    "TruncNormal",
     "Triangular",
+    "TruncNormal",
     "Uniform",
+    "fixed",
 ]
 
 

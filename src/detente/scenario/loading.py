@@ -61,19 +61,27 @@ def read_yaml(path: Path, what: str = "scenario") -> Any:
     except OSError as e:
         raise ScenarioError(name, "", f"expected a readable file ({e.strerror})") from None
     if size > MAX_BYTES:
-        raise ScenarioError(name, "", f"expected a {what} file under {MAX_BYTES // 2**20} MiB, "
-                            f"got {size / 2**20:.1f} MiB")
+        raise ScenarioError(
+            name,
+            "",
+            f"expected a {what} file under {MAX_BYTES // 2**20} MiB, got {size / 2**20:.1f} MiB",
+        )
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as e:
-        raise ScenarioError(name, "", f"expected UTF-8 text, got a byte 0x{e.object[e.start]:02x} "
-                            f"at offset {e.start}") from None
+        raise ScenarioError(
+            name,
+            "",
+            f"expected UTF-8 text, got a byte 0x{e.object[e.start]:02x} at offset {e.start}",
+        ) from None
     except OSError as e:
         raise ScenarioError(name, "", f"expected a readable file ({e.strerror})") from None
     if not text.strip():
-        raise ScenarioError(name, "", f"expected a YAML mapping of {what} fields, got an empty file")
+        raise ScenarioError(
+            name, "", f"expected a YAML mapping of {what} fields, got an empty file"
+        )
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
@@ -82,8 +90,9 @@ def read_yaml(path: Path, what: str = "scenario") -> Any:
     except yaml.YAMLError as e:
         raise ScenarioError(name, "", f"expected valid YAML ({e})") from None
     if not isinstance(data, dict):
-        raise ScenarioError(name, "", f"expected a YAML mapping of {what} fields, "
-                            f"got {type(data).__name__}")
+        raise ScenarioError(
+            name, "", f"expected a YAML mapping of {what} fields, got {type(data).__name__}"
+        )
     return data
 
 
@@ -158,7 +167,9 @@ def _check_references(sc: Scenario, file: str) -> None:
         seen: set[str] = set()
         for i, it in enumerate(items):
             if it.id in seen:
-                raise ScenarioError(file, f"{path}[{i}].id", f"expected a unique id, got {it.id!r} twice")
+                raise ScenarioError(
+                    file, f"{path}[{i}].id", f"expected a unique id, got {it.id!r} twice"
+                )
             seen.add(it.id)
 
     unique(sc.actors, "actors")
@@ -172,38 +183,60 @@ def _check_references(sc: Scenario, file: str) -> None:
             raise ScenarioError(file, path, f"expected one of the actors ({known}), got {value!r}")
 
     if len(sc.ladder) != 10:
-        raise ScenarioError(file, "ladder", f"expected 10 rungs (0 normal relations to 9 nuclear "
-                            f"use), got {len(sc.ladder)}")
+        raise ScenarioError(
+            file,
+            "ladder",
+            f"expected 10 rungs (0 normal relations to 9 nuclear use), got {len(sc.ladder)}",
+        )
     for i, a in enumerate(sc.actors):
         if a.deployed.support()[0] > a.forces.support()[1]:
-            raise ScenarioError(file, f"actors[{i}].deployed", "expected deployed <= forces, got "
-                                f"at least {a.deployed.support()[0]} deployed of at most "
-                                f"{a.forces.support()[1]}")
+            raise ScenarioError(
+                file,
+                f"actors[{i}].deployed",
+                "expected deployed <= forces, got "
+                f"at least {a.deployed.support()[0]} deployed of at most "
+                f"{a.forces.support()[1]}",
+            )
         if a.policy.name not in policies:
-            raise ScenarioError(file, f"actors[{i}].policy.name", "expected a registered policy "
-                                f"({', '.join(policies.names())}), got {a.policy.name!r}")
-        _validate_params(policies.get(a.policy.name).Params, a.policy.params, file,
-                         f"actors[{i}].policy.params")
+            raise ScenarioError(
+                file,
+                f"actors[{i}].policy.name",
+                "expected a registered policy "
+                f"({', '.join(policies.names())}), got {a.policy.name!r}",
+            )
+        _validate_params(
+            policies.get(a.policy.name).Params, a.policy.params, file, f"actors[{i}].policy.params"
+        )
     for k, al in enumerate(sc.alliances):
         for j, m in enumerate(al.members):
             actor_ref(m, f"alliances[{k}].members[{j}]")
         for j, m in enumerate(al.partners):
             actor_ref(m, f"alliances[{k}].partners[{j}]")
             if m in al.members:
-                raise ScenarioError(file, f"alliances[{k}].partners[{j}]",
-                                    f"expected a partner that is not also a member, got {m!r}")
+                raise ScenarioError(
+                    file,
+                    f"alliances[{k}].partners[{j}]",
+                    f"expected a partner that is not also a member, got {m!r}",
+                )
     for d, dsp in enumerate(sc.disputes):
         actor_ref(dsp.challenger, f"disputes[{d}].challenger")
         actor_ref(dsp.defender, f"disputes[{d}].defender")
-    ids = {"actor": actors, "dispute": {d.id for d in sc.disputes},
-           "alliance": {a.id for a in sc.alliances}}
+    ids = {
+        "actor": actors,
+        "dispute": {d.id for d in sc.disputes},
+        "alliance": {a.id for a in sc.alliances},
+    }
     groups = [("baseline", sc.baseline)] + [(f"packages.{n}", v) for n, v in sc.packages.items()]
     for prefix, items in groups:
         for j, spec in enumerate(items):
             path = f"{prefix}[{j}]"
             if spec.type not in interventions:
-                raise ScenarioError(file, f"{path}.type", "expected a registered intervention "
-                                    f"({', '.join(interventions.names())}), got {spec.type!r}")
+                raise ScenarioError(
+                    file,
+                    f"{path}.type",
+                    "expected a registered intervention "
+                    f"({', '.join(interventions.names())}), got {spec.type!r}",
+                )
             cls = interventions.get(spec.type)
             prm = _validate_params(cls.Params, spec.params, file, path)
             for field, kind in cls.refs.items():
@@ -215,18 +248,25 @@ def _check_references(sc: Scenario, file: str) -> None:
                 for v in values:
                     if v not in ids[base]:
                         raise ScenarioError(
-                            file, f"{path}.{field}",
-                            f"expected one of the {base}s ({', '.join(sorted(ids[base]))}), got {v!r}",
+                            file,
+                            f"{path}.{field}",
+                            f"expected one of the {base}s "
+                            f"({', '.join(sorted(ids[base]))}), got {v!r}",
                         )
             if spec.end is not None and spec.end > sc.settings.steps:
-                raise ScenarioError(file, f"{path}.end", f"expected a step <= settings.steps "
-                                    f"({sc.settings.steps}), got {spec.end}")
+                raise ScenarioError(
+                    file,
+                    f"{path}.end",
+                    f"expected a step <= settings.steps ({sc.settings.steps}), got {spec.end}",
+                )
 
 
 def builtin_names() -> list[str]:
     """Names of the scenarios shipped with detente."""
     folder = resources.files("detente.scenario") / "builtin"
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
@@ -238,6 +278,10 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
             return parse_scenario(read_yaml(path), file=f"{text}.yaml (built-in)")
     path = Path(name_or_path)
     if not path.exists():
-        raise ScenarioError(text, "", "expected a built-in scenario name "
-                            f"({', '.join(builtin_names())}) or a path to a YAML file")
+        raise ScenarioError(
+            text,
+            "",
+            "expected a built-in scenario name "
+            f"({', '.join(builtin_names())}) or a path to a YAML file",
+        )
     return parse_scenario(read_yaml(path), file=str(path))

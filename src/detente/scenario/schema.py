@@ -279,7 +279,8 @@ class Scenario(_Frozen):
     disputes: list[Dispute] = Field(min_length=1)
     baseline: list[Intervention] = Field(
         default_factory=list,
-        description="interventions in force in every package, status-quo included: the world as it is",
+        description="interventions in force in every package, status-quo included: "
+        "the world as it is",
     )
     packages: dict[str, list[Intervention]] = Field(default_factory=lambda: {"status-quo": []})
     sources: dict[str, str] = Field(
