@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -224,6 +225,40 @@ def scenarios() -> None:
     for name in builtin_names():
         sc = load_scenario(name)
         out_console.print(f"{name:22s} {sc.title}", highlight=False)
+
+
+@app.command()
+def reproduce(
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON rows")] = False,
+) -> None:
+    """Recompute every published target of detente.classic; exit 1 if any fails."""
+    from detente.classic.reproduce import targets
+
+    rows = targets()
+    if as_json:
+        sys.stdout.write(json.dumps([r.as_dict() for r in rows], indent=2) + "\n")
+    else:
+        table = Table(title="detente.classic: published targets, reproduced")
+        for col in ("model", "target", "published", "ours", "tolerance", "pass"):
+            table.add_column(
+                col, justify="right" if col not in ("model", "target") else "left", overflow="fold"
+            )
+        for r in rows:
+            tol = f"{r.tolerance:g}" + (" rel" if r.relative else "")
+            table.add_row(
+                r.model,
+                r.target,
+                f"{r.published:.6g}",
+                f"{r.ours:.6g}",
+                tol,
+                "[green]yes[/]" if r.passed else "[red]NO[/]",
+            )
+        out_console.print(table)
+        out_console.print(
+            "sources: " + "; ".join(sorted({r.source for r in rows})), highlight=False
+        )
+    if not all(r.passed for r in rows):
+        raise typer.Exit(1)
 
 
 @app.command()

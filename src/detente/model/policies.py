@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
+from detente.classic.games import generous_probability, reciprocate
 from detente.model.registry import Registry
 
 __all__ = [
@@ -103,7 +104,9 @@ def logit_choice(utility: F64, beta: F64, u: F64) -> I64:
 
 
 def _mirror(move: I64) -> I64:
-    return np.where(move > 0, UP, np.where(move < 0, DOWN, HOLD)).astype(np.int64)
+    """Tit-for-tat in a crisis: the opponent's last step, through the games' rule."""
+    reply = reciprocate(move)
+    return np.where(reply > 0, UP, np.where(reply < 0, DOWN, HOLD)).astype(np.int64)
 
 
 @policies.register
@@ -160,7 +163,8 @@ class GenerousTitForTat(Policy):
     citation = "Nowak & Sigmund (1992), Tit for tat in heterogeneous populations, Nature 355"
 
     class Params(Policy.Params):
-        generosity: float = Field(default=1.0 / 3.0, ge=0.0, le=1.0)
+        # Nowak & Sigmund's forgiveness for the (3, 0, 5, 1) game: 1/3.
+        generosity: float = Field(default_factory=generous_probability, ge=0.0, le=1.0)
 
     def decide(self, obs: Observation) -> tuple[I64, I64]:
         choice = _mirror(obs.opponent_last_move)

@@ -1,0 +1,377 @@
+"""Iterated two-player games with implementation noise, vectorised over repetitions.
+
+Each strategy is a small class in the manner of the Axelrod library: a
+``name``, the ``citation`` it follows, whether it is ``stochastic``, its
+memory-one ``four_vector`` where it has one, and ``move``, which maps the
+histories of many repetitions at once to the next actions. Actions are
+booleans: True cooperates (C), False defects (D).
+
+Axelrod, R. (1980). Effective choice in the Prisoner's Dilemma. *Journal of
+Conflict Resolution* 24(1): 3-25; Axelrod, R. (1984). *The Evolution of
+Cooperation*. Basic Books.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from detente.random import uniform
+
+B = NDArray[np.bool_]
+F64 = NDArray[np.float64]
+
+__all__ = [
+    "Cooperator",
+    "Defector",
+    "Game",
+    "GenerousTitForTat",
+    "GoByMajority",
+    "Gradual",
+    "Grit",
+    "Grudger",
+    "MatchResult",
+    "Random",
+    "Strategy",
+    "TitForTat",
+    "TournamentResult",
+    "WinStayLoseShift",
+    "generous_probability",
+    "memory_one_payoffs",
+    "play",
+    "reciprocate",
+    "tournament",
+]
+
+
+@dataclass(frozen=True)
+class Game:
+    """A symmetric 2x2 game by its payoffs: reward, sucker, temptation, punishment."""
+
+    R: float = 3.0
+    S: float = 0.0
+    T: float = 5.0
+    P: float = 1.0
+
+    def payoffs(self, a: B, b: B) -> tuple[F64, F64]:
+        """Each player's payoff for actions a and b (True = cooperate)."""
+        pa = np.where(a, np.where(b, self.R, self.S), np.where(b, self.T, self.P))
+        pb = np.where(b, np.where(a, self.R, self.S), np.where(a, self.T, self.P))
+        return pa, pb
+
+
+def generous_probability(game: Game = Game()) -> float:
+    """Generous tit-for-tat's forgiveness q = min(1 - (T-R)/(R-S), (R-P)/(T-P)).
+
+    Nowak, M. & Sigmund, K. (1992). Tit for tat in heterogeneous populations.
+    *Nature* 355: 250-253. For (R, S, T, P) = (3, 0, 5, 1) it is 1/3.
+    """
+    g = game
+    return min(1.0 - (g.T - g.R) / (g.R - g.S), (g.R - g.P) / (g.T - g.P))
+
+
+def reciprocate(opponent_last: NDArray) -> NDArray:
+    """Tit-for-tat's rule: do what the opponent did last.
+
+    The one source of the idea: the games' TitForTat copies a cooperation or
+    defection, and the crisis policy ``tit-for-tat`` copies a step down,
+    hold or climb through this same function.
+    """
+    return np.asarray(opponent_last).copy()
+
+
+class Strategy:
+    """Base class. ``move`` gets the histories up to turn t (exclusive)."""
+
+    name: ClassVar[str]
+    citation: ClassVar[str]
+    stochastic: ClassVar[bool] = False
+    four_vector: tuple[float, float, float, float] | None = None  # P(C | CC, CD, DC, DD)
+
+    def reset(self, reps: int) -> dict[str, NDArray]:
+        """Per-repetition memory at the start of a match."""
+        return {}
+
+    def move(self, t: int, own: B, opp: B, mem: dict[str, NDArray], u: F64) -> B:
+        raise TypeError(f"{type(self).__name__} does not define move()")
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class Cooperator(Strategy):
+    """Always cooperates."""
+
+    name = "Cooperator"
+    citation = "Axelrod (1984)"
+    four_vector = (1.0, 1.0, 1.0, 1.0)
+
+    def move(self, t, own, opp, mem, u):
+        return np.ones(len(own), dtype=bool)
+
+
+class Defector(Strategy):
+    """Always defects."""
+
+    name = "Defector"
+    citation = "Axelrod (1984)"
+    four_vector = (0.0, 0.0, 0.0, 0.0)
+
+    def move(self, t, own, opp, mem, u):
+        return np.zeros(len(own), dtype=bool)
+
+
+class TitForTat(Strategy):
+    """Cooperates first, then copies the opponent's last move."""
+
+    name = "Tit For Tat"
+    citation = "Rapoport's entry in Axelrod (1980)"
+    four_vector = (1.0, 0.0, 1.0, 0.0)
+
+    def move(self, t, own, opp, mem, u):
+        if t == 0:
+            return np.ones(len(own), dtype=bool)
+        return reciprocate(opp[:, t - 1])
+
+
+class GenerousTitForTat(Strategy):
+    """Tit-for-tat that forgives a defection with probability q."""
+
+    name = "Generous Tit For Tat"
+    citation = "Nowak & Sigmund (1992), Nature 355"
+    stochastic = True
+
+    def __init__(self, q: float | None = None, game: Game = Game()) -> None:
+        self.q = generous_probability(game) if q is None else q
+        self.four_vector = (1.0, self.q, 1.0, self.q)
+
+    def move(self, t, own, opp, mem, u):
+        if t == 0:
+            return np.ones(len(own), dtype=bool)
+        return opp[:, t - 1] | (u < self.q)
+
+
+class WinStayLoseShift(Strategy):
+    """Pavlov: repeats its move after R or T, switches after S or P."""
+
+    name = "Win-Stay Lose-Shift"
+    citation = "Nowak & Sigmund (1993), Nature 364"
+    four_vector = (1.0, 0.0, 0.0, 1.0)
+
+    def move(self, t, own, opp, mem, u):
+        if t == 0:
+            return np.ones(len(own), dtype=bool)
+        return own[:, t - 1] == opp[:, t - 1]
+
+
+class Grudger(Strategy):
+    """Cooperates until the opponent defects once, then defects for ever."""
+
+    name = "Grudger"
+    citation = "Friedman's entry (grim trigger) in Axelrod (1980)"
+
+    def reset(self, reps):
+        return {"wronged": np.zeros(reps, dtype=bool)}
+
+    def move(self, t, own, opp, mem, u):
+        if t > 0:
+            mem["wronged"] |= ~opp[:, t - 1]
+        return ~mem["wronged"]
+
+
+class GoByMajority(Strategy):
+    """Cooperates while the opponent has cooperated at least as often as defected."""
+
+    name = "Go By Majority"
+    citation = "Axelrod (1984)"
+
+    def move(self, t, own, opp, mem, u):
+        if t == 0:
+            return np.ones(len(own), dtype=bool)
+        coop = opp[:, :t].sum(axis=1)
+        return coop >= t - coop
+
+
+class Random(Strategy):
+    """Cooperates with probability p."""
+
+    name = "Random"
+    citation = "the RANDOM entry in Axelrod (1980)"
+    stochastic = True
+
+    def __init__(self, p: float = 0.5) -> None:
+        self.p = p
+        self.four_vector = (p, p, p, p)
+
+    def move(self, t, own, opp, mem, u):
+        return u < self.p
+
+
+class Gradual(Strategy):
+    """Answers the opponent's n-th defection with n defections, then two cooperations.
+
+    Beaufils, B., Delahaye, J.-P. & Mathieu, P. (1996). Our meeting with
+    gradual. *Artificial Life V*: 202-209 (as implemented in the Axelrod
+    library: the count is of all the opponent's defections so far).
+    """
+
+    name = "Gradual"
+    citation = "Beaufils, Delahaye & Mathieu (1996)"
+
+    def reset(self, reps):
+        return {"punish": np.zeros(reps, dtype=np.int64), "calm": np.zeros(reps, dtype=np.int64)}
+
+    def move(self, t, own, opp, mem, u):
+        n = len(own)
+        if t == 0:
+            return np.ones(n, dtype=bool)
+        punish, calm = mem["punish"], mem["calm"]
+        punishing = punish > 0
+        calming = ~punishing & (calm > 0)
+        free = ~punishing & ~calming
+        triggered = free & ~opp[:, t - 1]
+        defections = (~opp[:, :t]).sum(axis=1)
+        action = np.ones(n, dtype=bool)
+        action[punishing | triggered] = False
+        mem["punish"] = np.where(punishing, punish - 1, np.where(triggered, defections - 1, punish))
+        mem["calm"] = np.where(calming, calm - 1, np.where(triggered, 2, calm))
+        return action
+
+
+class Grit(Strategy):
+    """Graduated reciprocation in tension reduction, as an iterated-game strategy.
+
+    Osgood, C. E. (1962). *An Alternative to War or Surrender*. Announces and
+    makes ``steps`` unilateral conciliatory moves (cooperates whatever the
+    opponent does), then reciprocates: it continues to cooperate while the
+    opponent does and answers a defection with a defection (retaliation kept).
+    """
+
+    name = "GRIT"
+    citation = "Osgood (1962)"
+
+    def __init__(self, steps: int = 3) -> None:
+        self.steps = steps
+
+    def move(self, t, own, opp, mem, u):
+        if t < self.steps:
+            return np.ones(len(own), dtype=bool)
+        return reciprocate(opp[:, t - 1])
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """Actions (reps, turns) and total scores (reps,) of both players."""
+
+    actions_a: B
+    actions_b: B
+    scores_a: F64
+    scores_b: F64
+
+    @property
+    def mean_per_turn(self) -> tuple[float, float]:
+        turns = self.actions_a.shape[1]
+        return float(self.scores_a.mean() / turns), float(self.scores_b.mean() / turns)
+
+
+def play(
+    a: Strategy,
+    b: Strategy,
+    turns: int,
+    repetitions: int = 1,
+    noise: float = 0.0,
+    game: Game = Game(),
+    seed: int = 0,
+    stream: str = "match",
+) -> MatchResult:
+    """Play ``repetitions`` matches of ``turns`` turns at once.
+
+    With implementation noise each intended action is flipped with
+    probability ``noise``; both players see the actions actually played (as
+    in the Axelrod library). Random numbers come from detente.random, keyed
+    by (seed, stream, turn, repetition).
+    """
+    reps = np.arange(repetitions)
+    ha = np.zeros((repetitions, turns), dtype=bool)
+    hb = np.zeros((repetitions, turns), dtype=bool)
+    ma, mb = a.reset(repetitions), b.reset(repetitions)
+    for t in range(turns):
+        u = uniform(seed, f"games.{stream}", t, reps, (4,))
+        act_a = a.move(t, ha, hb, ma, u[:, 0])
+        act_b = b.move(t, hb, ha, mb, u[:, 1])
+        if noise > 0:
+            act_a = act_a ^ (u[:, 2] < noise)
+            act_b = act_b ^ (u[:, 3] < noise)
+        ha[:, t], hb[:, t] = act_a, act_b
+    pa, pb = game.payoffs(ha, hb)
+    return MatchResult(ha, hb, pa.sum(axis=1), pb.sum(axis=1))
+
+
+@dataclass(frozen=True)
+class TournamentResult:
+    """Round-robin results: mean match score of row against column, and totals."""
+
+    names: tuple[str, ...]
+    payoff_matrix: F64  # (n, n) mean total score of i against j per match
+    totals: F64  # (n,) mean over repetitions of the summed match scores
+
+    def ranking(self) -> list[tuple[str, float]]:
+        order = np.argsort(-self.totals, kind="stable")
+        return [(self.names[i], float(self.totals[i])) for i in order]
+
+
+def tournament(
+    players: list[Strategy],
+    turns: int = 200,
+    repetitions: int = 1,
+    noise: float = 0.0,
+    game: Game = Game(),
+    seed: int = 0,
+    self_play: bool = False,
+) -> TournamentResult:
+    """A seeded round robin: every pair plays ``repetitions`` matches.
+
+    A player's total is the sum of its match scores against every opponent
+    (and itself when ``self_play``, as in Axelrod 1980), averaged over
+    repetitions. Each pair has its own random stream, so adding a player does
+    not change the other pairs' matches.
+    """
+    n = len(players)
+    matrix = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i if self_play else i + 1, n):
+            res = play(
+                players[i], players[j], turns, repetitions, noise, game, seed, stream=f"{i}-{j}"
+            )
+            matrix[i, j] = res.scores_a.mean()
+            matrix[j, i] = res.scores_b.mean() if i != j else res.scores_a.mean()
+    return TournamentResult(tuple(p.name for p in players), matrix, matrix.sum(axis=1))
+
+
+def memory_one_payoffs(
+    p: tuple[float, float, float, float],
+    q: tuple[float, float, float, float],
+    noise: float = 0.0,
+    game: Game = Game(),
+) -> tuple[float, float]:
+    """Exact long-run payoffs per turn of two memory-one strategies under noise.
+
+    States are the last round's (own, opponent) outcomes CC, CD, DC, DD from
+    the first player's view. Noise flips each intended action, so the
+    effective cooperation probability is p (1 - e) + (1 - p) e. The payoff is
+    the stationary distribution of the 4-state Markov chain times the payoff
+    vector (Nowak & Sigmund 1990; Press & Dyson 2012). Needs an ergodic
+    chain, which any noise in (0, 1) guarantees.
+    """
+    pe = np.asarray(p) * (1 - noise) + (1 - np.asarray(p)) * noise
+    # The second player sees CD as DC and vice versa.
+    qe = np.asarray(q)[[0, 2, 1, 3]] * (1 - noise) + (1 - np.asarray(q)[[0, 2, 1, 3]]) * noise
+    M = np.stack([pe * qe, pe * (1 - qe), (1 - pe) * qe, (1 - pe) * (1 - qe)], axis=1)
+    w, v = np.linalg.eig(M.T)
+    pi = np.real(v[:, np.argmin(np.abs(w - 1.0))])
+    pi = pi / pi.sum()
+    g = game
+    return float(pi @ [g.R, g.S, g.T, g.P]), float(pi @ [g.R, g.T, g.S, g.P])

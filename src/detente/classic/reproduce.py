@@ -1,0 +1,230 @@
+"""Every published target of detente.classic, recomputed: published value, ours,
+tolerance, pass. ``detente reproduce`` prints this table."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import asdict, dataclass
+from importlib import resources
+
+import numpy as np
+from scipy import stats
+
+from detente.classic import fearon, games, lanchester, richardson
+
+__all__ = ["Target", "targets"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One published number and ours."""
+
+    model: str
+    target: str
+    source: str
+    published: float
+    ours: float
+    tolerance: float
+    relative: bool
+
+    @property
+    def passed(self) -> bool:
+        err = abs(self.ours - self.published)
+        limit = self.tolerance * abs(self.published) if self.relative else self.tolerance
+        return bool(err <= limit)
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "passed": self.passed}
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (resources.files("detente.classic") / "data" / name).open() as fh:
+        return list(csv.DictReader(fh))
+
+
+def _richardson() -> list[Target]:
+    rows = [r for r in _rows("richardson-cow-1907-1913.csv") if int(r["year"]) >= 1909]
+    yrs = [int(r["year"]) for r in rows]
+    entente = [(float(r["france"]) + float(r["russia"])) / 1000 for r in rows]
+    central = [(float(r["germany"]) + float(r["austria_hungary"])) / 1000 for r in rows]
+    f = richardson.fit(yrs, entente, central)
+    src = "Richardson (1960); COW NMC v6.0 milex, 1909-1913"
+    return [
+        Target("richardson", "additive test slope k - a", src, 0.832, f.slope, 0.005, True),
+        Target(
+            "richardson",
+            "zero-growth level (GBP million)",
+            src,
+            189.3,
+            f.zero_growth_level,
+            0.005,
+            True,
+        ),
+    ]
+
+
+def _fearon() -> list[Target]:
+    src = "Fearon (1995), uniform private costs"
+    out = []
+    for label, cb, demand, war, eu in (
+        ("p=.5 cA=.1 cB~U[0,.3]", stats.uniform(0, 0.3), 0.6, 1 / 3, 0.5333),
+        ("p=.5 cA=.1 cB~U[.05,.35]", stats.uniform(0.05, 0.3), 0.625, 0.25, 0.56875),
+        ("p=.5 cA=.3 cB~U[0,.2]", stats.uniform(0, 0.2), 0.5, 0.0, 0.5),
+    ):
+        r = fearon.ultimatum(0.5, 0.1 if "cA=.1" in label else 0.3, cb)
+        out += [
+            Target("fearon", f"{label}: demand", src, demand, r.demand, 1e-9, False),
+            Target("fearon", f"{label}: P(war)", src, war, r.war_probability, 1e-9, False),
+            Target("fearon", f"{label}: EU", src, eu, r.expected_utility, 1e-4, False),
+        ]
+    wars = [
+        fearon.ultimatum(p, 0.1, stats.uniform(0, 0.3)).war_probability for p in (0.2, 0.5, 0.7)
+    ]
+    out.append(
+        Target(
+            "fearon",
+            "neutrality: spread of P(war) over p in {.2,.5,.7}",
+            src,
+            0.0,
+            float(np.ptp(wars)),
+            1e-12,
+            False,
+        )
+    )
+    num = fearon.ultimatum(0.5, 0.1, stats.uniform(0, 0.3), method="numeric")
+    out.append(
+        Target(
+            "fearon",
+            "numerical optimiser: demand (closed form 0.6)",
+            src,
+            0.6,
+            num.demand,
+            1e-6,
+            False,
+        )
+    )
+    return out
+
+
+def iwo_jima() -> lanchester.Trajectory:
+    """Engel's (1954) Iwo Jima: US strength M with landings, Japanese N without."""
+    p = {r["quantity"]: float(r["value"]) for r in _rows("lanchester-iwo-jima-engel1954.csv")}
+    landings = lanchester.step_schedule(
+        [
+            (0.0, 1.0, p["us_landing_day1"]),
+            (2.0, 3.0, p["us_landing_day3"]),
+            (5.0, 6.0, p["us_landing_day6"]),
+        ]
+    )
+    return lanchester.integrate(
+        p["us_initial"],
+        p["japanese_initial"],
+        alpha=p["us_effectiveness_b"],
+        beta=p["japanese_effectiveness_a"],
+        t_end=60.0,
+        reinforce_a=landings,
+        breakpoints=[1.0, 2.0, 3.0, 5.0, 6.0],
+    )
+
+
+def _lanchester() -> list[Target]:
+    p = {r["quantity"]: float(r["value"]) for r in _rows("lanchester-iwo-jima-engel1954.csv")}
+    tr = iwo_jima()
+    i = int(np.searchsorted(tr.t, 6.0))
+    invariant = (
+        p["us_effectiveness_b"] * tr.a[i] ** 2 - p["japanese_effectiveness_a"] * tr.b[i] ** 2
+    )
+    src = "Engel (1954), Iwo Jima"
+    return [
+        Target(
+            "lanchester",
+            "day Japanese strength reaches 0",
+            src,
+            36.4,
+            tr.ended_at or np.inf,
+            0.3,
+            False,
+        ),
+        Target("lanchester", "US troops left", src, 51980, float(tr.a[-1]), 0.01, True),
+        Target(
+            "lanchester",
+            "b M^2 - a N^2 after the last landing",
+            src,
+            2.8644e7,
+            float(invariant),
+            0.001,
+            True,
+        ),
+    ]
+
+
+def _games() -> list[Target]:
+    src = "axelrod library 4.13.0, deterministic matches"
+    tft_d = games.play(games.TitForTat(), games.Defector(), 10)
+    t = games.tournament(
+        [games.Cooperator(), games.TitForTat(), games.Defector(), games.Grudger()], turns=10
+    )
+    out = [
+        Target(
+            "games",
+            "TitForTat v Defector, 10 turns: TitForTat",
+            src,
+            9,
+            float(tft_d.scores_a[0]),
+            0,
+            False,
+        ),
+        Target(
+            "games",
+            "TitForTat v Defector, 10 turns: Defector",
+            src,
+            14,
+            float(tft_d.scores_b[0]),
+            0,
+            False,
+        ),
+    ]
+    for name, published, ours in zip(t.names, (60, 69, 78, 69), t.totals, strict=True):
+        out.append(
+            Target(
+                "games",
+                f"tournament {{C, TFT, D, Grudger}}: {name}",
+                src,
+                published,
+                float(ours),
+                0,
+                False,
+            )
+        )
+    out.append(
+        Target(
+            "games",
+            "GenerousTitForTat q for (5,3,1,0)",
+            "Nowak & Sigmund (1992)",
+            1 / 3,
+            games.generous_probability(),
+            1e-12,
+            False,
+        )
+    )
+    for noise in (0.05, 0.2, 0.5):
+        exact = games.memory_one_payoffs((1, 0, 1, 0), (1, 0, 1, 0), noise)[0]
+        out.append(
+            Target(
+                "games",
+                f"TFT v TFT per turn, noise {noise} (Markov chain)",
+                "stationary payoff (R+S+T+P)/4",
+                2.25,
+                exact,
+                1e-9,
+                False,
+            )
+        )
+    return out
+
+
+def targets() -> list[Target]:
+    """All targets, model by model."""
+    from detente.classic import bdm
+
+    return [*_richardson(), *_fearon(), *_lanchester(), *_games(), *bdm.targets()]
