@@ -371,49 +371,43 @@ def _stand_probability(belief_shape_centres, den, num, beta):
     return 1.0 / (1.0 + np.exp(-np.clip(beta[..., None] * gap, -50, 50)))
 
 
+def _war_risk(level, state, p, mods, st) -> F64:
+    """Chance of unintended war within the look-ahead at crisis ``level``: 1 - (1 - h)^H."""
+    return 1.0 - np.power(1.0 - _hazard(level, state, p, mods, st), st.lookahead)
+
+
 def _behaviour_update(state, p, mods, st, pwin, c_own, a_own, s, s_concede, centres) -> F64:
     """Costly signals: a side that stood (held or climbed) at the crisis level is
     likelier a type that would stand there; one that stepped down, likelier a
     type that would not stand at its former rung. Weights floor at 0.02 (a
     trembling hand), so no type is ever ruled out by one move."""
     crisis = state.phase == CRISIS
-    H = st.lookahead
-    level = state.posture.max(axis=2)
     belief = state.belief.copy()
+    sides = np.stack([st.challenger, st.defender], 1)
     for side in (0, 1):
         other = 1 - side
-        mover_post = state.posture[:, :, side]
-        risk_now = 1.0 - np.power(1.0 - _hazard(level, state, p, mods, st), H)
-        k_now = _take(p.posture_cost, level)
         seen = 1.0 - pwin[:, :, other]  # the mover's chance of winning, as the observer sees it
-        den, num = _threshold_terms(
-            seen,
-            c_own[:, :, side],
-            a_own[:, :, side],
-            mover_post,
-            s[:, :, side],
-            s_concede[:, :, side],
-            risk_now,
-            k_now,
-        )
-        beta = p.rationality[:, np.stack([st.challenger, st.defender], 1)[:, side]]
-        stand = _stand_probability(centres, den, num, beta)
-        prev = np.clip(mover_post - state.last_move[:, :, side], 0, TOP)
-        prev_level = np.maximum(prev, state.posture[:, :, other])
-        risk_prev = 1.0 - np.power(1.0 - _hazard(prev_level, state, p, mods, st), H)
-        den_p, num_p = _threshold_terms(
-            seen,
-            c_own[:, :, side],
-            a_own[:, :, side],
-            prev,
-            s[:, :, side],
-            s_concede[:, :, side],
-            risk_prev,
-            _take(p.posture_cost, prev_level),
-        )
-        stand_prev = _stand_probability(centres, den_p, num_p, beta)
+        beta = p.rationality[:, sides[:, side]]
+
+        def stands(posture, side=side, seen=seen, beta=beta):
+            level = np.maximum(posture, state.posture[:, :, 1 - side])
+            den, num = _threshold_terms(
+                seen,
+                c_own[:, :, side],
+                a_own[:, :, side],
+                posture,
+                s[:, :, side],
+                s_concede[:, :, side],
+                _war_risk(level, state, p, mods, st),
+                _take(p.posture_cost, level),
+            )
+            return _stand_probability(centres, den, num, beta)
+
+        now = state.posture[:, :, side]
+        before = np.clip(now - state.last_move[:, :, side], 0, TOP)
         stepped_down = (state.last_move[:, :, side] < 0)[..., None]
-        lik = np.where(stepped_down, stand * (1.0 - stand_prev), stand)
+        stand = stands(now)
+        lik = np.where(stepped_down, stand * (1.0 - stands(before)), stand)
         lik = 0.02 + 0.98 * lik
         pair = st.role_pair[:, other]  # the other side's belief about this side
         for d in range(st.n_disputes):
@@ -433,7 +427,6 @@ def _utilities(state, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_wi
     range as the actor sees it, else 0), and Pc the believed chance that
     the opponent concedes (its type below its standing threshold).
     """
-    H = st.lookahead
     R, Dn = state.phase.shape
     post = state.posture
     opp_post = post[:, :, ::-1]
@@ -464,7 +457,7 @@ def _utilities(state, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_wi
         )
         new_c = np.clip(new, 0, TOP)
         level = np.maximum(new_c, opp_post)
-        risk = 1.0 - np.power(1.0 - _hazard(level, state, p, mods, st), H)
+        risk = _war_risk(level, state, p, mods, st)
         k = _take(p.posture_cost, level)
         den, num = _threshold_terms(1.0 - pwin, opp_c, opp_a, opp_post, opp_s, opp_sc, risk, k)
         pc = np.empty_like(risk)

@@ -101,13 +101,15 @@ class Withdraw(Intervention):
         fraction: float = Field(default=0.5, ge=0.0, le=1.0)
         cap: int = Field(default=2, ge=0, le=5, description="highest crisis rung allowed")
 
+    params: Params
+
     def on_start(self, state: State, p: Params, ctx: Context) -> None:
-        i = ctx.actor(self.params.actor)  # type: ignore[attr-defined]
-        state.deployed[:, i] *= 1.0 - self.params.fraction  # type: ignore[attr-defined]
+        i = ctx.actor(self.params.actor)
+        state.deployed[:, i] *= 1.0 - self.params.fraction
 
     def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
-        i = ctx.actor(self.params.actor)  # type: ignore[attr-defined]
-        mods.posture_cap[:, i] = np.minimum(mods.posture_cap[:, i], self.params.cap)  # type: ignore[attr-defined]
+        i = ctx.actor(self.params.actor)
+        mods.posture_cap[:, i] = np.minimum(mods.posture_cap[:, i], self.params.cap)
 
 
 @interventions.register
@@ -122,9 +124,11 @@ class Ceasefire(Intervention):
         disputes: list[str] | None = None
         monitoring: float = Field(default=0.5, ge=0.0, le=1.0)
 
+    params: Params
+
     def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
-        d = ctx.disputes(self.params.disputes)  # type: ignore[attr-defined]
-        keep = 1.0 - self.params.monitoring  # type: ignore[attr-defined]
+        d = ctx.disputes(self.params.disputes)
+        keep = 1.0 - self.params.monitoring
         mods.ceasefire[:, d] = True
         mods.violation_mult[:, d] *= keep
         mods.breakdown_mult[:, d] *= keep
@@ -142,10 +146,12 @@ class Negotiate(Intervention):
         disputes: list[str] | None = None
         mediation: float = Field(default=0.0, ge=0.0, le=1.0, description="noise cut")
 
+    params: Params
+
     def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
-        d = ctx.disputes(self.params.disputes)  # type: ignore[attr-defined]
+        d = ctx.disputes(self.params.disputes)
         mods.channel_open[:, d] = True
-        mods.noise_mult[:, ctx.pairs_in(d)] *= 1.0 - self.params.mediation  # type: ignore[attr-defined]
+        mods.noise_mult[:, ctx.pairs_in(d)] *= 1.0 - self.params.mediation
 
 
 @interventions.register
@@ -162,21 +168,23 @@ class ArmsReduction(Intervention):
         verification: float = Field(default=0.8, ge=0.0, le=1.0)
         cheating: float = Field(default=0.3, ge=0.0, le=1.0, description="unverified")
 
+    params: Params
+
     def _honest(self, ctx: Context) -> NDArray[np.bool_]:
         prm = self.params
-        u = uniform(ctx.seed, "arms_reduction.cheat", self.start, ctx.runs, (len(prm.parties),))  # type: ignore[attr-defined]
-        return u >= prm.cheating * (1.0 - prm.verification)  # type: ignore[attr-defined]
+        u = uniform(ctx.seed, "arms_reduction.cheat", self.start, ctx.runs, (len(prm.parties),))
+        return u >= prm.cheating * (1.0 - prm.verification)
 
     def on_start(self, state: State, p: Params, ctx: Context) -> None:
-        idx = [ctx.actor(a) for a in self.params.parties]  # type: ignore[attr-defined]
-        cut = np.where(self._honest(ctx), 1.0 - self.params.fraction, 1.0)  # type: ignore[attr-defined]
+        idx = [ctx.actor(a) for a in self.params.parties]
+        cut = np.where(self._honest(ctx), 1.0 - self.params.fraction, 1.0)
         state.arsenal[:, idx] *= cut
         state.deployed[:, idx] *= cut
 
     def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
-        idx = [ctx.actor(a) for a in self.params.parties]  # type: ignore[attr-defined]
+        idx = [ctx.actor(a) for a in self.params.parties]
         # Lower grievances lower the Richardson equilibrium: X* scales with g.
-        cut = np.where(self._honest(ctx), 1.0 - self.params.fraction, 1.0)  # type: ignore[attr-defined]
+        cut = np.where(self._honest(ctx), 1.0 - self.params.fraction, 1.0)
         mods.grievance_mult[:, idx] *= cut
 
 
@@ -193,10 +201,12 @@ class Sanctions(Intervention):
         cost_increase: float = Field(default=0.2, ge=0.0)
         arms_cut: float = Field(default=0.1, ge=0.0, le=1.0)
 
+    params: Params
+
     def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
-        i = ctx.actor(self.params.target)  # type: ignore[attr-defined]
-        mods.war_cost_mult[:, i] *= 1.0 + self.params.cost_increase  # type: ignore[attr-defined]
-        mods.grievance_mult[:, i] *= 1.0 - self.params.arms_cut  # type: ignore[attr-defined]
+        i = ctx.actor(self.params.target)
+        mods.war_cost_mult[:, i] *= 1.0 + self.params.cost_increase
+        mods.grievance_mult[:, i] *= 1.0 - self.params.arms_cut
 
 
 @interventions.register
@@ -212,14 +222,16 @@ class MilitaryAid(Intervention):
         effectiveness: float = Field(default=0.2, ge=0.0)
         forces: float = Field(default=0.0, ge=0.0, description="thousands of troops")
 
+    params: Params
+
     def on_start(self, state: State, p: Params, ctx: Context) -> None:
-        i = ctx.actor(self.params.target)  # type: ignore[attr-defined]
-        state.forces[:, i] += self.params.forces  # type: ignore[attr-defined]
-        state.deployed[:, i] += self.params.forces  # type: ignore[attr-defined]
+        i = ctx.actor(self.params.target)
+        state.forces[:, i] += self.params.forces
+        state.deployed[:, i] += self.params.forces
 
     def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
-        i = ctx.actor(self.params.target)  # type: ignore[attr-defined]
-        mods.effectiveness_mult[:, i] *= 1.0 + self.params.effectiveness  # type: ignore[attr-defined]
+        i = ctx.actor(self.params.target)
+        mods.effectiveness_mult[:, i] *= 1.0 + self.params.effectiveness
 
 
 @interventions.register
@@ -234,9 +246,11 @@ class AllianceAssurance(Intervention):
         alliance: str
         change: float = Field(default=0.1, ge=-1.0, le=1.0)
 
+    params: Params
+
     def on_start(self, state: State, p: Params, ctx: Context) -> None:
-        k = ctx.structure.alliance_ids.index(self.params.alliance)  # type: ignore[attr-defined]
-        state.cohesion[:, k] = np.clip(state.cohesion[:, k] + self.params.change, 0.0, 1.0)  # type: ignore[attr-defined]
+        k = ctx.structure.alliance_ids.index(self.params.alliance)
+        state.cohesion[:, k] = np.clip(state.cohesion[:, k] + self.params.change, 0.0, 1.0)
 
 
 @interventions.register
@@ -253,13 +267,15 @@ class InformationCampaign(Intervention):
         bias: float = Field(default=0.1, ge=-1.0, le=1.0)
         noise: float = Field(default=0.5, ge=0.0, description="relative rise in signal noise")
 
+    params: Params
+
     def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
         prm = self.params
-        src = ctx.actor(prm.source)  # type: ignore[attr-defined]
-        obs = None if prm.targets is None else [ctx.actor(a) for a in prm.targets]  # type: ignore[attr-defined]
+        src = ctx.actor(prm.source)
+        obs = None if prm.targets is None else [ctx.actor(a) for a in prm.targets]
         mask = ctx.pairs_about(src, obs)
-        mods.bias[:, mask] += prm.bias  # type: ignore[attr-defined]
-        mods.noise_mult[:, mask] *= 1.0 + prm.noise  # type: ignore[attr-defined]
+        mods.bias[:, mask] += prm.bias
+        mods.noise_mult[:, mask] *= 1.0 + prm.noise
 
 
 @interventions.register
@@ -274,6 +290,8 @@ class PublicMobilisation(Intervention):
         actor: str
         rate: float = Field(default=0.01, ge=0.0, le=1.0, description="weekly rise in m")
 
+    params: Params
+
     def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
-        i = ctx.actor(self.params.actor)  # type: ignore[attr-defined]
-        mods.mobilisation_push[:, i] += self.params.rate  # type: ignore[attr-defined]
+        i = ctx.actor(self.params.actor)
+        mods.mobilisation_push[:, i] += self.params.rate

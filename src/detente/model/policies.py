@@ -137,10 +137,12 @@ class Brinkmanship(Policy):
     class Params(Policy.Params):
         threshold: float = Field(default=0.2, ge=0.0, le=1.0)
 
+    params: Params
+
     def decide(self, obs: Observation) -> tuple[I64, I64]:
         fallback = logit_choice(obs.utility, obs.rationality, obs.u)
         can_climb = (obs.posture < obs.top) & np.isfinite(obs.utility[..., UP])
-        climb = can_climb & (obs.p_concede_up > self.params.threshold)  # type: ignore[attr-defined]
+        climb = can_climb & (obs.p_concede_up > self.params.threshold)
         return np.where(climb, UP, fallback).astype(np.int64), obs.memory
 
 
@@ -166,9 +168,11 @@ class GenerousTitForTat(Policy):
         # Nowak & Sigmund's forgiveness for the (3, 0, 5, 1) game: 1/3.
         generosity: float = Field(default_factory=generous_probability, ge=0.0, le=1.0)
 
+    params: Params
+
     def decide(self, obs: Observation) -> tuple[I64, I64]:
         choice = _mirror(obs.opponent_last_move)
-        forgive = (choice == UP) & (obs.u < self.params.generosity)  # type: ignore[attr-defined]
+        forgive = (choice == UP) & (obs.u < self.params.generosity)
         return np.where(forgive, HOLD, choice).astype(np.int64), obs.memory
 
 
@@ -188,8 +192,10 @@ class Grit(Policy):
     class Params(Policy.Params):
         steps: int = Field(default=3, ge=1, le=10)
 
+    params: Params
+
     def decide(self, obs: Observation) -> tuple[I64, I64]:
-        steps = self.params.steps  # type: ignore[attr-defined]
+        steps = self.params.steps
         mem = obs.memory  # >= 0: announced steps taken; -1: initiative withdrawn
         active = mem >= 0
         provoked = obs.opponent_last_move > 0
@@ -226,7 +232,9 @@ class Dove(Policy):
     class Params(Policy.Params):
         concede_at: int = Field(default=4, ge=0, le=5)
 
+    params: Params
+
     def decide(self, obs: Observation) -> tuple[I64, I64]:
-        concede = obs.opponent_posture >= self.params.concede_at  # type: ignore[attr-defined]
+        concede = obs.opponent_posture >= self.params.concede_at
         choice = np.where(concede, CONCEDE, np.where(obs.posture > 0, DOWN, HOLD))
         return choice.astype(np.int64), obs.memory
