@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from detente import __version__
+from detente.io import write_atomic
 
 app = typer.Typer(
     name="detente",
@@ -41,21 +41,6 @@ def _load(name_or_path: str):
         return load_scenario(name_or_path)
     except ScenarioError as e:
         raise fail(str(e)) from None
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename over the target."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _fmt_num(x: float) -> str:
@@ -123,8 +108,8 @@ def run(
 
         buf = _ParquetBuffer()
         pq.write_table(cmp.per_run(), buf, compression="zstd")
-        _write_atomic(out / "runs.parquet", buf.getvalue())
-        _write_atomic(out / "summary.json", doc.encode())
+        write_atomic(out / "runs.parquet", buf.getvalue())
+        write_atomic(out / "summary.json", doc.encode())
     if as_json:
         sys.stdout.write(doc)
         return
@@ -225,6 +210,157 @@ def scenarios() -> None:
     for name in builtin_names():
         sc = load_scenario(name)
         out_console.print(f"{name:22s} {sc.title}", highlight=False)
+
+
+def _load_experiment(path: Path):
+    from detente.experiments.spec import load_experiment
+    from detente.experiments.sweep import check_folder_spec
+    from detente.scenario.loading import ScenarioError
+
+    try:
+        spec, folder = load_experiment(path)
+        check_folder_spec(spec)
+        return spec, folder
+    except ScenarioError as e:
+        raise fail(str(e)) from None
+
+
+def _sweep(spec, folder, out, executor, workers, scheduler, resume) -> None:
+    from detente.experiments.sweep import SweepError, run_sweep
+    from detente.scenario.loading import ScenarioError
+
+    n_workers = workers or (os.cpu_count() or 1)
+    with Progress(
+        TextColumn("[bold]sweep[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(spec.name, total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            return run_sweep(
+                spec,
+                folder,
+                out,
+                executor=executor,
+                workers=n_workers,
+                scheduler=scheduler,
+                resume=resume,
+                progress=progress,
+            )
+        except (SweepError, ScenarioError) as e:
+            raise fail(str(e)) from None
+
+
+@app.command()
+def sweep(
+    experiment: Annotated[Path, typer.Argument(help="experiment YAML file")],
+    out: Annotated[Path, typer.Option(help="results folder")],
+    executor: Annotated[str, typer.Option(help="local or dask")] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="address of a running Dask scheduler")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=0, help="workers (0: one per CPU)")] = 0,
+    resume: Annotated[bool, typer.Option(help="finish an interrupted sweep in --out")] = False,
+) -> None:
+    """Run an experiment: every design point x package x replication, streamed to Parquet."""
+    if executor not in ("local", "dask"):
+        raise fail(f"--executor: expected local or dask, got {executor!r}")
+    spec, folder = _load_experiment(experiment)
+    res = _sweep(spec, folder, out, executor, workers, scheduler, resume)
+    out_console.print(
+        f"{spec.name}: {res.points} design points in {res.chunks} chunks "
+        f"({res.ran} run now); results in {out} (results.duckdb: experiments, runs, summary)",
+        highlight=False,
+    )
+
+
+@app.command()
+def sensitivity(
+    experiment: Annotated[Path, typer.Argument(help="experiment YAML file")],
+    out: Annotated[
+        Path | None, typer.Option(help="results folder (default: a new one beside the experiment)")
+    ] = None,
+    method: Annotated[str, typer.Option(help="sobol or morris")] = "sobol",
+    workers: Annotated[int, typer.Option(min=0, help="workers (0: one per CPU)")] = 0,
+    resume: Annotated[bool, typer.Option(help="finish an interrupted run in --out")] = False,
+) -> None:
+    """Sobol indices (first and total order, with 95% intervals) or Morris screening."""
+    from detente.experiments.sensitivity import analyse
+
+    if method not in ("sobol", "morris"):
+        raise fail(f"--method: expected sobol or morris, got {method!r}")
+    spec, folder = _load_experiment(experiment)
+    spec = spec.model_copy(update={"design": spec.design.model_copy(update={"method": method})})
+    target = out or folder / f"{spec.name}-{method}"
+    _sweep(spec, folder, target, "local", workers, None, resume)
+    rows = analyse(spec, target)
+    write_atomic(target / "sensitivity.json", (json.dumps(rows, indent=1) + "\n").encode())
+    table = Table(title=f"{spec.name}: {method} sensitivity ({spec.runs} replications a point)")
+    cols = (
+        ["package", "outcome", "factor", "S1", "±", "ST", "±"]
+        if method == "sobol"
+        else ["package", "outcome", "factor", "mu*", "±", "sigma"]
+    )
+    for c in cols:
+        table.add_column(
+            c, justify="left" if c in ("package", "outcome", "factor") else "right", overflow="fold"
+        )
+    for r in rows:
+        vals = (
+            [r["S1"], r["S1_conf"], r["ST"], r["ST_conf"]]
+            if method == "sobol"
+            else [r["mu_star"], r["mu_star_conf"], r["sigma"]]
+        )
+        table.add_row(r["package"], r["outcome"], r["factor"], *(f"{v:.3f}" for v in vals))
+    out_console.print(table)
+    out_console.print(f"wrote {target / 'sensitivity.json'}")
+
+
+@app.command()
+def discover(
+    folder: Annotated[Path, typer.Argument(help="a sweep's results folder")],
+    outcome: Annotated[str, typer.Option(help="condition, e.g. 'p_war > 0.5'")],
+    package: Annotated[str | None, typer.Option(help="package (default: the first)")] = None,
+    threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="PRIM density")] = 0.8,
+    out: Annotated[Path | None, typer.Option(help="JSON file for the boxes")] = None,
+) -> None:
+    """Scenario discovery with PRIM: the factor ranges where the condition holds."""
+    from detente.experiments.discover import discover as run_prim
+
+    if not (folder / "manifest.json").exists():
+        raise fail(f"{folder}: expected a sweep folder with manifest.json")
+    try:
+        res = run_prim(folder, outcome, package, threshold)
+    except (ValueError, KeyError) as e:
+        raise fail(f"--outcome: {e.args[0]}") from None
+    except ImportError as e:
+        raise fail(str(e)) from None
+    target = out or folder / "prim.json"
+    write_atomic(target, (json.dumps(res, indent=1) + "\n").encode())
+    out_console.print(
+        f"{res['condition']} in {res['cases']} of {res['experiments']} experiments "
+        f"(package {res['package']})",
+        highlight=False,
+    )
+    for i, box in enumerate(res["boxes"], 1):
+        table = Table(
+            title=f"box {i}: coverage {box['coverage']:.2f}, density "
+            f"{box['density']:.2f}, mass {box['mass']:.2f}"
+        )
+        table.add_column("factor")
+        table.add_column("from", justify="right")
+        table.add_column("to", justify="right")
+        for name, (lo, hi) in box["limits"].items():
+            table.add_row(name, f"{lo:.4g}", f"{hi:.4g}")
+        out_console.print(table)
+    out_console.print(f"wrote {target}")
 
 
 @app.command()

@@ -104,7 +104,15 @@ class Params:
     war_signal_noise: Array
 
 
-def _draw(q: Distribution, seed: int, path: str, runs: NDArray[np.int64]) -> Array:
+def _draw(
+    q: Distribution,
+    seed: int,
+    path: str,
+    runs: NDArray[np.int64],
+    overrides: dict[str, Array] | None = None,
+) -> Array:
+    if overrides and path in overrides:
+        return np.asarray(overrides[path], dtype=np.float64)
     if q.is_fixed:
         return np.full(len(runs), q.mean())
     return q.ppf(uniform(seed, "param:" + path, -1, runs))
@@ -166,14 +174,80 @@ def structure_of(sc: Scenario) -> Structure:
     )
 
 
-def draw_params(sc: Scenario, seed: int, runs: NDArray[np.int64]) -> Params:
-    """Draw every uncertain parameter of ``sc`` for the given global run indices."""
+def parameter_paths(sc: Scenario) -> list[str]:
+    """Every path :func:`draw_params` draws, e.g. ``actors.RU.resolve``, ``ladder.4.hazard``."""
+    paths = []
+    for a in sc.actors:
+        paths += [f"actors.{a.id}.{f}" for f in _ACTOR_FIELDS]
+        paths += [f"actors.{a.id}.arms.{f}" for f in ("reaction", "fatigue", "grievance")]
+    paths += [f"alliances.{al.id}.{f}" for al in sc.alliances for f in ("cohesion", "partner_aid")]
+    paths += [f"disputes.{d.id}.{f}" for d in sc.disputes for f in _DISPUTE_FIELDS]
+    paths += [
+        f"ladder.{i}.{f}" for i in range(len(sc.ladder)) for f in ("hazard", "cost", "violence")
+    ]
+    paths += [f"war.{f}" for f in _WAR_FIELDS]
+    paths += [
+        f"settings.{f}" for f in ("signal_noise", "cohesion_signal_noise", "war_signal_noise")
+    ]
+    return paths
+
+
+_ACTOR_FIELDS = (
+    "forces",
+    "deployed",
+    "arsenal",
+    "population_at_risk",
+    "resolve",
+    "war_cost",
+    "audience_cost",
+    "rationality",
+    "effectiveness",
+    "mobilisation",
+    "cohesion_bias",
+)
+_DISPUTE_FIELDS = (
+    "status_quo",
+    "demand",
+    "territory",
+    "ceasefire_violation",
+    "ceasefire_breakdown",
+)
+_WAR_FIELDS = (
+    "death_share",
+    "civilian_lethality",
+    "displacement_rate",
+    "refugee_share",
+    "return_rate",
+    "territory_rate",
+    "collapse",
+    "reinforcement",
+    "contest_exponent",
+    "arms_elasticity",
+    "hazard_elasticity",
+    "nuclear_use_deaths",
+    "mobilisation_growth",
+    "mobilisation_decay",
+    "mobilisation_cost",
+)
+
+
+def draw_params(
+    sc: Scenario, seed: int, runs: NDArray[np.int64], overrides: dict[str, Array] | None = None
+) -> Params:
+    """Draw every uncertain parameter of ``sc`` for the given global run indices.
+
+    ``overrides`` maps a parameter path (see :func:`parameter_paths`) to one
+    value per run: an experiment design sets the true value of an uncertain
+    parameter run by run this way, while the actors' priors stay the
+    scenario's.
+    """
+    ov = overrides
 
     def per(items: list, field: str, prefix: str, attr=None) -> Array:
         cols = []
         for it in items:
             obj = getattr(it, attr) if attr else it
-            cols.append(_draw(getattr(obj, field), seed, f"{prefix}.{it.id}.{field}", runs))
+            cols.append(_draw(getattr(obj, field), seed, f"{prefix}.{it.id}.{field}", runs, ov))
         return np.stack(cols, axis=1) if cols else np.zeros((len(runs), 0))
 
     A = sc.actors
@@ -183,18 +257,21 @@ def draw_params(sc: Scenario, seed: int, runs: NDArray[np.int64]) -> Params:
     def ladder(field: str) -> Array:
         return np.stack(
             [
-                _draw(getattr(r, field), seed, f"ladder.{i}.{field}", runs)
+                _draw(getattr(r, field), seed, f"ladder.{i}.{field}", runs, ov)
                 for i, r in enumerate(sc.ladder)
             ],
             axis=1,
         )
 
     def war(field: str) -> Array:
-        return _draw(getattr(sc.war, field), seed, f"war.{field}", runs)
+        return _draw(getattr(sc.war, field), seed, f"war.{field}", runs, ov)
 
     def arms(field: str) -> Array:
         return np.stack(
-            [_draw(getattr(a.arms, field), seed, f"actors.{a.id}.arms.{field}", runs) for a in A],
+            [
+                _draw(getattr(a.arms, field), seed, f"actors.{a.id}.arms.{field}", runs, ov)
+                for a in A
+            ],
             axis=1,
         )
 
@@ -240,11 +317,11 @@ def draw_params(sc: Scenario, seed: int, runs: NDArray[np.int64]) -> Params:
         mobilisation_growth=war("mobilisation_growth"),
         mobilisation_decay=war("mobilisation_decay"),
         mobilisation_cost=war("mobilisation_cost"),
-        signal_noise=_draw(sc.settings.signal_noise, seed, "settings.signal_noise", runs),
+        signal_noise=_draw(sc.settings.signal_noise, seed, "settings.signal_noise", runs, ov),
         cohesion_signal_noise=_draw(
-            sc.settings.cohesion_signal_noise, seed, "settings.cohesion_signal_noise", runs
+            sc.settings.cohesion_signal_noise, seed, "settings.cohesion_signal_noise", runs, ov
         ),
         war_signal_noise=_draw(
-            sc.settings.war_signal_noise, seed, "settings.war_signal_noise", runs
+            sc.settings.war_signal_noise, seed, "settings.war_signal_noise", runs, ov
         ),
     )

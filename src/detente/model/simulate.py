@@ -59,7 +59,12 @@ SERIES = ("rung", "deaths", "displaced", "military_deaths", "civilian_deaths", "
 
 
 def run_chunk(
-    sc: Scenario, model: Model, seed: int, runs: NDArray[np.int64], record: bool = False
+    sc: Scenario,
+    model: Model,
+    seed: int,
+    runs: NDArray[np.int64],
+    record: bool = False,
+    overrides: dict[str, NDArray] | None = None,
 ) -> tuple[dict[str, NDArray], dict[str, NDArray] | None]:
     """Simulate; return the outcomes and, with ``record``, per-step series.
 
@@ -68,7 +73,7 @@ def run_chunk(
     dispute is at war, and (R, T + 1, Dn) territory shares.
     """
     runs = np.asarray(runs, dtype=np.int64)
-    p = draw_params(sc, seed, runs)
+    p = draw_params(sc, seed, runs, overrides)
     st = model.structure
     resolve_prior, cohesion_prior = _priors(sc, st.bins)
     state = initial_state(p, st, resolve_prior, cohesion_prior)

@@ -1,0 +1,115 @@
+"""The results store of a sweep: Parquet chunks, a manifest, a DuckDB catalogue.
+
+Layout of a sweep folder::
+
+    manifest.json          spec, provenance, design size, chunk plan, completed chunks
+    design.parquet         one row per design point: point, then each factor
+    chunks/chunk-000000.parquet ...   per-run outcomes: point, package, run, outcomes
+    results.duckdb         views experiments, runs and summary over those files
+
+Every file is written atomically (:func:`detente.io.write_atomic`): the
+manifest names a chunk complete only after its file is in place, so a sweep
+killed at any moment resumes without loss or duplication.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from detente.io import write_atomic
+
+__all__ = [
+    "catalogue",
+    "chunk_path",
+    "load",
+    "read_manifest",
+    "write_manifest",
+    "write_table",
+]
+
+MANIFEST = "manifest.json"
+
+
+def write_table(path: Path, table: pa.Table) -> None:
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="zstd")
+    write_atomic(path, buf.getvalue())
+
+
+def chunk_path(folder: Path, chunk: int) -> Path:
+    return folder / "chunks" / f"chunk-{chunk:06d}.parquet"
+
+
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    path = folder / MANIFEST
+    if not path.exists():
+        return None
+    return json.loads(path.read_text())
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    write_atomic(folder / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode())
+
+
+def catalogue(folder: Path):
+    """(Re)create ``results.duckdb`` with views over the folder's files; return a connection.
+
+    Views use absolute paths, rewritten on every call, so a moved folder
+    works once it is opened again through here.
+    """
+    import duckdb
+
+    folder = folder.resolve()
+    con = duckdb.connect(str(folder / "results.duckdb"))
+    design = (folder / "design.parquet").as_posix()
+    con.execute(f"create or replace view experiments as select * from read_parquet('{design}')")
+    files = sorted((folder / "chunks").glob("chunk-*.parquet"))
+    if files:
+        pattern = (folder / "chunks" / "chunk-*.parquet").as_posix()
+        con.execute(f"create or replace view runs as select * from read_parquet('{pattern}')")
+        cols = [r[0] for r in con.execute("describe runs").fetchall()]
+        outcomes = [c for c in cols if c not in ("point", "package", "run")]
+        means = ", ".join(f'avg(cast("{c}" as double)) as "{c}"' for c in outcomes)
+        con.execute(
+            "create or replace view summary as select point, package, count(*) as runs, "
+            f"{means} from runs group by point, package"
+        )
+    return con
+
+
+def load(folder: str | Path):
+    """A sweep's results in the EMA Workbench's contract, plus a DuckDB connection.
+
+    Returns
+    -------
+    experiments : pandas.DataFrame
+        One row per experiment (design point x package): ``point``,
+        ``policy`` (the package), then each uncertainty and lever.
+    outcomes : dict[str, numpy.ndarray]
+        For each outcome, its mean over the replications of each experiment,
+        aligned with ``experiments`` (for a yes/no outcome such as ``war``
+        the mean is its probability).
+    con : duckdb.DuckDBPyConnection
+        With views ``experiments``, ``runs`` and ``summary``.
+    """
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    if manifest is None:
+        raise FileNotFoundError(f"{folder}: expected a sweep folder with {MANIFEST}")
+    con = catalogue(folder)
+    summary = con.execute(
+        "select s.*, e.* exclude (point) from summary s join experiments e using (point) "
+        "order by point, package"
+    ).df()
+    factors = [c for c in con.execute("describe experiments").df()["column_name"] if c != "point"]
+    outcome_cols = [c for c in summary.columns if c not in ("point", "package", "runs", *factors)]
+    experiments = summary[["point", "package", *factors]].rename(columns={"package": "policy"})
+    outcomes = {c: np.asarray(summary[c], dtype=np.float64) for c in outcome_cols}
+    return experiments.reset_index(drop=True), outcomes, con

@@ -1,0 +1,268 @@
+"""Run an experiment: plan chunks, execute them locally or on Dask, stream to disk.
+
+A chunk is a fixed range of design points with all their packages and
+replications, sized from the spec (never from timings) to carry about
+``chunk_seconds`` of work, so the plan is the same on every machine and a
+resumed sweep meets the same chunks. Results depend only on (seed, point
+values, replication), never on which worker ran what.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from detente import __version__
+from detente.experiments.design import sample
+from detente.experiments.models import models
+from detente.experiments.spec import ExperimentSpec
+from detente.experiments.store import (
+    catalogue,
+    chunk_path,
+    read_manifest,
+    write_manifest,
+    write_table,
+)
+from detente.scenario.loading import ScenarioError
+
+__all__ = ["SweepError", "SweepResult", "plan", "run_sweep"]
+
+# Run-steps one task should carry per second of work; a conservative figure
+# for the NumPy engine on one core (benchmarks/engine.py measures it).
+RUN_STEPS_PER_SECOND = 60_000
+
+
+class SweepError(Exception):
+    """A sweep that cannot start or continue, with the reason."""
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    folder: Path
+    points: int
+    chunks: int
+    ran: int  # chunks run by this call (the rest were already complete)
+
+
+def spec_hash(spec: ExperimentSpec) -> str:
+    return hashlib.sha256(
+        json.dumps(spec.model_dump(mode="json"), sort_keys=True).encode()
+    ).hexdigest()
+
+
+def plan(spec: ExperimentSpec, n_points: int, steps: int, n_packages: int) -> list[tuple[int, int]]:
+    """Point ranges [start, stop), each about ``chunk_seconds`` of work."""
+    per_point = max(1, spec.runs * steps * n_packages)
+    size = max(1, math.ceil(spec.chunk_seconds * RUN_STEPS_PER_SECOND / per_point))
+    return [(a, min(a + size, n_points)) for a in range(0, n_points, size)]
+
+
+def _task(
+    spec_json: str, folder: str, start: int, stop: int, columns: dict[str, list[float]]
+) -> dict[str, Any]:
+    """Evaluate points [start, stop) for every package; return Arrow-ready columns."""
+    spec = ExperimentSpec.model_validate_json(spec_json)
+    model = models.get(spec.model)(spec, Path(folder))
+    points = {k: np.asarray(v, dtype=np.float64) for k, v in columns.items()}
+    n = stop - start
+    parts: dict[str, list[np.ndarray]] = {}
+    for package in model.packages():
+        out = model.evaluate(package, points, spec.seed, spec.runs)
+        keep = spec.outcomes or list(out)
+        cols = {
+            "point": np.repeat(np.arange(start, stop, dtype=np.int64), spec.runs),
+            "package": np.array([package] * (n * spec.runs), dtype=object),
+            "run": np.tile(np.arange(spec.runs, dtype=np.int64), n),
+            **{k: out[k] for k in keep},
+        }
+        for k, v in cols.items():
+            parts.setdefault(k, []).append(v)
+    return {k: np.concatenate(v) for k, v in parts.items()}
+
+
+def _executor(kind: str, workers: int, scheduler: str | None):
+    """A context manager yielding submit(fn, *args) -> future, and a wait function."""
+    if kind == "dask":
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError as e:  # pragma: no cover - depends on the install
+            raise SweepError("the Dask executor needs: pip install 'detente[dask]'") from e
+        return _DaskPool(Client, LocalCluster, workers, scheduler)
+    return _LocalPool(workers)
+
+
+class _LocalPool:
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+
+    def __enter__(self):
+        if self.workers > 1:
+            # 'spawn': the same behaviour on every platform, no forked threads.
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"))
+        return self
+
+    def __exit__(self, *exc):
+        if self.workers > 1:
+            self.pool.shutdown(cancel_futures=True)
+
+    def run(self, jobs: list[tuple], on_done: Callable) -> None:
+        if self.workers <= 1:
+            for job in jobs:
+                on_done(job, _task(*job[1:]))
+            return
+        pending: dict[Any, tuple] = {}
+        it = iter(jobs)
+        for job in _take(it, 2 * self.workers):
+            pending[self.pool.submit(_task, *job[1:])] = job
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                job = pending.pop(fut)
+                on_done(job, fut.result())
+                for nxt in _take(it, 1):
+                    pending[self.pool.submit(_task, *nxt[1:])] = nxt
+
+
+class _DaskPool:
+    def __init__(self, client_cls, cluster_cls, workers: int, scheduler: str | None) -> None:
+        self.client_cls, self.cluster_cls = client_cls, cluster_cls
+        self.workers, self.scheduler = workers, scheduler
+        self.cluster = None
+
+    def __enter__(self):
+        if self.scheduler:
+            self.client = self.client_cls(self.scheduler)
+        else:
+            self.cluster = self.cluster_cls(
+                n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            self.client = self.client_cls(self.cluster)
+        return self
+
+    def __exit__(self, *exc):
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def run(self, jobs: list[tuple], on_done: Callable) -> None:
+        from dask.distributed import as_completed
+
+        futures = {self.client.submit(_task, *job[1:], pure=False): job for job in jobs}
+        for fut in as_completed(futures):
+            on_done(futures[fut], fut.result())
+
+
+def _take(it: Iterator, n: int) -> list:
+    out = []
+    for _ in range(n):
+        try:
+            out.append(next(it))
+        except StopIteration:
+            break
+    return out
+
+
+def run_sweep(
+    spec: ExperimentSpec,
+    folder: Path,
+    out: Path,
+    executor: str = "local",
+    workers: int = 1,
+    scheduler: str | None = None,
+    resume: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> SweepResult:
+    """Run (or, with ``resume``, finish) a sweep into ``out``.
+
+    ``progress(done, total)`` is called with runs done after each chunk.
+    """
+    model = models.get(spec.model)(spec, folder)
+    packages = model.packages()
+    digest = spec_hash(spec)
+    manifest = read_manifest(out)
+    if manifest is not None and not resume:
+        raise SweepError(
+            f"{out}: expected an empty folder; it holds a sweep "
+            "(pass --resume to finish it, or choose another folder)"
+        )
+    if manifest is not None and manifest["spec_sha256"] != digest:
+        raise SweepError(
+            f"{out}: expected the same experiment to resume, but the spec has "
+            "changed since the sweep started"
+        )
+    if manifest is None:
+        design = sample(spec, folder)
+        n = len(next(iter(design.values())))
+        chunks = plan(spec, n, model.steps(), len(packages))
+        table = pa.table({"point": np.arange(n, dtype=np.int64), **design})
+        out.mkdir(parents=True, exist_ok=True)
+        write_table(out / "design.parquet", table)
+        manifest = {
+            "format": 1,
+            "name": spec.name,
+            "spec": spec.model_dump(mode="json"),
+            "spec_sha256": digest,
+            "provenance": model.provenance(),
+            "seed": spec.seed,
+            "version": __version__,
+            "packages": packages,
+            "points": n,
+            "runs_per_point": spec.runs,
+            "chunks": [list(c) for c in chunks],
+            "complete": [],
+        }
+        write_manifest(out, manifest)
+    import pyarrow.parquet as pq
+
+    design_table = pq.read_table(out / "design.parquet")
+    chunks = [tuple(c) for c in manifest["chunks"]]
+    complete = set(manifest["complete"])
+    runs_per_chunk = [(b - a) * spec.runs * len(packages) for a, b in chunks]
+    total = sum(runs_per_chunk)
+    done = sum(r for i, r in enumerate(runs_per_chunk) if i in complete)
+    if progress:
+        progress(done, total)
+    spec_json = spec.model_dump_json()
+    factor_names = [c for c in design_table.column_names if c != "point"]
+    jobs = []
+    for i, (a, b) in enumerate(chunks):
+        if i in complete:
+            continue
+        cols = {k: design_table.column(k).to_numpy()[a:b].tolist() for k in factor_names}
+        jobs.append((i, spec_json, str(folder), a, b, cols))
+
+    def on_done(job: tuple, columns: dict[str, Any]) -> None:
+        nonlocal done
+        i = job[0]
+        write_table(chunk_path(out, i), pa.table(columns))
+        complete.add(i)
+        manifest["complete"] = sorted(complete)
+        write_manifest(out, manifest)
+        done += runs_per_chunk[i]
+        if progress:
+            progress(done, total)
+
+    with _executor(executor, workers, scheduler) as pool:
+        pool.run(jobs, on_done)
+    catalogue(out).close()
+    return SweepResult(out, manifest["points"], len(chunks), len(jobs))
+
+
+def check_folder_spec(spec: ExperimentSpec) -> None:
+    """Raise a clear error early for a spec whose model is not registered."""
+    if spec.model not in models:
+        raise ScenarioError(
+            spec.name,
+            "model",
+            f"expected a registered model ({', '.join(models.names())}), got {spec.model!r}",
+        )
