@@ -212,7 +212,7 @@ def test_discover_finds_the_box_where_war_is_likely(tmp_path):
     assert res.exit_code == 0, res.output
     boxes = json.loads((out / "prim.json").read_text())["boxes"]
     assert boxes and boxes[0]["density"] >= 0.8
-    lo, hi = boxes[0]["limits"]["actors.A.resolve"]
+    lo, _hi = boxes[0]["limits"]["actors.A.resolve"]
     assert lo > 0.2  # war is likely where the challenger cares more
 
 

@@ -185,7 +185,7 @@ class CrisisModel(ExperimentModel):
             return self.scenario
         data = self.scenario.model_dump(mode="json", by_alias=True)
         for path, value in levers.items():
-            v = int(round(value)) if self.spec.levers[path].integer else float(value)
+            v = round(value) if self.spec.levers[path].integer else float(value)
             _set_path(data, path, v, f"levers.{path}")
         return parse_scenario(data, file=f"{self.scenario.name} with levers")
 
