@@ -67,6 +67,9 @@ def run(
     ] = None,
     workers: Annotated[int, typer.Option(min=0, help="worker processes (0: one per CPU)")] = 0,
     chunk_size: Annotated[int, typer.Option(min=1, help="runs simulated together")] = 2500,
+    report: Annotated[
+        bool, typer.Option("--report", help="also write report.html into --out")
+    ] = False,
 ) -> None:
     """Simulate every policy package of a scenario and compare them with the status quo."""
     from detente.experiments.ensemble import compare
@@ -81,6 +84,8 @@ def run(
                 f"--packages: expected names from {sc.name} ({', '.join(sc.packages)}), "
                 f"got {', '.join(unknown) or 'nothing'}"
             )
+    if report and out is None:
+        raise fail("--report: expected --out DIR to write the report into")
     n_workers = workers or (os.cpu_count() or 1)
     n_pkgs = len(set(["status-quo", *(names or sc.packages)]))
     total = runs * n_pkgs
@@ -101,6 +106,7 @@ def run(
             chunk_size=min(chunk_size, runs),
             workers=min(n_workers, -(-total // min(chunk_size, runs))),
             progress=lambda k: bar.advance(task, k),
+            series=out is not None,
         )
     doc = cmp.to_json()
     if out is not None:
@@ -109,7 +115,24 @@ def run(
         buf = _ParquetBuffer()
         pq.write_table(cmp.per_run(), buf, compression="zstd")
         write_atomic(out / "runs.parquet", buf.getvalue())
+        series = cmp.series_table()
+        if series is not None:
+            sbuf = _ParquetBuffer()
+            pq.write_table(series, sbuf, compression="zstd")
+            write_atomic(out / "series.parquet", sbuf.getvalue())
+        import yaml
+
+        write_atomic(
+            out / "scenario.yaml",
+            yaml.safe_dump(
+                sc.model_dump(mode="json", by_alias=True), sort_keys=False, allow_unicode=True
+            ).encode(),
+        )
         write_atomic(out / "summary.json", doc.encode())
+        if report:
+            from detente.report.html import build_report
+
+            write_atomic(out / "report.html", build_report(out).encode())
     if as_json:
         sys.stdout.write(doc)
         return
@@ -361,6 +384,30 @@ def discover(
             table.add_row(name, f"{lo:.4g}", f"{hi:.4g}")
         out_console.print(table)
     out_console.print(f"wrote {target}")
+
+
+@app.command("report")
+def report_cmd(
+    folder: Annotated[
+        Path, typer.Argument(help="a run folder (--out of detente run) or a sweep folder")
+    ],
+    out: Annotated[Path, typer.Option(help="the HTML file to write")] = Path("report.html"),
+    figures: Annotated[
+        Path | None, typer.Option(help="also write every figure as PNG and SVG here")
+    ] = None,
+) -> None:
+    """One self-contained HTML report (works offline), and optionally PNG/SVG figures."""
+    from detente.report.html import build_report, export_figures
+
+    try:
+        text = build_report(folder)
+    except FileNotFoundError as e:
+        raise fail(str(e)) from None
+    write_atomic(out, text.encode())
+    out_console.print(f"wrote {out} ({len(text) / 1e6:.1f} MB, no network needed)")
+    if figures is not None:
+        files = export_figures(folder, figures)
+        out_console.print(f"wrote {len(files)} figure files to {figures}")
 
 
 @app.command()

@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from detente import __version__
 from detente.experiments.statistics import paired_difference, quantiles, wilson_interval
-from detente.model.simulate import compile_model, simulate_chunk
+from detente.model.simulate import compile_model, run_chunk, simulate_chunk
 from detente.scenario.schema import Scenario
 
 __all__ = ["Comparison", "Result", "compare", "scenario_hash", "simulate"]
@@ -49,6 +49,7 @@ class Result:
     version: str
     backend: str
     outcomes: dict[str, NDArray] = field(repr=False)
+    series: dict[str, NDArray] | None = field(default=None, repr=False)
 
     def table(self) -> pa.Table:
         """Per-run outcomes as an Arrow table, one row per run."""
@@ -141,6 +142,27 @@ class Comparison:
         """Deterministic JSON: same seed, same bytes."""
         return json.dumps(_clean(self.to_dict()), indent=2, sort_keys=False, allow_nan=False) + "\n"
 
+    def series_table(self) -> pa.Table | None:
+        """Per package and step: the share of runs at each rung (0-9), the share at
+        war, mean deaths and mean displaced stock so far. None unless simulated
+        with ``series=True``."""
+        cols: dict[str, list] = {}
+        for name, res in self.results.items():
+            if res.series is None:
+                return None
+            s = res.series
+            steps = len(s["at_war"])
+            cols.setdefault("package", []).extend([name] * steps)
+            cols.setdefault("step", []).extend(range(steps))
+            counts = s["rung_counts"] / res.runs  # column 0: settled, then rungs 0-9
+            cols.setdefault("settled", []).extend(counts[:, 0].tolist())
+            for k in range(10):
+                cols.setdefault(f"rung_{k}", []).extend(counts[:, k + 1].tolist())
+            cols.setdefault("p_at_war", []).extend((s["at_war"] / res.runs).tolist())
+            cols.setdefault("deaths_mean", []).extend((s["deaths_sum"] / res.runs).tolist())
+            cols.setdefault("displaced_mean", []).extend((s["displaced_sum"] / res.runs).tolist())
+        return pa.table(cols)
+
     def per_run(self) -> pa.Table:
         """Every package's per-run outcomes, stacked."""
         return pa.concat_tables([r.table() for r in self.results.values()])
@@ -156,9 +178,28 @@ def _clean(x: Any) -> Any:
     return x
 
 
-def _chunk_job(args: tuple[Scenario, str, int, int, int]) -> dict[str, NDArray]:
-    sc, package, seed, start, stop = args
-    return simulate_chunk(sc, compile_model(sc, package), seed, np.arange(start, stop))
+SERIES_KEY = "__series__"
+
+
+def _chunk_job(args: tuple) -> dict[str, Any]:
+    sc, package, seed, start, stop, series = args
+    model = compile_model(sc, package)
+    if not series:
+        return simulate_chunk(sc, model, seed, np.arange(start, stop))
+    out, rec = run_chunk(sc, model, seed, np.arange(start, stop), record=True)
+    assert rec is not None
+    # Counts add up exactly across chunks; the per-run deaths and displaced
+    # series are kept and summed once over all runs, so the figures too are
+    # the same whatever the chunking.
+    rung = rec["rung"]
+    counts = np.stack([(rung == k).sum(axis=0) for k in range(-1, 10)], axis=1)
+    out[SERIES_KEY] = {
+        "rung_counts": counts.astype(np.int64),
+        "at_war": rec["at_war"].sum(axis=0).astype(np.int64),
+        "deaths": rec["deaths"],
+        "displaced": rec["displaced"],
+    }
+    return out
 
 
 def _bounds(runs: int, chunk: int) -> list[tuple[int, int]]:
@@ -197,6 +238,7 @@ def compare(
     chunk_size: int = DEFAULT_CHUNK,
     workers: int = 1,
     progress: Progress | None = None,
+    series: bool = False,
 ) -> Comparison:
     """Simulate several packages on common random numbers and compare them.
 
@@ -214,7 +256,7 @@ def compare(
         names = ["status-quo", *names]
     else:
         names = ["status-quo", *[n for n in names if n != "status-quo"]]
-    return Comparison(_run_many(scenario, names, runs, seed, chunk_size, workers, progress))
+    return Comparison(_run_many(scenario, names, runs, seed, chunk_size, workers, progress, series))
 
 
 def _run_many(
@@ -225,6 +267,7 @@ def _run_many(
     chunk: int,
     workers: int,
     progress: Progress | None,
+    series: bool = False,
 ) -> dict[str, Result]:
     if runs < 1:
         raise ValueError(f"expected runs >= 1, got {runs}")
@@ -235,7 +278,7 @@ def _run_many(
             raise KeyError(
                 f"expected a package of {sc.name} ({', '.join(sc.packages)}), got {name!r}"
             )
-    jobs = [(sc, pkg, seed, a, b) for pkg in packages for a, b in _bounds(runs, chunk)]
+    jobs = [(sc, pkg, seed, a, b, series) for pkg in packages for a, b in _bounds(runs, chunk)]
     parts: list[dict[str, NDArray]] = []
     if workers <= 1:
         for job in jobs:
@@ -255,8 +298,20 @@ def _run_many(
     per_pkg = len(_bounds(runs, chunk))
     for i, pkg in enumerate(packages):
         chunk_parts = parts[i * per_pkg : (i + 1) * per_pkg]
+        series_parts = [c.pop(SERIES_KEY) for c in chunk_parts if SERIES_KEY in c]
         outcomes = {k: np.concatenate([c[k] for c in chunk_parts]) for k in chunk_parts[0]}
+        summed = None
+        if series_parts:
+            summed = {
+                "rung_counts": np.sum([s_["rung_counts"] for s_ in series_parts], axis=0),
+                "at_war": np.sum([s_["at_war"] for s_ in series_parts], axis=0),
+                "deaths_sum": np.concatenate([s_["deaths"] for s_ in series_parts]).sum(axis=0),
+                "displaced_sum": np.concatenate([s_["displaced"] for s_ in series_parts]).sum(
+                    axis=0
+                ),
+            }
         results[pkg] = Result(
+            series=summed,
             scenario=sc.name,
             scenario_sha256=digest,
             package=pkg,

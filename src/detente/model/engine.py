@@ -39,7 +39,12 @@ from detente.model.state import (
     grid,
 )
 from detente.random import normal, uniform
-from detente.scenario.schema import NUCLEAR_USE_RUNG, REGIONAL_RUNG, WAR_RUNG
+from detente.scenario.schema import (
+    NUCLEAR_ALERT_RUNG,
+    NUCLEAR_USE_RUNG,
+    REGIONAL_RUNG,
+    WAR_RUNG,
+)
 
 __all__ = ["Model", "step"]
 
@@ -574,9 +579,21 @@ def _war(state, p, mods, st, seed, runs, dt) -> None:
         | st.nuclear[st.defender][None, :]
         | (state.joined & st.nuclear).any(axis=2)
     )
-    allowed = (state.rung < REGIONAL_RUNG) | ((state.rung < NUCLEAR_USE_RUNG) & nuclear_side)
+    # A war becomes regional (7) only where an alliance is tied to a disputant;
+    # otherwise a war with a nuclear power can climb straight to the alert (8).
+    tied = np.array(
+        [
+            bool((st.member[:, [c, f]] | st.partner[:, [c, f]]).any())
+            for c, f in zip(st.challenger, st.defender, strict=True)
+        ]
+    )[None, :]
+    at_six = state.rung < REGIONAL_RUNG
+    allowed = (at_six & (tied | nuclear_side)) | (
+        ~at_six & (state.rung < NUCLEAR_USE_RUNG) & nuclear_side
+    )
     climb = at_war & allowed & (u < h)
-    state.rung = np.where(climb, state.rung + 1, state.rung)
+    target = np.where(at_six & ~tied, NUCLEAR_ALERT_RUNG, state.rung + 1)
+    state.rung = np.where(climb, target, state.rung)
     # Allies join at the regional rung: each member of an alliance tied to the
     # defender, with probability equal to the alliance's (true) cohesion, once.
     regional = at_war & (state.rung >= REGIONAL_RUNG)

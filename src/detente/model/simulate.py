@@ -9,7 +9,7 @@ from detente.model.engine import Model, step
 from detente.model.interventions import interventions
 from detente.model.params import draw_params, structure_of
 from detente.model.policies import policies
-from detente.model.state import WAR, initial_state, prior_from_samples
+from detente.model.state import SETTLED, WAR, initial_state, prior_from_samples
 from detente.scenario.schema import Scenario
 
 __all__ = ["OUTCOME_COLUMNS", "SERIES", "compile_model", "run_chunk", "simulate_chunk"]
@@ -94,7 +94,8 @@ def run_chunk(
 def _record(series: dict[str, list[NDArray]], state) -> None:
     mil = state.military_deaths.sum(axis=1)
     civ = state.civilian_deaths.sum(axis=1) + state.nuclear_deaths
-    series["rung"].append(state.rung.max(axis=1))
+    # The highest rung among disputes not yet settled; -1 once all are settled.
+    series["rung"].append(np.where(state.phase == SETTLED, -1, state.rung).max(axis=1))
     series["deaths"].append(mil + civ)
     series["military_deaths"].append(mil)
     series["civilian_deaths"].append(civ)

@@ -1,0 +1,246 @@
+"""One self-contained HTML file that explains a run or a sweep, offline.
+
+The Vega, Vega-Lite and Vega-Embed libraries are inlined once (from
+vl-convert's bundle), every figure is a Vega-Lite spec embedded as JSON, and
+nothing is fetched from a network. Each figure can be saved as PNG or SVG
+from its menu in the browser, or written to files with ``export_figures``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import yaml
+
+from detente.report import figures
+
+__all__ = ["build_report", "export_figures", "figure_specs", "vega_bundle"]
+
+NOTE = (
+    "These results are conditional on the scenario's assumptions, listed below with "
+    "their sources. They show what the model implies if those assumptions hold; they "
+    "are not forecasts of what will happen. Change an assumption and the numbers change."
+)
+
+
+def vega_bundle() -> str:
+    """Vega, Vega-Lite and Vega-Embed as one script that sets window.vegaEmbed."""
+    import vl_convert as vlc
+
+    return vlc.javascript_bundle()
+
+
+def _assumptions(scenario_yaml: Path) -> list[dict[str, str]]:
+    from detente.scenario.loading import parse_scenario
+    from detente.scenario.sources import quantities
+
+    sc = parse_scenario(yaml.safe_load(scenario_yaml.read_text()), file=str(scenario_yaml))
+    rows = []
+    for n in quantities(sc):
+        if n.default:
+            continue
+        q = n.quantity
+        spec = q.model_dump(exclude={"source"}, by_alias=True)
+        kind = spec.pop("dist")
+        value = (
+            f"{spec['value']:g}"
+            if kind == "fixed"
+            else kind + "(" + ", ".join(f"{k}={v:g}" for k, v in spec.items()) + ")"
+        )
+        rows.append({"parameter": n.path, "value": value, "source": q.source or ""})
+    return rows
+
+
+def figure_specs(folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(figures by name, context) for a run folder or a sweep folder."""
+    folder = Path(folder)
+    specs: dict[str, Any] = {}
+    ctx: dict[str, Any] = {"kind": "run"}
+    if (folder / "summary.json").exists():
+        summary = json.loads((folder / "summary.json").read_text())
+        ctx.update(summary=summary)
+        rows = summary["packages"]
+        specs["probabilities"] = figures.probabilities(rows)
+        specs["difference"] = figures.deltas(rows)
+        if (folder / "series.parquet").exists():
+            series = pq.read_table(folder / "series.parquet").to_pandas()
+            specs["escalation"] = figures.fan_chart(series)
+            steps = int(series["step"].max())
+        else:
+            steps = 104
+        if (folder / "runs.parquet").exists():
+            runs = pq.read_table(
+                folder / "runs.parquet", columns=["package", "deaths", "displaced", "war_onset"]
+            ).to_pandas()
+            specs["distributions"] = figures.distributions(runs)
+            specs["survival"] = figures.survival(runs, steps)
+    elif (folder / "manifest.json").exists():
+        manifest = json.loads((folder / "manifest.json").read_text())
+        ctx.update(kind="sweep", manifest=manifest)
+        from detente.experiments.store import load
+
+        experiments, outcomes, con = load(folder)
+        con.close()
+        table = experiments.copy()
+        for k, v in outcomes.items():
+            table[k] = v
+        ctx["sweep_table"] = table
+        if (folder / "sensitivity.json").exists():
+            rows = json.loads((folder / "sensitivity.json").read_text())
+            if rows and "S1" in rows[0]:
+                specs["sobol"] = figures.sobol_bars(rows)
+        if (folder / "prim.json").exists():
+            spec = manifest["spec"]
+            bounds = {
+                k: (v["low"], v["high"])
+                for k, v in {**spec.get("uncertainties", {}), **spec.get("levers", {})}.items()
+            }
+            specs["prim"] = figures.prim_boxes(
+                json.loads((folder / "prim.json").read_text()), bounds
+            )
+    else:
+        raise FileNotFoundError(
+            f"{folder}: expected a run folder (summary.json) or a sweep folder (manifest.json)"
+        )
+    if (folder / "scenario.yaml").exists():
+        ctx["assumptions"] = _assumptions(folder / "scenario.yaml")
+    return specs, ctx
+
+
+TITLES = {
+    "probabilities": "Outcome probabilities",
+    "difference": "Difference from the status quo",
+    "escalation": "Escalation over time (fan chart)",
+    "distributions": "Deaths and displacement",
+    "survival": "Time to war onset",
+    "sobol": "Sensitivity: Sobol indices",
+    "prim": "Scenario discovery: PRIM boxes",
+}
+
+
+def _table(rows: list[dict[str, Any]], cols: list[str]) -> str:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(r.get(c, '')))}</td>" for c in cols) + "</tr>"
+        for r in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    if isinstance(v, list):
+        return "[" + ", ".join(_fmt(x) for x in v) + "]"
+    return str(v)
+
+
+def build_report(folder: Path) -> str:
+    """The HTML text of the report for ``folder``."""
+    specs, ctx = figure_specs(folder)
+    parts = []
+    if ctx["kind"] == "run":
+        s = ctx["summary"]
+        title = f"detente: {s['scenario']}"
+        meta = (
+            f"{s['runs']:,} runs per package, seed {s['seed']}, detente {s['version']}, "
+            f"backend {s.get('backend', 'numpy')}, scenario SHA-256 "
+            f"<code>{s.get('scenario_sha256', '')[:16]}…</code>"
+        )
+        cols = [
+            "name",
+            "p_war",
+            "p_war_ci",
+            "p_settlement",
+            "p_nuclear",
+            "deaths_mean",
+            "deaths_q05",
+            "deaths_q95",
+            "displaced_mean",
+            "delta_p_war_vs_status_quo",
+            "delta_p_war_ci",
+        ]
+        parts.append(
+            "<h2>Summary</h2>"
+            + _table([{c: _fmt(r.get(c)) for c in cols} for r in s["packages"]], cols)
+        )
+    else:
+        m = ctx["manifest"]
+        title = f"detente sweep: {m['name']}"
+        meta = (
+            f"{m['points']} design points x {len(m['packages'])} packages x "
+            f"{m['runs_per_point']} runs, seed {m['seed']}, detente {m['version']}"
+        )
+        t = ctx["sweep_table"]
+        parts.append(
+            "<h2>Experiments</h2><p>Mean outcome per design point and package "
+            "(first 50).</p>" + t.head(50).to_html(index=False, float_format="%.4g")
+        )
+    for name, spec in specs.items():
+        parts.append(
+            f"<section><h2>{html.escape(TITLES.get(name, name))}</h2>"
+            f'<div class="fig" id="fig-{name}" data-name="{name}"></div></section>'
+        )
+    if ctx.get("assumptions"):
+        parts.append(
+            "<h2>Assumptions and their sources</h2>"
+            + _table(ctx["assumptions"], ["parameter", "value", "source"])
+        )
+    spec_json = json.dumps(specs).replace("</", "<\\/")
+    return PAGE.format(
+        title=html.escape(title),
+        meta=meta,
+        note=html.escape(NOTE),
+        body="\n".join(parts),
+        bundle=vega_bundle().replace("</script", "<\\/script"),
+        specs=spec_json,
+    )
+
+
+def export_figures(folder: Path, target: Path) -> list[Path]:
+    """Write every figure as PNG (2x) and SVG into ``target``."""
+    import vl_convert as vlc
+
+    specs, _ = figure_specs(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, spec in specs.items():
+        (target / f"{name}.svg").write_text(vlc.vegalite_to_svg(spec))
+        (target / f"{name}.png").write_bytes(vlc.vegalite_to_png(spec, scale=2))
+        written += [target / f"{name}.svg", target / f"{name}.png"]
+    return written
+
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 0 auto; max-width: 980px; padding: 1rem;
+       line-height: 1.45; color: #222; }}
+.note {{ background: #fff8e1; border-left: 4px solid #f0a500; padding: .6rem 1rem; }}
+table {{ border-collapse: collapse; font-size: .85rem; display: block; overflow-x: auto; }}
+th, td {{ border-bottom: 1px solid #ddd; padding: .25rem .5rem; text-align: left; }}
+.fig {{ overflow-x: auto; min-height: 60px; }}
+code {{ font-size: .85em; }}
+</style></head>
+<body>
+<h1>{title}</h1>
+<p>{meta}</p>
+<p class="note" id="note">{note}</p>
+{body}
+<script>{bundle}</script>
+<script>
+const SPECS = {specs};
+for (const [name, spec] of Object.entries(SPECS)) {{
+  vegaEmbed("#fig-" + name, spec, {{renderer: "svg",
+    actions: {{export: true, source: false, compiled: false, editor: false}}}})
+    .catch(err => {{ document.getElementById("fig-" + name).textContent = String(err); }});
+}}
+</script>
+</body></html>
+"""
