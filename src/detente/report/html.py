@@ -180,7 +180,7 @@ def build_report(folder: Path) -> str:
             "<h2>Experiments</h2><p>Mean outcome per design point and package "
             "(first 50).</p>" + t.head(50).to_html(index=False, float_format="%.4g")
         )
-    for name, spec in specs.items():
+    for name, _spec in specs.items():
         parts.append(
             f"<section><h2>{html.escape(TITLES.get(name, name))}</h2>"
             f'<div class="fig" id="fig-{name}" data-name="{name}"></div></section>'
