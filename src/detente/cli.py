@@ -411,6 +411,26 @@ def report_cmd(
 
 
 @app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option(help="address to bind; keep 127.0.0.1 unless you mean to share it")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    concurrency: Annotated[int, typer.Option(min=1, help="jobs run at once")] = 1,
+    timeout: Annotated[float, typer.Option(min=1, help="seconds a job may run")] = 600.0,
+) -> None:
+    """The local web app: pick or upload a scenario, run it, see and download results."""
+    try:
+        import uvicorn
+
+        from detente.web.app import create_app
+    except ImportError:
+        raise fail("detente serve needs: pip install 'detente[web]'") from None
+    out_console.print(f"detente on http://{host}:{port} (Ctrl-C to stop)")
+    uvicorn.run(create_app(concurrency, timeout), host=host, port=port, log_level="warning")
+
+
+@app.command()
 def reproduce(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON rows")] = False,
 ) -> None:

@@ -253,6 +253,13 @@ def _check_references(sc: Scenario, file: str) -> None:
                             f"expected one of the {base}s "
                             f"({', '.join(sorted(ids[base]))}), got {v!r}",
                         )
+            if spec.start >= sc.settings.steps:
+                raise ScenarioError(
+                    file,
+                    f"{path}.start",
+                    f"expected a step before settings.steps ({sc.settings.steps}), "
+                    f"got {spec.start}",
+                )
             if spec.end is not None and spec.end > sc.settings.steps:
                 raise ScenarioError(
                     file,

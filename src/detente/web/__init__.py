@@ -1,0 +1,1 @@
+"""The local web app (presentation only): ``detente serve``."""

@@ -1,0 +1,287 @@
+"""The FastAPI app: pick or upload a scenario, edit it, run it, see and download results.
+
+The JSON API lives under ``/api`` (OpenAPI document at ``/openapi.json``).
+Every asset is served from this package; nothing is loaded from a network.
+Uploaded YAML is parsed with a safe loader and validated; it is never
+executed. Downloads are chosen from a fixed list by name, never by path.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from enum import Enum
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import pyarrow.parquet as pq
+import yaml
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from detente import __version__
+from detente.experiments.models import _set_path
+from detente.scenario.loading import (
+    MAX_BYTES,
+    ScenarioError,
+    _StrictLoader,
+    builtin_names,
+    load_scenario,
+    parse_scenario,
+)
+from detente.web.jobs import JobQueue
+
+__all__ = ["create_app"]
+
+MAX_BODY = 2 * 1024 * 1024  # bytes per request
+MAX_RUNS = 50_000
+
+
+class ValidateRequest(BaseModel):
+    yaml: str = Field(max_length=MAX_BYTES)
+    overrides: dict[str, float] = Field(default_factory=dict)
+
+
+class RunRequest(ValidateRequest):
+    runs: int = Field(default=1000, ge=1, le=MAX_RUNS)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    packages: list[str] | None = None
+
+
+class Download(str, Enum):
+    parquet = "parquet"
+    csv = "csv"
+    json = "json"
+    scenario = "scenario"
+
+
+def _parse(text: str, overrides: dict[str, float]):
+    """YAML text (and form overrides) to a Scenario, or a field error."""
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ScenarioError("uploaded scenario", "", f"expected valid YAML{where}") from None
+    if not isinstance(data, dict):
+        raise ScenarioError("uploaded scenario", "", "expected a YAML mapping of scenario fields")
+    for path, value in overrides.items():
+        _set_path(data, path, value, "form")
+    return parse_scenario(data, file="uploaded scenario")
+
+
+def _form_fields(sc) -> list[dict[str, Any]]:
+    """The key parameters a form may edit: each intervention's timing and numbers."""
+    fields = [
+        {
+            "path": "settings.steps",
+            "label": "steps (weeks)",
+            "value": sc.settings.steps,
+            "integer": True,
+        }
+    ]
+    for name, items in sc.packages.items():
+        for i, iv in enumerate(items):
+            base = f"packages.{name}[{i}]"
+            fields.append(
+                {
+                    "path": f"{base}.start",
+                    "label": f"{name}: {iv.type} start",
+                    "value": iv.start,
+                    "integer": True,
+                }
+            )
+            if iv.end is not None:
+                fields.append(
+                    {
+                        "path": f"{base}.end",
+                        "label": f"{name}: {iv.type} end",
+                        "value": iv.end,
+                        "integer": True,
+                    }
+                )
+            for key, value in iv.params.items():
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    fields.append(
+                        {
+                            "path": f"{base}.{key}",
+                            "label": f"{name}: {iv.type} {key}",
+                            "value": value,
+                            "integer": isinstance(value, int),
+                        }
+                    )
+    return fields
+
+
+def _error(e: ScenarioError, status: int = 422) -> JSONResponse:
+    return JSONResponse(
+        status_code=status,
+        content={
+            "ok": False,
+            "path": e.path or "(top level)",
+            "message": e.expected,
+            "text": str(e),
+        },
+    )
+
+
+@lru_cache(maxsize=1)
+def _bundle() -> str:
+    from detente.report.html import vega_bundle
+
+    return vega_bundle()
+
+
+def _static(name: str) -> str:
+    return (resources.files("detente.web") / "static" / name).read_text(encoding="utf-8")
+
+
+def create_app(concurrency: int = 1, timeout: float = 600.0) -> FastAPI:
+    app = FastAPI(
+        title="detente",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        description="Run crisis scenarios and compare policy packages. Results are "
+        "conditional on the scenario's assumptions.",
+    )
+    queue = JobQueue(concurrency=concurrency, timeout=timeout)
+    app.state.queue = queue
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length is not None and int(length) > MAX_BODY:
+            return JSONResponse(
+                status_code=413,
+                content={"ok": False, "message": f"expected a request body under {MAX_BODY} bytes"},
+            )
+        return await call_next(request)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index() -> str:
+        return _static("index.html")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)
+
+    @app.get("/static/app.js", include_in_schema=False)
+    def app_js() -> Response:
+        return Response(_static("app.js"), media_type="text/javascript")
+
+    @app.get("/static/vega.js", include_in_schema=False)
+    def vega_js() -> Response:
+        return Response(_bundle(), media_type="text/javascript")
+
+    @app.get("/api/scenarios")
+    def scenarios() -> list[dict[str, str]]:
+        """The built-in scenarios."""
+        return [{"name": n, "title": load_scenario(n).title} for n in builtin_names()]
+
+    @app.get("/api/scenarios/{name}")
+    def scenario(name: str) -> dict[str, str]:
+        """A built-in scenario's YAML text."""
+        if name not in builtin_names():
+            raise HTTPException(404, f"expected one of {', '.join(builtin_names())}")
+        text = (resources.files("detente.scenario") / "builtin" / f"{name}.yaml").read_text(
+            encoding="utf-8"
+        )
+        return {"name": name, "yaml": text}
+
+    @app.post("/api/validate")
+    def validate(req: ValidateRequest):
+        """Check a scenario; on success return its summary and the editable form fields."""
+        try:
+            sc = _parse(req.yaml, req.overrides)
+        except ScenarioError as e:
+            return _error(e)
+        return {
+            "ok": True,
+            "name": sc.name,
+            "title": sc.title,
+            "packages": list(sc.packages),
+            "actors": sc.actor_ids,
+            "fields": _form_fields(sc),
+        }
+
+    @app.post("/api/runs", status_code=202)
+    def start_run(req: RunRequest):
+        """Queue an ensemble; poll ``/api/runs/{id}`` for progress and results."""
+        try:
+            sc = _parse(req.yaml, req.overrides)
+        except ScenarioError as e:
+            return _error(e)
+        unknown = [p for p in req.packages or [] if p not in sc.packages]
+        if unknown:
+            return _error(
+                ScenarioError(
+                    "request", "packages", f"expected packages of the scenario, got {unknown}"
+                )
+            )
+        return queue.submit(sc, req.runs, req.seed, req.packages).as_dict()
+
+    def _job(job_id: str):
+        job = queue.get(job_id)
+        if job is None:
+            raise HTTPException(404, "expected the id of a job on this server")
+        return job
+
+    @app.get("/api/runs/{job_id}")
+    def run_status(job_id: str) -> dict[str, Any]:
+        """Status and progress; with the summary and figures once done."""
+        job = _job(job_id)
+        out = job.as_dict()
+        if job.status == "done":
+            from detente.report.html import figure_specs
+
+            specs, ctx = figure_specs(job.folder)
+            out["summary"] = ctx["summary"]
+            out["figures"] = specs
+            out["note"] = ctx["summary"]["note"]
+        return out
+
+    @app.get("/api/runs/{job_id}/download/{kind}")
+    def download(job_id: str, kind: Download) -> Response:
+        """The results as Parquet, CSV or JSON, or the scenario as YAML."""
+        job = _job(job_id)
+        if job.status != "done":
+            raise HTTPException(409, "expected a finished job")
+        name = f"{job.scenario.name}-{job.id[:8]}"
+        if kind is Download.parquet:
+            data = (job.folder / "runs.parquet").read_bytes()
+            return Response(
+                data,
+                media_type="application/vnd.apache.parquet",
+                headers={"Content-Disposition": f'attachment; filename="{name}.parquet"'},
+            )
+        if kind is Download.csv:
+            table = pq.read_table(job.folder / "runs.parquet")
+            buf = io.StringIO()
+            writer = csv.writer(buf)
+            writer.writerow(table.column_names)
+            writer.writerows(zip(*(c.to_pylist() for c in table.columns), strict=True))
+            return Response(
+                buf.getvalue(),
+                media_type="text/csv",
+                headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+            )
+        if kind is Download.json:
+            return Response(
+                (job.folder / "summary.json").read_text(),
+                media_type="application/json",
+                headers={"Content-Disposition": f'attachment; filename="{name}.json"'},
+            )
+        return Response(
+            (job.folder / "scenario.yaml").read_text(),
+            media_type="application/yaml",
+            headers={"Content-Disposition": f'attachment; filename="{name}.yaml"'},
+        )
+
+    @app.get("/api/version")
+    def version() -> dict[str, str]:
+        return {"version": __version__}
+
+    return app
