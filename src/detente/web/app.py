@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -50,7 +50,7 @@ class RunRequest(ValidateRequest):
     packages: list[str] | None = None
 
 
-class Download(str, Enum):
+class Download(StrEnum):
     parquet = "parquet"
     csv = "csv"
     json = "json"
