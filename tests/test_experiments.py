@@ -167,8 +167,19 @@ def test_results_are_bitwise_identical_for_1_and_2_local_workers_and_a_dask_clus
 
     with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster:
         outs["scheduler"] = tmp_path / "scheduler"
-        res = runner.invoke(app, ["sweep", str(spec), "--out", str(outs["scheduler"]),
-                                  "--executor", "dask", "--scheduler", cluster.scheduler_address])
+        res = runner.invoke(
+            app,
+            [
+                "sweep",
+                str(spec),
+                "--out",
+                str(outs["scheduler"]),
+                "--executor",
+                "dask",
+                "--scheduler",
+                cluster.scheduler_address,
+            ],
+        )
         assert res.exit_code == 0, res.output
     ref = rows(outs["one"])
     for label in ("two", "dask", "scheduler"):

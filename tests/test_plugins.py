@@ -18,7 +18,8 @@ from detente.model.registry import Registry
 
 def install_fake_package(tmp_path: Path, monkeypatch) -> None:
     """A package on sys.path with a dist-info that declares two entry points."""
-    (tmp_path / "myrules.py").write_text(textwrap.dedent('''
+    (tmp_path / "myrules.py").write_text(
+        textwrap.dedent("""
         import numpy as np
         from detente.model.policies import Policy, DOWN
         from detente.model.interventions import Intervention
@@ -34,7 +35,8 @@ def install_fake_package(tmp_path: Path, monkeypatch) -> None:
             citation = "a test plugin"
             def while_active(self, mods, state, p, ctx):
                 mods.posture_cap[:] = 0
-    '''))
+    """)
+    )
     dist = tmp_path / "myrules-0.1.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: myrules\nVersion: 0.1\n")
@@ -63,13 +65,17 @@ def test_an_entry_point_policy_runs_in_a_scenario(tmp_path, monkeypatch):
     # The global registries load entry points once; reload them for this test.
     monkeypatch.setattr(pol_mod.policies, "_loaded", False)
     monkeypatch.setattr(iv_mod.interventions, "_loaded", False)
-    sc = build(scenario_dict(
-        ladder=ladder(hazard=0.0),
-        actors=[{**scenario_dict()["actors"][0], "policy": {"name": "always-down"}},
-                {**scenario_dict()["actors"][1], "policy": {"name": "always-down"}}],
-        packages={"status-quo": [], "frozen": [{"type": "freeze-postures"}]},
-        settings={"steps": 10},
-    ))
+    sc = build(
+        scenario_dict(
+            ladder=ladder(hazard=0.0),
+            actors=[
+                {**scenario_dict()["actors"][0], "policy": {"name": "always-down"}},
+                {**scenario_dict()["actors"][1], "policy": {"name": "always-down"}},
+            ],
+            packages={"status-quo": [], "frozen": [{"type": "freeze-postures"}]},
+            settings={"steps": 10},
+        )
+    )
     out = simulate(sc, runs=20)
     assert (out["posture.d.challenger"] == 0).all() and (out["posture.d.defender"] == 0).all()
     frozen = simulate(sc, "frozen", runs=20)

@@ -236,15 +236,21 @@ def scenarios() -> None:
 
 
 def _load_experiment(path: Path):
+    """Read an experiment and build its model once, so every error names the file."""
+    from detente.experiments.models import models
     from detente.experiments.spec import load_experiment
     from detente.experiments.sweep import check_folder_spec
     from detente.scenario.loading import ScenarioError
 
+    spec = None
     try:
         spec, folder = load_experiment(path)
         check_folder_spec(spec)
+        models.get(spec.model)(spec, folder)
         return spec, folder
     except ScenarioError as e:
+        if spec is not None and e.file == spec.name:
+            raise fail(f"{path}: {e.path or '(top level)'}: {e.expected}") from None
         raise fail(str(e)) from None
 
 
@@ -356,11 +362,14 @@ def discover(
 ) -> None:
     """Scenario discovery with PRIM: the factor ranges where the condition holds."""
     from detente.experiments.discover import discover as run_prim
+    from detente.experiments.store import ResultsError
 
     if not (folder / "manifest.json").exists():
         raise fail(f"{folder}: expected a sweep folder with manifest.json")
     try:
         res = run_prim(folder, outcome, package, threshold)
+    except ResultsError as e:
+        raise fail(str(e)) from None
     except (ValueError, KeyError) as e:
         raise fail(f"--outcome: {e.args[0]}") from None
     except ImportError as e:
@@ -397,11 +406,12 @@ def report_cmd(
     ] = None,
 ) -> None:
     """One self-contained HTML report (works offline), and optionally PNG/SVG figures."""
+    from detente.experiments.store import ResultsError
     from detente.report.html import build_report, export_figures
 
     try:
         text = build_report(folder)
-    except FileNotFoundError as e:
+    except (FileNotFoundError, ResultsError) as e:
         raise fail(str(e)) from None
     write_atomic(out, text.encode())
     out_console.print(f"wrote {out} ({len(text) / 1e6:.1f} MB, no network needed)")

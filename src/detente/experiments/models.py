@@ -20,7 +20,12 @@ from detente.experiments.spec import ExperimentSpec
 from detente.model.params import parameter_paths
 from detente.model.registry import Registry
 from detente.model.simulate import compile_model, run_chunk
-from detente.scenario.loading import ScenarioError, load_scenario, parse_scenario
+from detente.scenario.loading import (
+    ScenarioError,
+    builtin_names,
+    load_scenario,
+    parse_scenario,
+)
 
 __all__ = ["CrisisModel", "ExperimentModel", "Ishigami", "models"]
 
@@ -140,6 +145,14 @@ class CrisisModel(ExperimentModel):
             raise ScenarioError("experiment", "scenario", "expected a scenario name or path")
         target = spec.scenario
         candidate = folder / target
+        if not candidate.exists() and target not in builtin_names():
+            raise ScenarioError(
+                spec.name,
+                "scenario",
+                "expected a built-in scenario name "
+                f"({', '.join(builtin_names())}) or a path to a YAML file, "
+                f"got {target!r}",
+            )
         self.scenario = load_scenario(candidate if candidate.exists() else target)
         known = set(parameter_paths(self.scenario))
         for path in spec.uncertainties:
@@ -154,7 +167,10 @@ class CrisisModel(ExperimentModel):
         self._base = self.scenario.model_dump(mode="json", by_alias=True)
         for path in spec.levers:
             probe = self.scenario.model_dump(mode="json", by_alias=True)
-            _set_path(probe, path, spec.levers[path].low, f"levers.{path}")
+            try:
+                _set_path(probe, path, spec.levers[path].low, f"levers.{path}")
+            except ScenarioError as e:
+                raise ScenarioError(spec.name, f"levers.{path}", e.expected) from None
         for name in spec.packages or []:
             if name not in self.scenario.packages:
                 raise ScenarioError(

@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 from detente.io import write_atomic
 
 __all__ = [
+    "ResultsError",
     "catalogue",
     "chunk_path",
     "load",
@@ -47,11 +48,51 @@ def chunk_path(folder: Path, chunk: int) -> Path:
     return folder / "chunks" / f"chunk-{chunk:06d}.parquet"
 
 
+class ResultsError(ValueError):
+    """A results folder that cannot be read, with the file and what was expected."""
+
+
+_KEYS = {
+    "format": int,
+    "spec": dict,
+    "spec_sha256": str,
+    "packages": list,
+    "points": int,
+    "runs_per_point": int,
+    "chunks": list,
+    "complete": list,
+}
+
+
 def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """The folder's manifest, checked; None if there is none."""
     path = folder / MANIFEST
     if not path.exists():
         return None
-    return json.loads(path.read_text())
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ResultsError(
+            f"{path}: (top level): expected the JSON manifest of a sweep ({e})"
+        ) from None
+    if not isinstance(data, dict):
+        raise ResultsError(f"{path}: (top level): expected a JSON object")
+    for key, kind in _KEYS.items():
+        if not isinstance(data.get(key), kind):
+            raise ResultsError(f"{path}: {key}: expected a {kind.__name__}")
+    for i, c in enumerate(data["chunks"]):
+        if not (isinstance(c, list) and len(c) == 2 and all(isinstance(v, int) for v in c)):
+            raise ResultsError(f"{path}: chunks[{i}]: expected [start, stop]")
+    return data
+
+
+def readable_parquet(path: Path) -> bool:
+    """True when the file is a complete Parquet file (its footer reads)."""
+    try:
+        pq.read_metadata(path)
+    except (OSError, pa.ArrowException):
+        return False
+    return True
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
@@ -102,7 +143,18 @@ def load(folder: str | Path):
     folder = Path(folder)
     manifest = read_manifest(folder)
     if manifest is None:
-        raise FileNotFoundError(f"{folder}: expected a sweep folder with {MANIFEST}")
+        raise ResultsError(f"{folder}: (top level): expected a sweep folder with {MANIFEST}")
+    for name in ("design.parquet",):
+        if not readable_parquet(folder / name):
+            raise ResultsError(f"{folder / name}: (top level): expected a complete Parquet file")
+    bad = [
+        p for p in sorted((folder / "chunks").glob("chunk-*.parquet")) if not readable_parquet(p)
+    ]
+    if bad:
+        raise ResultsError(
+            f"{bad[0]}: (top level): expected a complete Parquet file "
+            "(run detente sweep --resume to redo it)"
+        )
     con = catalogue(folder)
     summary = con.execute(
         "select s.*, e.* exclude (point) from summary s join experiments e using (point) "

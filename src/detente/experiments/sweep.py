@@ -27,9 +27,11 @@ from detente.experiments.design import sample
 from detente.experiments.models import models
 from detente.experiments.spec import ExperimentSpec
 from detente.experiments.store import (
+    ResultsError,
     catalogue,
     chunk_path,
     read_manifest,
+    readable_parquet,
     write_manifest,
     write_table,
 )
@@ -189,15 +191,19 @@ def run_sweep(
     model = models.get(spec.model)(spec, folder)
     packages = model.packages()
     digest = spec_hash(spec)
-    manifest = read_manifest(out)
+    try:
+        manifest = read_manifest(out)
+    except ResultsError as e:
+        raise SweepError(str(e)) from None
     if manifest is not None and not resume:
         raise SweepError(
-            f"{out}: expected an empty folder; it holds a sweep "
+            f"{out}: (top level): expected an empty folder; it holds a sweep "
             "(pass --resume to finish it, or choose another folder)"
         )
     if manifest is not None and manifest["spec_sha256"] != digest:
         raise SweepError(
-            f"{out}: expected the same experiment to resume, but the spec has "
+            f"{out / 'manifest.json'}: spec_sha256: expected the same experiment to resume, "
+            "but the spec has "
             "changed since the sweep started"
         )
     if manifest is None:
@@ -205,8 +211,13 @@ def run_sweep(
         n = len(next(iter(design.values())))
         chunks = plan(spec, n, model.steps(), len(packages))
         table = pa.table({"point": np.arange(n, dtype=np.int64), **design})
-        out.mkdir(parents=True, exist_ok=True)
-        write_table(out / "design.parquet", table)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            write_table(out / "design.parquet", table)
+        except OSError as e:
+            raise SweepError(
+                f"{out}: (top level): expected a writable folder with room ({e.strerror or e})"
+            ) from None
         manifest = {
             "format": 1,
             "name": spec.name,
@@ -221,12 +232,28 @@ def run_sweep(
             "chunks": [list(c) for c in chunks],
             "complete": [],
         }
-        write_manifest(out, manifest)
+        try:
+            write_manifest(out, manifest)
+        except OSError as e:
+            raise SweepError(
+                f"{out}: (top level): expected room to write the manifest ({e.strerror or e})"
+            ) from None
     import pyarrow.parquet as pq
 
+    if not readable_parquet(out / "design.parquet"):
+        raise SweepError(
+            f"{out / 'design.parquet'}: (top level): expected a complete Parquet "
+            "file; the sweep cannot resume without its design"
+        )
     design_table = pq.read_table(out / "design.parquet")
     chunks = [tuple(c) for c in manifest["chunks"]]
-    complete = set(manifest["complete"])
+    # A chunk counts as complete only if its file reads: one damaged after the
+    # fact is run again.
+    complete = {
+        i
+        for i in manifest["complete"]
+        if isinstance(i, int) and readable_parquet(chunk_path(out, i))
+    }
     runs_per_chunk = [(b - a) * spec.runs * len(packages) for a, b in chunks]
     total = sum(runs_per_chunk)
     done = sum(r for i, r in enumerate(runs_per_chunk) if i in complete)
@@ -244,10 +271,18 @@ def run_sweep(
     def on_done(job: tuple, columns: dict[str, Any]) -> None:
         nonlocal done
         i = job[0]
-        write_table(chunk_path(out, i), pa.table(columns))
-        complete.add(i)
-        manifest["complete"] = sorted(complete)
-        write_manifest(out, manifest)
+        try:
+            write_table(chunk_path(out, i), pa.table(columns))
+            complete.add(i)
+            manifest["complete"] = sorted(complete)
+            write_manifest(out, manifest)
+        except OSError as e:
+            # A full disk (or a file-size limit): the chunk is not recorded, the
+            # earlier ones and the manifest stay as they were.
+            raise SweepError(
+                f"{chunk_path(out, i)}: (top level): expected room to write "
+                f"results ({e.strerror or e}); free space, then --resume"
+            ) from None
         done += runs_per_chunk[i]
         if progress:
             progress(done, total)

@@ -57,7 +57,22 @@ def _assumptions(scenario_yaml: Path) -> list[dict[str, str]]:
 
 def figure_specs(folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     """(figures by name, context) for a run folder or a sweep folder."""
-    folder = Path(folder)
+    from detente.experiments.store import ResultsError
+
+    try:
+        return _figure_specs(Path(folder))
+    except ResultsError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        # json.JSONDecodeError is a ValueError; a damaged Parquet file raises
+        # an ArrowInvalid, also a ValueError.
+        raise ResultsError(
+            f"{folder}: (top level): expected the files of a complete run or "
+            f"sweep ({type(e).__name__}: {e})"
+        ) from None
+
+
+def _figure_specs(folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     specs: dict[str, Any] = {}
     ctx: dict[str, Any] = {"kind": "run"}
     if (folder / "summary.json").exists():

@@ -51,10 +51,15 @@ class _Dist(BaseModel):
         return self.dist == "fixed"  # type: ignore[attr-defined]
 
 
+MAX_MAGNITUDE = 1e12  # no quantity in a crisis model needs more; beyond it sums overflow
+
+
 def _finite(*values: float) -> None:
     for v in values:
         if not math.isfinite(v):
             raise ValueError(f"expected a finite number, got {v}")
+        if abs(v) > MAX_MAGNITUDE:
+            raise ValueError(f"expected a number of magnitude at most {MAX_MAGNITUDE:g}, got {v:g}")
 
 
 class Fixed(_Dist):

@@ -28,12 +28,72 @@ class ScenarioError(ValueError):
     """A scenario that cannot be used, with where and why."""
 
     def __init__(self, file: str, path: str, expected: str) -> None:
+        expected = " ".join(expected.split())  # always one line
         self.file, self.path, self.expected = file, path, expected
         super().__init__(f"{file}: {path or '(top level)'}: {expected}")
 
 
+MAX_NODES = 200_000  # YAML nodes after aliases are expanded
+MAX_DEPTH = 64  # nesting of mappings and lists
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """Safe loading (no object construction) that also refuses duplicate keys."""
+    """Safe loading (no object construction) that also refuses duplicate keys,
+    documents that aliases expand beyond ``MAX_NODES`` nodes ("billion laughs")
+    and nesting deeper than ``MAX_DEPTH``."""
+
+    def get_single_node(self):  # type: ignore[no-untyped-def]
+        node = super().get_single_node()
+        if node is not None:
+            _check_size(node)
+        return node
+
+
+class _TooBig(yaml.YAMLError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _check_size(root: yaml.Node) -> None:
+    """Expanded size and depth of a composed document, without expanding it.
+
+    An alias is the same node object reached twice, so sizes are memoised by
+    node identity: the walk costs the number of distinct nodes, while the
+    total counts every place a node would be copied to.
+    """
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    order: list[yaml.Node] = []
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:  # iterative: a deep document must not exhaust Python's stack
+        node, d = stack.pop()
+        if d > MAX_DEPTH:
+            raise _TooBig(f"expected nesting at most {MAX_DEPTH} levels deep")
+        if id(node) in size:
+            continue
+        size[id(node)] = -1
+        order.append(node)
+        for child in _children(node):
+            stack.append((child, d + 1))
+    for node in reversed(order):
+        kids = _children(node)
+        size[id(node)] = 1 + sum(size.get(id(k), 1) for k in kids)
+        depth[id(node)] = 1 + max((depth.get(id(k), 1) for k in kids), default=0)
+        if size[id(node)] > MAX_NODES:
+            raise _TooBig(
+                f"expected at most {MAX_NODES:,} values once aliases are expanded (an alias bomb?)"
+            )
+        if depth[id(node)] > MAX_DEPTH:
+            raise _TooBig(f"expected nesting at most {MAX_DEPTH} levels deep")
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [x for pair in node.value for x in pair]
+    return []
 
 
 def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -80,8 +140,22 @@ def read_yaml(path: Path, what: str = "scenario") -> Any:
         raise ScenarioError(
             name, "", f"expected a YAML mapping of {what} fields, got an empty file"
         )
+    data = parse_yaml_text(text, name)
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            name, "", f"expected a YAML mapping of {what} fields, got {type(data).__name__}"
+        )
+    return data
+
+
+def parse_yaml_text(text: str, name: str) -> Any:
+    """Parse YAML text safely and within bounds; raise :class:`ScenarioError`."""
     try:
-        data = yaml.load(text, Loader=_StrictLoader)
+        return yaml.load(text, Loader=_StrictLoader)
+    except _TooBig as e:
+        raise ScenarioError(name, "", e.message) from None
+    except RecursionError:
+        raise ScenarioError(name, "", f"expected nesting at most {MAX_DEPTH} levels deep") from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
@@ -89,11 +163,6 @@ def read_yaml(path: Path, what: str = "scenario") -> Any:
         raise ScenarioError(name, "", f"expected valid YAML, {problem} at {where}") from None
     except yaml.YAMLError as e:
         raise ScenarioError(name, "", f"expected valid YAML ({e})") from None
-    if not isinstance(data, dict):
-        raise ScenarioError(
-            name, "", f"expected a YAML mapping of {what} fields, got {type(data).__name__}"
-        )
-    return data
 
 
 def _loc(loc: tuple[Any, ...]) -> str:

@@ -16,7 +16,6 @@ from importlib import resources
 from typing import Any
 
 import pyarrow.parquet as pq
-import yaml
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
@@ -26,10 +25,10 @@ from detente.experiments.models import _set_path
 from detente.scenario.loading import (
     MAX_BYTES,
     ScenarioError,
-    _StrictLoader,
     builtin_names,
     load_scenario,
     parse_scenario,
+    parse_yaml_text,
 )
 from detente.web.jobs import JobQueue
 
@@ -59,12 +58,7 @@ class Download(StrEnum):
 
 def _parse(text: str, overrides: dict[str, float]):
     """YAML text (and form overrides) to a Scenario, or a field error."""
-    try:
-        data = yaml.load(text, Loader=_StrictLoader)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ScenarioError("uploaded scenario", "", f"expected valid YAML{where}") from None
+    data = parse_yaml_text(text, "uploaded scenario")
     if not isinstance(data, dict):
         raise ScenarioError("uploaded scenario", "", "expected a YAML mapping of scenario fields")
     for path, value in overrides.items():
