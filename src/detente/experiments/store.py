@@ -108,7 +108,16 @@ def catalogue(folder: Path):
     import duckdb
 
     folder = folder.resolve()
-    con = duckdb.connect(str(folder / "results.duckdb"))
+    path = folder / "results.duckdb"
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.Error:
+        # The catalogue holds only views and is rebuilt from the files each
+        # time: a damaged one (a disk that filled while it was written) is
+        # simply made again.
+        path.unlink(missing_ok=True)
+        Path(str(path) + ".wal").unlink(missing_ok=True)
+        con = duckdb.connect(str(path))
     design = (folder / "design.parquet").as_posix()
     con.execute(f"create or replace view experiments as select * from read_parquet('{design}')")
     files = sorted((folder / "chunks").glob("chunk-*.parquet"))

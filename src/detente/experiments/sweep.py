@@ -289,7 +289,13 @@ def run_sweep(
 
     with _executor(executor, workers, scheduler) as pool:
         pool.run(jobs, on_done)
-    catalogue(out).close()
+    try:
+        catalogue(out).close()
+    except Exception as e:  # duckdb raises its own IOException on a full disk
+        raise SweepError(
+            f"{out / 'results.duckdb'}: (top level): expected room to write the "
+            f"catalogue ({e}); every chunk is saved: free space, then --resume"
+        ) from None
     return SweepResult(out, manifest["points"], len(chunks), len(jobs))
 
 

@@ -148,8 +148,40 @@ def read_yaml(path: Path, what: str = "scenario") -> Any:
     return data
 
 
+def _nesting_estimate(text: str) -> int:
+    """A fast upper-bound-ish estimate of a document's nesting, before parsing.
+
+    Flow brackets outside quotes, and per line the indentation (in steps of
+    two) plus any "- " that open nested block sequences. Deep documents are
+    refused here in linear time, rather than by the parser's recursion.
+    """
+    depth = deepest = 0
+    quote = ""
+    for ch in text:
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        dashes = 0
+        while stripped.startswith("- "):
+            dashes += 1
+            stripped = stripped[2:].lstrip(" ")
+        deepest = max(deepest, (len(line) - len(line.lstrip(" "))) // 2 + dashes)
+    return deepest
+
+
 def parse_yaml_text(text: str, name: str) -> Any:
     """Parse YAML text safely and within bounds; raise :class:`ScenarioError`."""
+    if _nesting_estimate(text) > MAX_DEPTH:
+        raise ScenarioError(name, "", f"expected nesting at most {MAX_DEPTH} levels deep")
     try:
         return yaml.load(text, Loader=_StrictLoader)
     except _TooBig as e:

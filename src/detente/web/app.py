@@ -122,6 +122,11 @@ def _error(e: ScenarioError, status: int = 422) -> JSONResponse:
 
 
 @lru_cache(maxsize=1)
+def _builtin_list() -> list[dict[str, str]]:
+    return [{"name": n, "title": load_scenario(n).title} for n in builtin_names()]
+
+
+@lru_cache(maxsize=1)
 def _bundle() -> str:
     from detente.report.html import vega_bundle
 
@@ -173,7 +178,7 @@ def create_app(concurrency: int = 1, timeout: float = 600.0) -> FastAPI:
     @app.get("/api/scenarios")
     def scenarios() -> list[dict[str, str]]:
         """The built-in scenarios."""
-        return [{"name": n, "title": load_scenario(n).title} for n in builtin_names()]
+        return _builtin_list()
 
     @app.get("/api/scenarios/{name}")
     def scenario(name: str) -> dict[str, str]:
