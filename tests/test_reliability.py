@@ -151,7 +151,7 @@ def test_a_sweep_killed_at_twenty_random_moments_ends_complete_and_identical(tmp
     out = tmp_path / "killed"
     rng = random.Random(20)
     kills = 0
-    for attempt in range(60):
+    for _attempt in range(60):
         proc = _sweep(spec, out, *(["--resume"] if (out / "manifest.json").exists() else []))
         time.sleep(rng.uniform(0.3, 1.8))
         if proc.poll() is None:
