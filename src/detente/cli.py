@@ -43,6 +43,18 @@ def _load(name_or_path: str):
         raise fail(str(e)) from None
 
 
+def _progress(verb: str) -> Progress:
+    """A progress bar on standard error with the count and the time left."""
+    return Progress(
+        TextColumn(f"[bold]{verb}[/] {{task.description}}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    )
+
+
 def _fmt_num(x: float) -> str:
     if x >= 1e6:
         return f"{x / 1e6:.2f}M"
@@ -89,14 +101,7 @@ def run(
     n_workers = workers or (os.cpu_count() or 1)
     n_pkgs = len(set(["status-quo", *(names or sc.packages)]))
     total = runs * n_pkgs
-    with Progress(
-        TextColumn("[bold]simulating[/] {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
+    with _progress("simulating") as bar:
         task = bar.add_task(f"{sc.name}: {n_pkgs} packages x {runs:,} runs", total=total)
         cmp = compare(
             sc,
@@ -259,14 +264,7 @@ def _sweep(spec, folder, out, executor, workers, scheduler, resume) -> None:
     from detente.scenario.loading import ScenarioError
 
     n_workers = workers or (os.cpu_count() or 1)
-    with Progress(
-        TextColumn("[bold]sweep[/] {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
+    with _progress("sweep") as bar:
         task = bar.add_task(spec.name, total=None)
 
         def progress(done: int, total: int) -> None:

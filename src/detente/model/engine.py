@@ -215,9 +215,7 @@ def step(model: Model, state: State, p: Params, seed: int, runs: NDArray[np.int6
     live = np.flatnonzero(crisis.any(axis=1))
     if len(live):
         whole = len(live) == R
-        sub_state = state if whole else _rows(state, live, R)
-        sub_p = p if whole else _rows(p, live, R)
-        sub_mods = mods if whole else _rows(mods, live, R)
+        sub_state, sub_p, sub_mods = _on_rows(live, R, state, p, mods)
         ch, mem, belief = _decide(model, sub_state, sub_p, sub_mods, seed, runs[live], centres)
         if whole:
             choice, state.memory, state.belief = ch, mem, belief
@@ -260,10 +258,7 @@ def step(model: Model, state: State, p: Params, seed: int, runs: NDArray[np.int6
     talking = mods.channel_open & (state.phase != SETTLED)
     live = np.flatnonzero(talking.any(axis=1))
     if len(live):
-        whole = len(live) == R
-        sub_state = state if whole else _rows(state, live, R)
-        sub_p = p if whole else _rows(p, live, R)
-        sub_mods = mods if whole else _rows(mods, live, R)
+        sub_state, sub_p, sub_mods = _on_rows(live, R, state, p, mods)
         accept, offer = _negotiate(sub_state, sub_p, sub_mods, st, centres)
         acc = np.zeros((R, st.n_disputes), dtype=bool)
         off = np.zeros((R, st.n_disputes))
@@ -279,6 +274,13 @@ def step(model: Model, state: State, p: Params, seed: int, runs: NDArray[np.int6
     _civilians(state, p, mods, st, runs, dt, state.military_deaths - military_before)
     state.max_rung = np.maximum(state.max_rung, state.rung)
     state.t = t + 1
+
+
+def _on_rows(live: NDArray[np.int64], runs: int, state: State, p: Params, mods: Modifiers):
+    """State, parameters and modifiers restricted to the rows ``live`` (no copy if all)."""
+    if len(live) == runs:
+        return state, p, mods
+    return _rows(state, live, runs), _rows(p, live, runs), _rows(mods, live, runs)
 
 
 def _rows(obj, idx: NDArray[np.int64], runs: int):
