@@ -193,7 +193,7 @@ def test_in_a_browser_an_uploaded_malformed_scenario_shows_the_field_error(
     bad.write_text(BAD_YAML)
     page = browser.new_page()
     page.goto(server)
-    page.wait_for_function("document.getElementById('yaml').value.length > 0")
+    page.wait_for_function("document.body.dataset.validated !== undefined")
     page.set_input_files("#upload", str(bad))
     page.wait_for_function("document.getElementById('yaml-error').textContent.length > 0")
     text = page.inner_text("#yaml-error")

@@ -35,7 +35,9 @@ def gaussian_update(belief: F64, centres: F64, signal: F64, sd: F64) -> F64:
     A zero sd means no signal is informative enough to use here (complete
     information is set in the prior instead), so the belief is unchanged.
     """
-    sd_safe = np.where(sd > 0, sd, 1.0)[..., None]
+    # A floor on the sd keeps z^2 finite: a signal more precise than 1e-6 of
+    # the type range is as good as exact on a grid of at most 256 bins.
+    sd_safe = np.where(sd > 0, np.maximum(sd, 1e-6), 1.0)[..., None]
     z = (signal[..., None] - centres) / sd_safe
     z2 = z * z
     # Subtracting the smallest z^2 rescales the likelihood by a constant, which

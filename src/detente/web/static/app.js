@@ -38,9 +38,16 @@ function renderFields(fields) {
   }
 }
 
+let latestValidation = 0;
+
 async function validate() {
+  // Only the newest validation may update the page: an older answer that
+  // arrives late (the first scenario, say, after an upload) is dropped.
+  const mine = ++latestValidation;
   const {status, body} = await api("/api/validate", {method: "POST",
     body: JSON.stringify({yaml: byId("yaml").value, overrides: fieldValues})});
+  if (mine !== latestValidation) return status === 200;
+  document.body.dataset.validated = String(mine);
   if (status !== 200) { showError(body); return false; }
   showError(null);
   if (!Object.keys(fieldValues).length) renderFields(body.fields);
