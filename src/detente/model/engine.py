@@ -319,7 +319,9 @@ def _decide(
     a_own = p.audience_cost[:, sides]
     belief = state.belief
     if t > 0:
-        belief = _behaviour_update(state, p, mods, st, pwin, c_own, a_own, s, s_concede, centres)
+        belief = _behaviour_update(
+            state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_win, centres
+        )
     state = replace(state, belief=belief)
     U, pc_up = _utilities(
         state, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_win, centres
@@ -359,15 +361,27 @@ def _pair_at_war(state: State, st: Structure) -> NDArray[np.bool_]:
     return out
 
 
-def _threshold_terms(pwin_opp, c_opp, a_opp, posture_opp, s_opp, sc_opp, war_risk, k):
+def _war_gain(pwin, s, s_concede, s_win):
+    """Expected change in own share from a war: it ends at s_win with chance p, else at s_c.
+
+    A war is fought over the stake in play: victory gives the challenger its
+    demand (the defender keeps the status quo), defeat the reverse, exactly as
+    the war step settles a war. So the challenger's gain is p (demand - q)
+    and the defender's -(1 - p)(demand - q).
+    """
+    return pwin * s_win + (1.0 - pwin) * s_concede - s
+
+
+def _threshold_terms(pwin_opp, c_opp, a_opp, posture_opp, s_opp, sc_opp, sw_opp, war_risk, k):
     """Resolve threshold of standing rather than conceding: a type r concedes iff r*den < num.
 
     Standing for the look-ahead risks war (chance ``war_risk``, payoff
-    r (p - s) - c) and costs the posture cost k; conceding gives r (s_c - s)
-    and the audience cost of backing down from the current posture (Fearon
-    1994). Setting the two equal gives the threshold.
+    r g - c with g the expected share change of :func:`_war_gain`) and costs
+    the posture cost k; conceding gives r (s_c - s) and the audience cost of
+    backing down from the current posture (Fearon 1994). Setting the two
+    equal gives the threshold.
     """
-    den = (s_opp - sc_opp) + war_risk * (pwin_opp - s_opp)
+    den = (s_opp - sc_opp) + war_risk * _war_gain(pwin_opp, s_opp, sc_opp, sw_opp)
     num = war_risk * c_opp + k - a_opp * posture_opp / TOP
     return den, num
 
@@ -383,7 +397,8 @@ def _war_risk(level, state, p, mods, st) -> F64:
     return 1.0 - np.power(1.0 - _hazard(level, state, p, mods, st), st.lookahead)
 
 
-def _behaviour_update(state, p, mods, st, pwin, c_own, a_own, s, s_concede, centres) -> F64:
+def _behaviour_update(state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_win, centres
+                      ) -> F64:
     """Costly signals: a side that stood (held or climbed) at the crisis level is
     likelier a type that would stand there; one that stepped down, likelier a
     type that would not stand at its former rung. Weights floor at 0.02 (a
@@ -405,6 +420,7 @@ def _behaviour_update(state, p, mods, st, pwin, c_own, a_own, s, s_concede, cent
                 posture,
                 s[:, :, side],
                 s_concede[:, :, side],
+                s_win[:, :, side],
                 _war_risk(level, state, p, mods, st),
                 _take(p.posture_cost, level),
             )
@@ -429,7 +445,7 @@ def _utilities(state, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_wi
     U(o) = Pc(l') r (s_win - s) + (1 - Pc(l')) [w(l') W + (1 - w(l')) B]
            - k(l') - a [o = DOWN] / 5,
     with l' the crisis level after the move, w(l') the chance of war within
-    the look-ahead, W = r (p - s) - c the war payoff, B the expected
+    the look-ahead, W = r g - c the war payoff (g: :func:`_war_gain`), B the expected
     bargaining gain when a channel is open (the midpoint of the bargaining
     range as the actor sees it, else 0), and Pc the believed chance that
     the opponent concedes (its type below its standing threshold).
@@ -437,7 +453,7 @@ def _utilities(state, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_wi
     R, Dn = state.phase.shape
     post = state.posture
     opp_post = post[:, :, ::-1]
-    war_payoff = r_own * (pwin - s) - c_own
+    war_payoff = r_own * _war_gain(pwin, s, s_concede, s_win) - c_own
     # Bargaining range in challenger shares, as each side sees it.
     r_hat_opp = np.empty_like(r_own)
     for side in (0, 1):
@@ -447,8 +463,9 @@ def _utilities(state, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_wi
     p_c = np.stack([pwin[:, :, 0], 1.0 - pwin[:, :, 1]], axis=-1)
     c_c = np.stack([c_own[:, :, 0], c_own[:, :, 0]], axis=-1)
     c_d = np.stack([c_own[:, :, 1], c_own[:, :, 1]], axis=-1)
-    lo = np.clip(p_c - c_c / np.maximum(r_c, 1e-6), 0.0, 1.0)
-    hi = np.clip(p_c + c_d / np.maximum(r_d, 1e-6), 0.0, 1.0)
+    q, stake = p.status_quo[..., None], (p.demand - p.status_quo)[..., None]
+    lo = np.clip(q + p_c * stake - c_c / np.maximum(r_c, 1e-6), q, q + stake)
+    hi = np.clip(q + p_c * stake + c_d / np.maximum(r_d, 1e-6), q, q + stake)
     mid = 0.5 * (lo + hi)
     own_share_mid = np.stack([mid[:, :, 0], 1.0 - mid[:, :, 1]], axis=-1)
     bargain = np.where(mods.channel_open[..., None], r_own * (own_share_mid - s), 0.0)
@@ -456,7 +473,7 @@ def _utilities(state, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_wi
     U = np.full((R, Dn, 2, 4), -np.inf)
     pc_up = np.zeros((R, Dn, 2))
     opp_c, opp_a = c_own[:, :, ::-1], a_own[:, :, ::-1]
-    opp_s, opp_sc = s[:, :, ::-1], s_concede[:, :, ::-1]
+    opp_s, opp_sc, opp_sw = s[:, :, ::-1], s_concede[:, :, ::-1], s_win[:, :, ::-1]
     for opt, delta in ((DOWN, -1), (HOLD, 0), (UP, 1)):
         new = post + delta
         valid = (new >= 0) & (
@@ -466,7 +483,9 @@ def _utilities(state, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_wi
         level = np.maximum(new_c, opp_post)
         risk = _war_risk(level, state, p, mods, st)
         k = _take(p.posture_cost, level)
-        den, num = _threshold_terms(1.0 - pwin, opp_c, opp_a, opp_post, opp_s, opp_sc, risk, k)
+        den, num = _threshold_terms(
+            1.0 - pwin, opp_c, opp_a, opp_post, opp_s, opp_sc, opp_sw, risk, k
+        )
         pc = np.empty_like(risk)
         for side in (0, 1):
             b = state.belief[:, st.role_pair[:, side]]  # (R, Dn, G)
@@ -514,6 +533,8 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     r_own = p.resolve[:, sides]
     c_own = _war_cost(state, p, mods)[:, sides]
     q = p.status_quo
+    dem = p.demand
+    stake = dem - q  # the share in play: offers lie between q and the demand
     p_c = pwin[:, :, 0]
     p_d = pwin[:, :, 1]
     # Reservation points in challenger shares, per responder type bin. Each
@@ -522,15 +543,18 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     # is accepted by every type in it: with point beliefs (complete
     # information) the first offer is accepted, as in Fearon (1995).
     g = (np.arange(len(centres)) + 1.0) / len(centres)
-    # Challenger responds: accepts x >= p_c - c_c / r.
-    res_c = np.clip(p_c[..., None] - c_own[:, :, 0, None] / np.maximum(g, 1e-6), 0.0, 1.0)
-    # Defender responds: accepts x <= (1 - p_d) + c_d / r.
-    res_d = np.clip((1.0 - p_d)[..., None] + c_own[:, :, 1, None] / np.maximum(g, 1e-6), 0.0, 1.0)
+    lo_x, hi_x = q[..., None], dem[..., None]
+    # Challenger responds: accepts x >= q + p_c (demand - q) - c_c / r.
+    res_c = np.clip((q + p_c * stake)[..., None] - c_own[:, :, 0, None] / np.maximum(g, 1e-6),
+                    lo_x, hi_x)
+    # Defender responds: accepts x <= q + (1 - p_d)(demand - q) + c_d / r.
+    res_d = np.clip((q + (1.0 - p_d) * stake)[..., None]
+                    + c_own[:, :, 1, None] / np.maximum(g, 1e-6), lo_x, hi_x)
     belief_c_about_d = state.belief[:, st.role_pair[:, 0]]
     belief_d_about_c = state.belief[:, st.role_pair[:, 1]]
     at_war = state.phase == WAR
-    war_val_c = r_own[:, :, 0] * (p_c - q) - c_own[:, :, 0]
-    war_val_d = r_own[:, :, 1] * (p_d - (1.0 - q)) - c_own[:, :, 1]
+    war_val_c = r_own[:, :, 0] * p_c * stake - c_own[:, :, 0]
+    war_val_d = -r_own[:, :, 1] * (1.0 - p_d) * stake - c_own[:, :, 1]
     # Challenger proposes x (its share): value r_c (x - q); the defender accepts x <= res_d.
     offer_c, _ = screening_offer(
         res_d,
@@ -549,8 +573,10 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     )
     challenger_proposes = state.rounds % 2 == 0
     offer = np.where(challenger_proposes, offer_c, offer_d)
-    true_res_d = np.clip((1.0 - p_d) + c_own[:, :, 1] / np.maximum(r_own[:, :, 1], 1e-6), 0.0, 1.0)
-    true_res_c = np.clip(p_c - c_own[:, :, 0] / np.maximum(r_own[:, :, 0], 1e-6), 0.0, 1.0)
+    true_res_d = np.clip(q + (1.0 - p_d) * stake + c_own[:, :, 1]
+                         / np.maximum(r_own[:, :, 1], 1e-6), q, dem)
+    true_res_c = np.clip(q + p_c * stake - c_own[:, :, 0]
+                         / np.maximum(r_own[:, :, 0], 1e-6), q, dem)
     accept = np.where(challenger_proposes, offer <= true_res_d + 1e-12, offer >= true_res_c - 1e-12)
     return open_ & accept, offer
 
