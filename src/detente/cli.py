@@ -115,25 +115,9 @@ def run(
         )
     doc = cmp.to_json()
     if out is not None:
-        import pyarrow.parquet as pq
+        from detente.experiments.store import write_run
 
-        buf = _ParquetBuffer()
-        pq.write_table(cmp.per_run(), buf, compression="zstd")
-        write_atomic(out / "runs.parquet", buf.getvalue())
-        series = cmp.series_table()
-        if series is not None:
-            sbuf = _ParquetBuffer()
-            pq.write_table(series, sbuf, compression="zstd")
-            write_atomic(out / "series.parquet", sbuf.getvalue())
-        import yaml
-
-        write_atomic(
-            out / "scenario.yaml",
-            yaml.safe_dump(
-                sc.model_dump(mode="json", by_alias=True), sort_keys=False, allow_unicode=True
-            ).encode(),
-        )
-        write_atomic(out / "summary.json", doc.encode())
+        write_run(out, cmp, sc)
         if report:
             from detente.report.html import build_report
 
@@ -144,28 +128,6 @@ def run(
     _print_table(cmp, sc)
     if out is not None:
         out_console.print(f"wrote {out / 'summary.json'} and {out / 'runs.parquet'}")
-
-
-class _ParquetBuffer:
-    """A minimal writable sink for pyarrow, collected in memory then written atomically."""
-
-    def __init__(self) -> None:
-        import io
-
-        self._buf = io.BytesIO()
-
-    def write(self, b: bytes) -> int:
-        return self._buf.write(b)
-
-    def getvalue(self) -> bytes:
-        return self._buf.getvalue()
-
-    def flush(self) -> None:
-        pass
-
-    @property
-    def closed(self) -> bool:
-        return False
 
 
 def _print_table(cmp, sc) -> None:

@@ -32,6 +32,7 @@ __all__ = [
     "load",
     "read_manifest",
     "write_manifest",
+    "write_run",
     "write_table",
 ]
 
@@ -42,6 +43,22 @@ def write_table(path: Path, table: pa.Table) -> None:
     buf = io.BytesIO()
     pq.write_table(table, buf, compression="zstd")
     write_atomic(path, buf.getvalue())
+
+
+def write_run(folder: Path, comparison: Any, scenario: Any) -> None:
+    """A run folder: runs.parquet, series.parquet (if recorded), scenario.yaml and
+    summary.json, the summary last so that its presence means the rest is there."""
+    import yaml
+
+    write_table(folder / "runs.parquet", comparison.per_run())
+    series = comparison.series_table()
+    if series is not None:
+        write_table(folder / "series.parquet", series)
+    text = yaml.safe_dump(
+        scenario.model_dump(mode="json", by_alias=True), sort_keys=False, allow_unicode=True
+    )
+    write_atomic(folder / "scenario.yaml", text.encode())
+    write_atomic(folder / "summary.json", comparison.to_json().encode())
 
 
 def chunk_path(folder: Path, chunk: int) -> Path:

@@ -397,8 +397,7 @@ def _war_risk(level, state, p, mods, st) -> F64:
     return 1.0 - np.power(1.0 - _hazard(level, state, p, mods, st), st.lookahead)
 
 
-def _behaviour_update(state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_win, centres
-                      ) -> F64:
+def _behaviour_update(state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_win, centres) -> F64:
     """Costly signals: a side that stood (held or climbed) at the crisis level is
     likelier a type that would stand there; one that stepped down, likelier a
     type that would not stand at its former rung. Weights floor at 0.02 (a
@@ -545,11 +544,15 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     g = (np.arange(len(centres)) + 1.0) / len(centres)
     lo_x, hi_x = q[..., None], dem[..., None]
     # Challenger responds: accepts x >= q + p_c (demand - q) - c_c / r.
-    res_c = np.clip((q + p_c * stake)[..., None] - c_own[:, :, 0, None] / np.maximum(g, 1e-6),
-                    lo_x, hi_x)
+    res_c = np.clip(
+        (q + p_c * stake)[..., None] - c_own[:, :, 0, None] / np.maximum(g, 1e-6), lo_x, hi_x
+    )
     # Defender responds: accepts x <= q + (1 - p_d)(demand - q) + c_d / r.
-    res_d = np.clip((q + (1.0 - p_d) * stake)[..., None]
-                    + c_own[:, :, 1, None] / np.maximum(g, 1e-6), lo_x, hi_x)
+    res_d = np.clip(
+        (q + (1.0 - p_d) * stake)[..., None] + c_own[:, :, 1, None] / np.maximum(g, 1e-6),
+        lo_x,
+        hi_x,
+    )
     belief_c_about_d = state.belief[:, st.role_pair[:, 0]]
     belief_d_about_c = state.belief[:, st.role_pair[:, 1]]
     at_war = state.phase == WAR
@@ -573,10 +576,12 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     )
     challenger_proposes = state.rounds % 2 == 0
     offer = np.where(challenger_proposes, offer_c, offer_d)
-    true_res_d = np.clip(q + (1.0 - p_d) * stake + c_own[:, :, 1]
-                         / np.maximum(r_own[:, :, 1], 1e-6), q, dem)
-    true_res_c = np.clip(q + p_c * stake - c_own[:, :, 0]
-                         / np.maximum(r_own[:, :, 0], 1e-6), q, dem)
+    true_res_d = np.clip(
+        q + (1.0 - p_d) * stake + c_own[:, :, 1] / np.maximum(r_own[:, :, 1], 1e-6), q, dem
+    )
+    true_res_c = np.clip(
+        q + p_c * stake - c_own[:, :, 0] / np.maximum(r_own[:, :, 0], 1e-6), q, dem
+    )
     accept = np.where(challenger_proposes, offer <= true_res_d + 1e-12, offer >= true_res_c - 1e-12)
     return open_ & accept, offer
 

@@ -12,7 +12,7 @@ from detente.model.policies import policies
 from detente.model.state import SETTLED, WAR, initial_state, prior_from_samples
 from detente.scenario.schema import Scenario
 
-__all__ = ["OUTCOME_COLUMNS", "SERIES", "compile_model", "run_chunk", "simulate_chunk"]
+__all__ = ["SERIES", "compile_model", "run_chunk", "simulate_chunk"]
 
 _PRIOR_POINTS = 4096
 
@@ -103,23 +103,6 @@ def _record(series: dict[str, list[NDArray]], state) -> None:
     series["at_war"].append((state.phase == WAR).any(axis=1))
     series["territory"].append(state.territory.copy())
     series["posture"].append(state.posture.copy())
-
-
-OUTCOME_COLUMNS = (
-    "run",
-    "war",
-    "war_onset",
-    "war_weeks",
-    "settled",
-    "nuclear_use",
-    "max_rung",
-    "military_deaths",
-    "civilian_deaths",
-    "deaths",
-    "displaced",
-    "refugees",
-    "idps",
-)
 
 
 def outcomes(sc: Scenario, state, p, runs) -> dict[str, NDArray]:

@@ -6,7 +6,7 @@ P belief pairs (observer, target), G belief bins.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -96,15 +96,6 @@ class State:
     displaced_peak: F64  # (R,) peak of the total stock
     mobilisation: F64  # (R, N)
     nuclear_used: B  # (R,)
-    extra: dict[str, np.ndarray] = field(default_factory=dict)  # interventions' own state
-
-    def copy(self) -> State:
-        kw = {f.name: getattr(self, f.name) for f in fields(self)}
-        for k, v in kw.items():
-            if isinstance(v, np.ndarray):
-                kw[k] = v.copy()
-        kw["extra"] = {k: v.copy() for k, v in self.extra.items()}
-        return State(**kw)
 
 
 def grid(bins: int) -> F64:

@@ -12,11 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
-import yaml
-
 from detente.experiments.ensemble import compare
-from detente.io import write_atomic
+from detente.experiments.store import write_run
 from detente.scenario.schema import Scenario
 
 __all__ = ["Job", "JobQueue"]
@@ -100,7 +97,7 @@ class JobQueue:
                 progress=progress,
                 series=True,
             )
-            _write_run(job.folder, cmp, job.scenario)
+            write_run(job.folder, cmp, job.scenario)
             job.status = "done"
         except Exception as e:  # a failed job is reported, never raised into the server
             job.status = "failed"
@@ -108,24 +105,3 @@ class JobQueue:
 
     def get(self, job_id: str) -> Job | None:
         return self.jobs.get(job_id)
-
-
-def _write_run(folder: Path, cmp, sc: Scenario) -> None:
-    import io
-
-    def parquet(table) -> bytes:
-        buf = io.BytesIO()
-        pq.write_table(table, buf, compression="zstd")
-        return buf.getvalue()
-
-    write_atomic(folder / "runs.parquet", parquet(cmp.per_run()))
-    series = cmp.series_table()
-    if series is not None:
-        write_atomic(folder / "series.parquet", parquet(series))
-    write_atomic(
-        folder / "scenario.yaml",
-        yaml.safe_dump(
-            sc.model_dump(mode="json", by_alias=True), sort_keys=False, allow_unicode=True
-        ).encode(),
-    )
-    write_atomic(folder / "summary.json", cmp.to_json().encode())
