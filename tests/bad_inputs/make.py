@@ -110,6 +110,7 @@ def main() -> None:
         "packages.p[0].target",
         "one of the actors",
     )
+    scen("complex-mapping-key", "name: x\n? {a: 1}\n: 2\n", "(top level)", "expected a plain key")
     scen(
         "start-after-horizon",
         scenario_text(**{"packages": {"p": [{"type": "ceasefire", "start": 500}]}}),
