@@ -164,7 +164,9 @@ def scenarios(draw):
     }
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(scenarios(), st.integers(0, 2**31))
 def test_random_valid_scenarios_keep_probabilities_conservation_and_numbers_sane(data, seed):
     sc = build(data)

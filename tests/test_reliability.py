@@ -86,7 +86,9 @@ def nearly_valid(draw):
     return data
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(nearly_valid())
 def test_a_nearly_valid_scenario_loads_cleanly_or_gives_a_scenario_error(data):
     try:
@@ -260,7 +262,11 @@ def test_schemathesis_finds_no_server_error_in_the_api():
 
     def check_operation(operation) -> None:
         @settings(
-            max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+            max_examples=25,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
         )
         @given(case=operation.as_strategy())
         def check(case) -> None:

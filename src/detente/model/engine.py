@@ -68,8 +68,11 @@ class Model:
 
 def _strength(state: State, p: Params, mods: Modifiers, which: F64) -> F64:
     """Fighting strength: troops x effectiveness x arsenal factor (R, N)."""
-    ratio = np.where(p.arsenal > 0, state.arsenal / np.where(p.arsenal > 0, p.arsenal, 1.0), 1.0)
-    factor = np.power(np.maximum(ratio, 1e-9), p.arms_elasticity[:, None])
+    # Relative to the starting arsenal; an actor that starts with (almost) none
+    # keeps factor 1, and the ratio is bounded so that no power overflows.
+    base = np.where(p.arsenal > 1e-6, p.arsenal, 1.0)
+    ratio = np.where(p.arsenal > 1e-6, np.clip(state.arsenal / base, 1e-9, 1e6), 1.0)
+    factor = np.power(ratio, p.arms_elasticity[:, None])
     return which * p.effectiveness * mods.effectiveness_mult * factor
 
 
@@ -78,6 +81,12 @@ def _war_cost(state: State, p: Params, mods: Modifiers) -> F64:
     return (
         p.war_cost * mods.war_cost_mult * (1.0 + p.mobilisation_cost[:, None] * state.mobilisation)
     )
+
+
+def _bounded_arms(*args) -> F64:
+    """Richardson's step, capped at 1e12: an unstable race runs away, but no
+    economy spends without limit, and the cap keeps every later sum finite."""
+    return np.minimum(euler_step(*args), 1e12)
 
 
 def _win_probability(state: State, p: Params, mods: Modifiers, st: Structure) -> F64:
@@ -177,7 +186,7 @@ def step(model: Model, state: State, p: Params, seed: int, runs: NDArray[np.int6
     state.rung = np.where(live, state.posture.max(axis=2), state.rung)
 
     # 2. Arms (Richardson), coefficients per year.
-    state.arsenal = euler_step(
+    state.arsenal = _bounded_arms(
         state.arsenal,
         p.arms_reaction,
         p.arms_fatigue,
