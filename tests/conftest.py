@@ -77,6 +77,14 @@ def simulate(
     return (out, series) if record else out
 
 
+def sweep_rows(folder):
+    """A sweep folder's per-run rows, in a fixed order (pandas)."""
+    import pyarrow.parquet as pq
+
+    t = pq.read_table(folder / "chunks").to_pandas()
+    return t.sort_values(["point", "package", "run"]).reset_index(drop=True)
+
+
 @pytest.fixture
 def textbook() -> Scenario:
     from detente import load_scenario

@@ -10,11 +10,11 @@ import sys
 import time
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 import yaml
 from typer.testing import CliRunner
 
+from conftest import sweep_rows
 from detente.cli import app
 from detente.experiments.models import Ishigami
 from detente.experiments.spec import ExperimentSpec
@@ -42,11 +42,6 @@ def spec_file(tmp_path: Path, **over) -> Path:
     path = tmp_path / f"{data['name']}.yaml"
     path.write_text(yaml.safe_dump(data))
     return path
-
-
-def rows(folder: Path):
-    t = pq.read_table(folder / "chunks").to_pandas()
-    return t.sort_values(["point", "package", "run"]).reset_index(drop=True)
 
 
 def test_a_sweep_streams_chunks_and_catalogues_them_in_duckdb(tmp_path):
@@ -132,7 +127,7 @@ def test_a_sweep_killed_with_sigkill_resumes_to_exactly_the_uninterrupted_rows(t
         app, ["sweep", str(spec), "--out", str(out), "--resume", "--workers", "1"]
     )
     assert result.exit_code == 0, result.output
-    a, b = rows(whole), rows(out)
+    a, b = sweep_rows(whole), sweep_rows(out)
     assert len(b) == len(a) == 40 * 2 * 20
     assert not b.duplicated(["point", "package", "run"]).any()
     assert a.equals(b)
@@ -181,9 +176,9 @@ def test_results_are_bitwise_identical_for_1_and_2_local_workers_and_a_dask_clus
             ],
         )
         assert res.exit_code == 0, res.output
-    ref = rows(outs["one"])
+    ref = sweep_rows(outs["one"])
     for label in ("two", "dask", "scheduler"):
-        other = rows(outs[label])
+        other = sweep_rows(outs[label])
         assert ref.equals(other), label
         for col in ("deaths", "displaced"):
             assert ref[col].to_numpy().tobytes() == other[col].to_numpy().tobytes()

@@ -22,7 +22,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import scenario_dict
+from conftest import scenario_dict, sweep_rows
 from detente.model.simulate import compile_model, run_chunk
 from detente.scenario.loading import ScenarioError, parse_scenario
 
@@ -120,11 +120,6 @@ SPEC = {
 }
 
 
-def _rows(folder: Path):
-    t = pq.read_table(folder / "chunks").to_pandas()
-    return t.sort_values(["point", "package", "run"]).reset_index(drop=True)
-
-
 def _sweep(spec: Path, out: Path, *extra: str, **kw) -> subprocess.Popen:
     return subprocess.Popen(
         [
@@ -172,7 +167,7 @@ def test_a_sweep_killed_at_twenty_random_moments_ends_complete_and_identical(tmp
     assert kills >= 20, f"only {kills} kills landed before the sweep finished"
     final = _sweep(spec, out, "--resume")
     assert final.wait() == 0, final.stderr.read()
-    a, b = _rows(whole), _rows(out)
+    a, b = sweep_rows(whole), sweep_rows(out)
     assert not b.duplicated(["point", "package", "run"]).any()
     assert a.equals(b)
 
@@ -202,7 +197,7 @@ def test_a_full_disk_while_writing_a_chunk_gives_a_clear_error_and_loses_nothing
     assert pq.read_metadata(out / "design.parquet")
     assert not [p for p in out.rglob(".*tmp")], "no half-written file is left behind"
     assert _sweep(spec, out, "--resume").wait() == 0  # room again: it finishes
-    assert len(_rows(out)) == 3 * 2 * 400
+    assert len(sweep_rows(out)) == 3 * 2 * 400
 
 
 def test_a_full_disk_at_the_catalogue_keeps_every_chunk(tmp_path):

@@ -9,7 +9,6 @@ entry-point group.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -25,6 +24,7 @@ from detente.scenario.loading import (
     builtin_names,
     load_scenario,
     parse_scenario,
+    set_path,
 )
 
 __all__ = ["CrisisModel", "ExperimentModel", "Ishigami", "models"]
@@ -88,42 +88,6 @@ class Ishigami(ExperimentModel):
         return {"S1": [v1 / v, v2 / v, 0.0], "ST": [(v1 + v13) / v, v2 / v, v13 / v]}
 
 
-_INDEX = re.compile(r"^(?P<key>[^\[\]]+)(\[(?P<i>\d+)\])?$")
-
-
-def _set_path(data: dict, path: str, value: Any, file: str) -> None:
-    """Set a value in a scenario mapping by path: ``packages.withdrawal[0].fraction``."""
-    parts = path.split(".")
-    node: Any = data
-    for depth, part in enumerate(parts):
-        m = _INDEX.match(part)
-        if not m:
-            raise ScenarioError(file, path, "expected a path of names and [index]")
-        key, idx = m["key"], m["i"]
-        last = depth == len(parts) - 1
-        if isinstance(node, list):  # a list addressed by id
-            match = [it for it in node if isinstance(it, dict) and it.get("id") == key]
-            if not match:
-                raise ScenarioError(file, path, f"expected an item with id {key!r}")
-            node = match[0]
-            continue
-        if not isinstance(node, dict) or key not in node:
-            raise ScenarioError(file, path, f"expected {key!r} to exist in the scenario")
-        if idx is not None:
-            seq = node[key]
-            if not isinstance(seq, list) or int(idx) >= len(seq):
-                raise ScenarioError(file, path, f"expected an index below {len(seq)}")
-            if last:
-                seq[int(idx)] = value
-                return
-            node = seq[int(idx)]
-        elif last:
-            node[key] = value
-            return
-        else:
-            node = node[key]
-
-
 @models.register
 class CrisisModel(ExperimentModel):
     """The detente crisis engine on the experiment's scenario.
@@ -168,7 +132,7 @@ class CrisisModel(ExperimentModel):
         for path in spec.levers:
             probe = self.scenario.model_dump(mode="json", by_alias=True)
             try:
-                _set_path(probe, path, spec.levers[path].low, f"levers.{path}")
+                set_path(probe, path, spec.levers[path].low, f"levers.{path}")
             except ScenarioError as e:
                 raise ScenarioError(spec.name, f"levers.{path}", e.expected) from None
         for name in spec.packages or []:
@@ -202,7 +166,7 @@ class CrisisModel(ExperimentModel):
         data = self.scenario.model_dump(mode="json", by_alias=True)
         for path, value in levers.items():
             v = round(value) if self.spec.levers[path].integer else float(value)
-            _set_path(data, path, v, f"levers.{path}")
+            set_path(data, path, v, f"levers.{path}")
         return parse_scenario(data, file=f"{self.scenario.name} with levers")
 
     def evaluate(self, package, points, seed, runs):

@@ -623,12 +623,7 @@ def _war(state, p, mods, st, seed, runs, dt) -> None:
     )
     # A war becomes regional (7) only where an alliance is tied to a disputant;
     # otherwise a war with a nuclear power can climb straight to the alert (8).
-    tied = np.array(
-        [
-            bool((st.member[:, [c, f]] | st.partner[:, [c, f]]).any())
-            for c, f in zip(st.challenger, st.defender, strict=True)
-        ]
-    )[None, :]
+    tied = st.allied[None, :]
     at_six = state.rung < REGIONAL_RUNG
     allowed = (at_six & (tied | nuclear_side)) | (
         ~at_six & (state.rung < NUCLEAR_USE_RUNG) & nuclear_side

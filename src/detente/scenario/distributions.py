@@ -26,7 +26,6 @@ __all__ = [
     "Triangular",
     "TruncNormal",
     "Uniform",
-    "fixed",
 ]
 
 
@@ -226,8 +225,3 @@ def _coerce(data: Any) -> Any:
 
 Quantity = Annotated[Distribution, BeforeValidator(_coerce)]
 """A scenario number: a bare number or a distribution mapping."""
-
-
-def fixed(value: float, source: str | None = None) -> Fixed:
-    """A fixed quantity, for building scenarios in Python."""
-    return Fixed(value=value, source=source)

@@ -3,6 +3,7 @@ what was expected, in one line."""
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ __all__ = [
     "load_scenario",
     "parse_scenario",
     "read_yaml",
+    "set_path",
 ]
 
 _DIST_TAGS = {"fixed", "uniform", "truncnormal", "beta", "triangular"}
@@ -401,3 +403,39 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
             f"({', '.join(builtin_names())}) or a path to a YAML file",
         )
     return parse_scenario(read_yaml(path), file=str(path))
+
+
+_PATH_PART = re.compile(r"^(?P<key>[^\[\]]+)(\[(?P<i>\d+)\])?$")
+
+
+def set_path(data: dict, path: str, value: Any, file: str) -> None:
+    """Set a value in a scenario mapping by path: ``packages.withdrawal[0].fraction``."""
+    parts = path.split(".")
+    node: Any = data
+    for depth, part in enumerate(parts):
+        m = _PATH_PART.match(part)
+        if not m:
+            raise ScenarioError(file, path, "expected a path of names and [index]")
+        key, idx = m["key"], m["i"]
+        last = depth == len(parts) - 1
+        if isinstance(node, list):  # a list addressed by id
+            match = [it for it in node if isinstance(it, dict) and it.get("id") == key]
+            if not match:
+                raise ScenarioError(file, path, f"expected an item with id {key!r}")
+            node = match[0]
+            continue
+        if not isinstance(node, dict) or key not in node:
+            raise ScenarioError(file, path, f"expected {key!r} to exist in the scenario")
+        if idx is not None:
+            seq = node[key]
+            if not isinstance(seq, list) or int(idx) >= len(seq):
+                raise ScenarioError(file, path, f"expected an index below {len(seq)}")
+            if last:
+                seq[int(idx)] = value
+                return
+            node = seq[int(idx)]
+        elif last:
+            node[key] = value
+            return
+        else:
+            node = node[key]

@@ -21,7 +21,6 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from detente import __version__
-from detente.experiments.models import _set_path
 from detente.scenario.loading import (
     MAX_BYTES,
     ScenarioError,
@@ -29,6 +28,7 @@ from detente.scenario.loading import (
     load_scenario,
     parse_scenario,
     parse_yaml_text,
+    set_path,
 )
 from detente.web.jobs import JobQueue
 
@@ -62,7 +62,7 @@ def _parse(text: str, overrides: dict[str, float]):
     if not isinstance(data, dict):
         raise ScenarioError("uploaded scenario", "", "expected a YAML mapping of scenario fields")
     for path, value in overrides.items():
-        _set_path(data, path, value, "form")
+        set_path(data, path, value, "form")
     return parse_scenario(data, file="uploaded scenario")
 
 
