@@ -355,6 +355,181 @@ def discover(
     out_console.print(f"wrote {target}")
 
 
+def _date(text: str | None, option: str):
+    import datetime as dt
+
+    if text is None:
+        return None
+    try:
+        if len(text) == 7:  # a month: its last day
+            y, m = int(text[:4]), int(text[5:7])
+            return dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
+        if len(text) == 4:
+            return dt.date(int(text), 12, 31)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise fail(
+            f"{option}: expected a date YYYY-MM-DD, a month YYYY-MM or a year YYYY, got {text!r}"
+        ) from None
+
+
+@app.command()
+def calibrate(
+    scenario: Annotated[str, typer.Argument(help="built-in scenario name or YAML file")],
+    targets: Annotated[Path, typer.Option(help="targets YAML file (observed series)")],
+    out: Annotated[Path, typer.Option(help="folder for the posterior and the checks")] = Path(
+        "calibration"
+    ),
+    particles: Annotated[int, typer.Option(min=4, help="population size")] = 1000,
+    generations: Annotated[int, typer.Option(min=1, help="most ABC-SMC generations")] = 10,
+    until: Annotated[
+        str | None, typer.Option(help="fit only observations up to this date (a holdout after)")
+    ] = None,
+    parameter: Annotated[
+        list[str] | None, typer.Option(help="calibrate only these paths (repeatable)")
+    ] = None,
+    seed: Annotated[int, typer.Option(min=0)] = 0,
+    workers: Annotated[int, typer.Option(min=0, help="workers (0: one per CPU)")] = 0,
+    report: Annotated[bool, typer.Option(help="also write report.html in --out")] = True,
+) -> None:
+    """Calibrate a scenario's uncertain parameters to observations (ABC-SMC)."""
+    from detente.calibration.calibrate import calibrate as run_calibration
+    from detente.calibration.calibrate import make_problem
+    from detente.calibration.store import write_calibration
+    from detente.calibration.targets import load_targets
+    from detente.scenario.loading import ScenarioError, builtin_names
+
+    sc = _load(scenario)
+    cut = _date(until, "--until")
+    try:
+        tf = load_targets(targets)
+        problem = make_problem(
+            sc,
+            tf,
+            parameters=parameter or None,
+            until=cut,
+            seed=seed,
+            file=f"{scenario}.yaml (built-in)" if scenario in builtin_names() else scenario,
+        )
+    except ScenarioError as e:
+        raise fail(str(e)) from None
+    n_workers = workers or (os.cpu_count() or 1)
+    with _progress("calibrate") as bar:
+        task = bar.add_task("generation 0", total=None)
+
+        def on_batch(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        def on_generation(g) -> None:
+            eps = "prior" if g.index == 0 else f"epsilon {g.epsilon:.3f}"
+            err_console.print(
+                f"generation {g.index}: {eps}, acceptance {g.acceptance:.3f}, "
+                f"median distance {float(__import__('numpy').median(g.distances)):.3f}",
+                highlight=False,
+            )
+            bar.update(task, description=f"generation {g.index + 1}", completed=0, total=None)
+
+        cal = run_calibration(
+            problem,
+            particles=particles,
+            generations=generations,
+            workers=n_workers,
+            on_generation=on_generation,
+            on_batch=on_batch,
+        )
+    scenario_file = None if scenario in builtin_names() else Path(scenario)
+    if scenario_file is None:
+        from importlib import resources
+
+        scenario_file = Path(
+            str(resources.files("detente.scenario") / "builtin" / f"{scenario}.yaml")
+        )
+    manifest = write_calibration(
+        cal, out, scenario_ref=scenario, scenario_file=scenario_file, targets_file=targets
+    )
+    table = Table(
+        title=f"{scenario}: posterior ({particles} particles, "
+        f"{len(cal.generations)} generations, {cal.seconds:.0f} s)"
+    )
+    for c in ("parameter", "posterior mean", "5%", "95%"):
+        table.add_column(c, justify="left" if c == "parameter" else "right")
+    for prm in manifest["parameters"]:
+        table.add_row(
+            prm["name"],
+            f"{prm['posterior_mean']:.4g}",
+            f"{prm['posterior_q05']:.4g}",
+            f"{prm['posterior_q95']:.4g}",
+        )
+    out_console.print(table)
+    for row in manifest["coverage_in_sample"]:
+        out_console.print(
+            f"{row['target']}: {row['observations']} fitted observations, "
+            f"{row['coverage_90']:.0%} inside the 90% predictive band, "
+            f"{row['coverage_50']:.0%} inside the 50% band",
+            highlight=False,
+        )
+    if report:
+        from detente.report.html import build_report
+
+        write_atomic(out / "report.html", build_report(out).encode())
+    out_console.print(
+        f"wrote {out} (posterior.parquet, calibrated.yaml, predictive.parquet"
+        f"{', report.html' if report else ''})",
+        highlight=False,
+    )
+
+
+@app.command()
+def score(
+    folder: Annotated[Path, typer.Argument(help="a calibration folder (--out of calibrate)")],
+    target: Annotated[str | None, typer.Option(help="target id (default: the monthly one)")] = None,
+    after: Annotated[
+        str | None, typer.Option(help="score observations after this date (default: --until)")
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option(help="event for the Brier score: value >= this")
+    ] = 25.0,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Score the predictive distribution against held-out observations and two references."""
+    from detente.calibration.scoring import score as run_score
+    from detente.calibration.store import read_calibration
+
+    if not (folder / "calibration.json").is_file():
+        raise fail(f"{folder}: expected a calibration folder (calibration.json is missing)")
+    try:
+        manifest, pred, obs = read_calibration(folder)
+        result = run_score(
+            manifest, pred, obs, target=target, after=_date(after, "--after"), threshold=threshold
+        )
+    except (ValueError, KeyError, OSError) as e:
+        raise fail(f"{folder}: {e}") from None
+    write_atomic(folder / "scores.json", (json.dumps(result, indent=1) + "\n").encode())
+    if as_json:
+        sys.stdout.write(json.dumps(result, indent=1) + "\n")
+        return
+    table = Table(
+        title=f"{result['target']}: {result['observations']} months "
+        f"{result['first']} to {result['last']} (threshold {threshold:g})"
+    )
+    for c in ("forecast", "CRPS", "Brier", "50% coverage", "90% coverage"):
+        table.add_column(c, justify="left" if c == "forecast" else "right")
+    for r in result["scores"]:
+
+        def pct(v):
+            return "n/a" if v is None else f"{v:.0%}"
+
+        table.add_row(
+            r["forecast"],
+            f"{r['crps']:.2f}",
+            f"{r['brier']:.3f}",
+            pct(r["coverage_50"]),
+            pct(r["coverage_90"]),
+        )
+    out_console.print(table)
+    out_console.print(result["verdict"], highlight=False)
+
+
 @app.command("report")
 def report_cmd(
     folder: Annotated[

@@ -135,6 +135,36 @@ class Ceasefire(Intervention):
 
 
 @interventions.register
+class MonitoringMission(Intervention):
+    """An impartial mission that watches and reports: the parties see each other better.
+
+    Its public reports cut the noise of what each disputant learns of the
+    other's resolve (both ways alike). Its effect on violations belongs to the
+    ceasefire it monitors (the ceasefire's ``monitoring``), so that it is not
+    counted twice.
+    """
+
+    name = "monitoring_mission"
+    citation = (
+        "Fortna (2004), Peace Time, ch. 5 (monitors as information); "
+        "OSCE Special Monitoring Mission to Ukraine, PC.DEC/1117, 21 March 2014"
+    )
+    refs: ClassVar[dict[str, str]] = {"disputes": "disputes"}
+
+    class Params(Intervention.Params):
+        disputes: list[str] | None = None
+        transparency: float = Field(
+            default=0.2, ge=0.0, le=1.0, description="share of signal noise removed"
+        )
+
+    params: Params
+
+    def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
+        d = ctx.disputes(self.params.disputes)
+        mods.noise_mult[:, ctx.pairs_in(d)] *= 1.0 - self.params.transparency
+
+
+@interventions.register
 class Negotiate(Intervention):
     """Opens a bargaining channel; a mediator narrows beliefs by sharing information."""
 

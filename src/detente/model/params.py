@@ -82,6 +82,8 @@ class Params:
     territory: Array
     ceasefire_violation: Array
     ceasefire_breakdown: Array
+    violation_decay: Array
+    violation_floor: Array
     hazard: Array  # (R, K+1)
     posture_cost: Array
     violence: Array
@@ -116,7 +118,9 @@ def _draw(
         return np.asarray(overrides[path], dtype=np.float64)
     if q.is_fixed:
         return np.full(len(runs), q.mean())
-    return q.ppf(uniform(seed, "param:" + path, -1, runs))
+    # A posterior file's parameters share one stream, so a run draws one row.
+    key = getattr(q, "draw_key", None) or "param:" + path
+    return q.ppf(uniform(seed, key, -1, runs))
 
 
 def structure_of(sc: Scenario) -> Structure:
@@ -219,6 +223,8 @@ _DISPUTE_FIELDS = (
     "territory",
     "ceasefire_violation",
     "ceasefire_breakdown",
+    "violation_decay",
+    "violation_floor",
 )
 _WAR_FIELDS = (
     "death_share",
@@ -307,6 +313,8 @@ def draw_params(
         territory=per(sc.disputes, "territory", "disputes"),
         ceasefire_violation=per(sc.disputes, "ceasefire_violation", "disputes"),
         ceasefire_breakdown=per(sc.disputes, "ceasefire_breakdown", "disputes"),
+        violation_decay=per(sc.disputes, "violation_decay", "disputes"),
+        violation_floor=per(sc.disputes, "violation_floor", "disputes"),
         hazard=ladder("hazard"),
         posture_cost=ladder("cost"),
         violence=ladder("violence"),

@@ -55,7 +55,15 @@ def simulate_chunk(
     return run_chunk(sc, model, seed, runs)[0]
 
 
-SERIES = ("rung", "deaths", "displaced", "military_deaths", "civilian_deaths", "at_war")
+SERIES = (
+    "rung",
+    "deaths",
+    "displaced",
+    "idps",
+    "military_deaths",
+    "civilian_deaths",
+    "at_war",
+)
 
 
 def run_chunk(
@@ -69,8 +77,8 @@ def run_chunk(
     """Simulate; return the outcomes and, with ``record``, per-step series.
 
     Series are (R, T + 1) arrays, column 0 the initial state: the highest rung
-    over the disputes, cumulative deaths, the displaced stock, whether any
-    dispute is at war, and (R, T + 1, Dn) territory shares.
+    over the disputes, cumulative deaths, the displaced stock and its internal
+    part (idps), whether any dispute is at war, and (R, T + 1, Dn) territory shares.
     """
     runs = np.asarray(runs, dtype=np.int64)
     p = draw_params(sc, seed, runs, overrides)
@@ -100,6 +108,7 @@ def _record(series: dict[str, list[NDArray]], state) -> None:
     series["military_deaths"].append(mil)
     series["civilian_deaths"].append(civ)
     series["displaced"].append((state.idps + state.refugees).sum(axis=1))
+    series["idps"].append(state.idps.sum(axis=1))
     series["at_war"].append((state.phase == WAR).any(axis=1))
     series["territory"].append(state.territory.copy())
     series["posture"].append(state.posture.copy())

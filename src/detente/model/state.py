@@ -85,6 +85,7 @@ class State:
     war_onset: I64  # (R, Dn) first step of war, -1 if none
     war_steps: I64  # (R, Dn)
     rounds: I64  # (R, Dn) negotiation rounds held
+    ceasefire_age: I64  # (R, Dn) steps since the current ceasefire began
     joined: B  # (R, Dn, N) allies in the war
     belief: F64  # (R, P, G) observer's belief about target's resolve
     cohesion_belief: F64  # (R, O, A, G): each disputant's belief about each alliance
@@ -175,6 +176,7 @@ def initial_state(p: Params, st: Structure, resolve_prior: F64, cohesion_prior: 
         war_onset=np.where(phase == WAR, 0, -1).astype(np.int64),
         war_steps=np.zeros((r, d), dtype=np.int64),
         rounds=np.zeros((r, d), dtype=np.int64),
+        ceasefire_age=np.zeros((r, d), dtype=np.int64),
         joined=np.zeros((r, d, n), dtype=bool),
         belief=belief,
         cohesion_belief=cb,

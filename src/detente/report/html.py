@@ -156,6 +156,10 @@ def _fmt(v: Any) -> str:
 
 def build_report(folder: Path) -> str:
     """The HTML text of the report for ``folder``."""
+    if (folder / "calibration.json").is_file():
+        from detente.report.calibration import build_calibration_report
+
+        return build_calibration_report(folder, PAGE, vega_bundle(), _table)
     specs, ctx = figure_specs(folder)
     parts = []
     if ctx["kind"] == "run":
@@ -220,7 +224,12 @@ def export_figures(folder: Path, target: Path) -> list[Path]:
     """Write every figure as PNG (2x) and SVG into ``target``."""
     import vl_convert as vlc
 
-    specs, _ = figure_specs(folder)
+    if (folder / "calibration.json").is_file():
+        from detente.report.calibration import calibration_specs
+
+        specs, _ = calibration_specs(folder)
+    else:
+        specs, _ = figure_specs(folder)
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for name, spec in specs.items():

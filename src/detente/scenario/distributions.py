@@ -9,19 +9,30 @@ sampling (``ppf`` of a counter-based uniform), so a draw is a pure function of
 
 from __future__ import annotations
 
+import functools
 import math
 from abc import abstractmethod
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    model_validator,
+)
 from scipy import stats
 
 __all__ = [
     "Beta",
     "Distribution",
     "Fixed",
+    "Posterior",
     "Quantity",
     "Triangular",
     "TruncNormal",
@@ -197,8 +208,91 @@ class Triangular(_Dist):
         return np.where(u < fc, left, right)
 
 
+class Posterior(_Dist):
+    """Draws from a calibrated parameter file (``detente calibrate``'s ``calibrated.yaml``).
+
+    Every parameter that names the same file draws the same row for a run,
+    so the posterior's correlations are kept. The file's path is relative to
+    the scenario file (or the built-in scenarios' folder).
+    """
+
+    dist: Literal["posterior"]
+    file: str = Field(min_length=1)
+    parameter: str = Field(min_length=1)
+    _samples: NDArray[np.float64] = PrivateAttr(default_factory=lambda: np.zeros(0))
+
+    _key: str = PrivateAttr(default="")
+
+    @model_validator(mode="after")
+    def _load(self, info: ValidationInfo) -> Posterior:
+        base = (info.context or {}).get("base")
+        builtin = (Path(__file__).parent / "builtin").resolve()
+        if base is None:
+            # Text from no file (an upload to the web app, a re-read dump) may
+            # name only the posterior files shipped with detente.
+            path = (builtin / self.file).resolve()
+            if not path.is_relative_to(builtin):
+                raise ValueError(
+                    "expected a posterior file inside detente's built-in folder "
+                    "(a scenario given as text may not read other files)"
+                )
+        else:
+            path = (Path(base) / self.file).resolve()
+        key, table = _posterior_file(str(path))
+        samples = table.get(self.parameter)
+        if samples is None:
+            raise ValueError(f"expected {self.parameter!r} among the samples of {self.file}")
+        # Keep the resolved path, so that a dump of the scenario reads back anywhere.
+        object.__setattr__(self, "file", str(path))
+        self._samples = samples
+        self._key = key
+        return self
+
+    @property
+    def draw_key(self) -> str:
+        """Random-stream key shared by every parameter drawn from the same file
+        contents (a content hash: the same draws on any machine)."""
+        return f"posterior:{self._key}"
+
+    def support(self) -> tuple[float, float]:
+        return (float(self._samples.min()), float(self._samples.max()))
+
+    def mean(self) -> float:
+        return float(self._samples.mean())
+
+    def ppf(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
+        n = len(self._samples)
+        return self._samples[np.minimum((u * n).astype(np.int64), n - 1)]
+
+
+@functools.lru_cache(maxsize=32)
+def _posterior_file(path: str) -> tuple[str, dict[str, NDArray[np.float64]]]:
+    import hashlib
+
+    import yaml
+
+    try:
+        raw = Path(path).read_bytes()
+        data = yaml.safe_load(raw)
+    except (OSError, yaml.YAMLError) as e:
+        raise ValueError(f"expected a readable calibrated parameter file at {path} ({e})") from None
+    samples = data.get("samples") if isinstance(data, dict) else None
+    if not isinstance(samples, dict) or not samples:
+        raise ValueError(f"expected a 'samples' mapping in {path}")
+    out = {}
+    for k, v in samples.items():
+        arr = np.asarray(v, dtype=np.float64)
+        if arr.ndim != 1 or not len(arr) or not np.isfinite(arr).all():
+            raise ValueError(f"expected a list of finite numbers for {k!r} in {path}")
+        out[str(k)] = arr
+    lengths = {len(v) for v in out.values()}
+    if len(lengths) != 1:
+        raise ValueError(f"expected as many samples of every parameter in {path}")
+    return hashlib.sha256(raw).hexdigest()[:16], out
+
+
 Distribution = Annotated[
-    Fixed | Uniform | TruncNormal | Beta | Triangular, Field(discriminator="dist")
+    Fixed | Uniform | TruncNormal | Beta | Triangular | Posterior, Field(discriminator="dist")
 ]
 
 

@@ -249,14 +249,20 @@ def _pydantic_error(file: str, err: ValidationError, prefix: str = "") -> Scenar
     return ScenarioError(file, path, msg)
 
 
-def parse_scenario(data: dict[str, Any], file: str = "<scenario>") -> Scenario:
-    """Validate a mapping into a :class:`Scenario`, checking every cross-reference."""
+def parse_scenario(
+    data: dict[str, Any], file: str = "<scenario>", base: Path | None = None
+) -> Scenario:
+    """Validate a mapping into a :class:`Scenario`, checking every cross-reference.
+
+    ``base`` is the folder that files the scenario names (posterior files) are
+    relative to; by default the current directory.
+    """
     data = dict(data)
     packages = data.get("packages")
     if isinstance(packages, dict) and "status-quo" not in packages:
         data["packages"] = {"status-quo": [], **packages}
     try:
-        sc = Scenario.model_validate(data)
+        sc = Scenario.model_validate(data, context={"base": base})
     except ValidationError as e:
         raise _pydantic_error(file, e) from None
     _check_references(sc, file)
@@ -393,7 +399,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     if text in builtin_names():
         res = resources.files("detente.scenario") / "builtin" / f"{text}.yaml"
         with resources.as_file(res) as path:
-            return parse_scenario(read_yaml(path), file=f"{text}.yaml (built-in)")
+            return parse_scenario(read_yaml(path), file=f"{text}.yaml (built-in)", base=path.parent)
     path = Path(name_or_path)
     if not path.exists():
         raise ScenarioError(
@@ -402,7 +408,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
             "expected a built-in scenario name "
             f"({', '.join(builtin_names())}) or a path to a YAML file",
         )
-    return parse_scenario(read_yaml(path), file=str(path))
+    return parse_scenario(read_yaml(path), file=str(path), base=path.parent)
 
 
 _PATH_PART = re.compile(r"^(?P<key>[^\[\]]+)(\[(?P<i>\d+)\])?$")

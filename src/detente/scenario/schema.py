@@ -9,6 +9,7 @@ plugin from another package gets the same error messages as a built-in one.
 
 from __future__ import annotations
 
+import datetime
 import math
 from typing import Annotated, Any, Literal
 
@@ -163,6 +164,16 @@ class Dispute(_Frozen):
     ceasefire_breakdown: Probability = Field(
         default=0.0, description="per-step chance that a ceasefire collapses into war"
     )
+    violation_decay: NonNegative = Field(
+        default=0.0,
+        description="weekly rate at which a lasting ceasefire's violations fall toward the "
+        "floor (0: they do not fall)",
+    )
+    violation_floor: Probability = Field(
+        default=0.0,
+        description="share of a ceasefire's initial violations that persists once it has "
+        "consolidated",
+    )
 
     @model_validator(mode="after")
     def _sides(self) -> Dispute:
@@ -261,6 +272,10 @@ class Settings(_Frozen):
     )
     war_signal_noise: NonNegative = Field(
         default=0.1, description="sd of the resolve signal a battle gives"
+    )
+    start_date: datetime.date | None = Field(
+        default=None,
+        description="calendar date of step 0; needed to compare a run with dated observations",
     )
 
 
