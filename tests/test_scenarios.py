@@ -16,7 +16,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def test_the_built_in_scenarios_are_the_default_crisis_and_a_textbook_one():
-    assert {"ukraine-2022", "two-state-textbook"} <= set(builtin_names())
+    assert {"ukraine-2022", "two-state-textbook", "donbas-2014"} <= set(builtin_names())
 
 
 @pytest.mark.parametrize("name", builtin_names())
@@ -49,6 +49,7 @@ def test_sources_say_what_they_rest_on(name):
         "war costs are counted",
         "Crimea",
         "OSCE",
+        "prior, to be calibrated",
     )
     vague = [
         (n.path, n.quantity.source)
