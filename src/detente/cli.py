@@ -530,6 +530,98 @@ def score(
     out_console.print(result["verdict"], highlight=False)
 
 
+@app.command()
+def world(
+    presets: Annotated[
+        list[str] | None, typer.Argument(help="world presets or YAML files (default: all four)")
+    ] = None,
+    runs: Annotated[int, typer.Option(min=2, help="runs per architecture")] = 1000,
+    years: Annotated[
+        int | None, typer.Option(min=1, help="horizon (default: the preset's)")
+    ] = None,
+    seed: Annotated[int, typer.Option(min=0)] = 0,
+    workers: Annotated[int, typer.Option(min=0, help="workers (0: one per CPU)")] = 0,
+    out: Annotated[
+        Path | None, typer.Option(help="write world.json, world.parquet, report.html")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
+) -> None:
+    """Compare world orders: crises, wars, deaths and small states' autonomy (paired runs)."""
+    from detente.scenario.loading import ScenarioError
+    from detente.world.compare import LABELS, compare_worlds
+    from detente.world.loading import load_world, preset_names
+
+    names = presets or [
+        "unipolar",
+        "spheres-recognised",
+        "spheres-contested",
+        "collective-security",
+    ]
+    unknown = [n for n in names if n not in preset_names() and not Path(n).is_file()]
+    if unknown:
+        raise fail(
+            f"{unknown[0]}: expected a world preset ({', '.join(preset_names())}) or a YAML file"
+        )
+    try:
+        for n in names:
+            load_world(n)
+    except ScenarioError as e:
+        raise fail(str(e)) from None
+    n_workers = workers or (os.cpu_count() or 1)
+    with _progress("world") as bar:
+        task = bar.add_task(", ".join(names), total=runs * len(names))
+        res = compare_worlds(
+            names,
+            runs=runs,
+            years=years,
+            seed=seed,
+            workers=n_workers,
+            progress=lambda k: bar.advance(task, k),
+        )
+    rows = res.summary()
+    summary = {
+        "runs": runs,
+        "years": res.years,
+        "seed": seed,
+        "version": __version__,
+        "note": "Conditional on the presets' assumptions (docs/world.md).",
+        "presets": rows,
+    }
+    if out is not None:
+        from detente.experiments.store import write_table
+        from detente.report.html import build_report
+
+        out.mkdir(parents=True, exist_ok=True)
+        write_table(out / "world.parquet", res.per_run())
+        write_atomic(out / "world.json", (json.dumps(summary, indent=1) + "\n").encode())
+        write_atomic(out / "report.html", build_report(out).encode())
+    if as_json:
+        sys.stdout.write(json.dumps(summary, indent=1) + "\n")
+        return
+    table = Table(title=f"World orders: {runs:,} runs x {res.years} years (means, 95% intervals)")
+    table.add_column("metric")
+    for n in names:
+        table.add_column(n, justify="right")
+    for k, label in LABELS.items():
+        cells = []
+        for r in rows:
+            lo, hi = r[f"{k}_ci"]
+            f = "{:.3f}" if k in ("nuclear_use", "autonomy") else "{:,.1f}"
+            cells.append(f"{f.format(r[k])} [{f.format(lo)}, {f.format(hi)}]")
+        table.add_row(label, *cells)
+    out_console.print(table)
+    base = names[0]
+    for r in rows[1:]:
+        parts = []
+        for k in ("crises_per_decade", "wars", "autonomy"):
+            lo, hi = r[f"{k}_vs_{base}_ci"]
+            parts.append(f"{LABELS[k]} {r[f'{k}_vs_{base}']:+.3f} [{lo:+.3f}, {hi:+.3f}]")
+        out_console.print(f"{r['preset']} vs {base}: " + "; ".join(parts), highlight=False)
+    out_console.print("Conditional on the presets' assumptions (docs/world.md).", highlight=False)
+    if out is not None:
+        out_console.print(f"wrote {out} (world.json, world.parquet, report.html)")
+
+
 @app.command("report")
 def report_cmd(
     folder: Annotated[

@@ -100,7 +100,8 @@ def _win_probability(state: State, p: Params, mods: Modifiers, st: Structure) ->
     centres = grid(st.bins)
     believed = mean(state.cohesion_belief, centres)  # (R, O, A)
     slot = {int(a): i for i, a in enumerate(st.observers)}
-    alliance_total = (S[:, None, :] * st.member).sum(axis=-1)  # (R, A)
+    member = state.member  # (R, A, N)
+    alliance_total = (S[:, None, :] * member).sum(axis=-1)  # (R, A)
     gamma = p.contest_exponent[:, None]
     out = np.empty(state.posture.shape)
     for d in range(st.n_disputes):
@@ -108,10 +109,10 @@ def _win_probability(state: State, p: Params, mods: Modifiers, st: Structure) ->
         for side, (obs, me, opp) in enumerate(((c, c, f), (f, c, f))):
             totals = []
             for x, other in ((me, opp), (opp, me)):
-                members = st.member[:, x] * (
-                    alliance_total - S[:, [x]] - st.member[:, other] * S[:, [other]]
+                members = member[:, :, x] * (
+                    alliance_total - S[:, [x]] - member[:, :, other] * S[:, [other]]
                 )
-                aid = st.partner[:, x] * p.partner_aid * S[:, [x]]
+                aid = state.partner[:, :, x] * p.partner_aid * S[:, [x]]
                 support = (believed[:, slot[int(obs)], :] * (members + aid)).sum(axis=1)
                 totals.append(S[:, x] + support)
             tc, tf = (np.power(np.maximum(t, 1e-12), gamma[:, 0]) for t in totals)
@@ -299,6 +300,55 @@ def step(model: Model, state: State, p: Params, seed: int, runs: NDArray[np.int6
     state.max_rung = np.maximum(state.max_rung, state.rung)
     state.ceasefire_age = np.where(state.phase == CEASEFIRE, state.ceasefire_age + 1, 0)
     state.t = t + 1
+
+
+def quiet_step(model: Model, state: State, p: Params, runs: NDArray[np.int64]) -> None:
+    """Advance runs in which no dispute is open (every one settled) by one step.
+
+    What :func:`step` does for such runs, less the signals: arms (Richardson),
+    the return of the displaced and the decay of mobilisation. With no crisis
+    open nobody is watched, so beliefs stand still (a modelling choice of the
+    world layer, which keeps dormant dispute slots; ``step`` itself still
+    updates beliefs every week in single-crisis scenarios).
+    """
+    st = model.structure
+    dt = st.step_weeks
+    mods = Modifiers.neutral(len(runs), st)
+    state.arsenal = _bounded_arms(
+        state.arsenal,
+        p.arms_reaction,
+        p.arms_fatigue,
+        p.arms_grievance,
+        st.hostile,
+        dt / WEEKS_PER_YEAR,
+    )
+    _civilians(state, p, mods, st, runs, dt, np.zeros_like(state.deployed))
+    state.ceasefire_age = np.zeros_like(state.ceasefire_age)
+    state.t = state.t + 1
+
+
+def on_rows(
+    live: NDArray[np.int64],
+    state: State,
+    p: Params,
+    runs: NDArray[np.int64],
+    advance,
+) -> None:
+    """Apply ``advance(sub_state, sub_params, sub_runs)`` to rows ``live``; write them back.
+
+    Every operation of the engine is row-wise, so advancing a subset of runs
+    gives the same numbers as advancing them with the rest.
+    """
+    R = state.phase.shape[0]
+    if len(live) == R:
+        advance(state, p, runs)
+        return
+    sub = _rows(state, live, R)
+    advance(sub, _rows(p, live, R), runs[live])
+    for f in fields(state):
+        v = getattr(state, f.name)
+        if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == R:
+            v[live] = getattr(sub, f.name)
 
 
 def _on_rows(live: NDArray[np.int64], runs: int, state: State, p: Params, mods: Modifiers):
@@ -637,7 +687,8 @@ def _war(state, p, mods, st, seed, runs, dt) -> None:
     )
     # A war becomes regional (7) only where an alliance is tied to a disputant;
     # otherwise a war with a nuclear power can climb straight to the alert (8).
-    tied = st.allied[None, :]
+    ties = state.member | state.partner  # (R, A, N)
+    tied = ties[:, :, st.challenger].any(axis=1) | ties[:, :, st.defender].any(axis=1)
     at_six = state.rung < REGIONAL_RUNG
     allowed = (at_six & (tied | nuclear_side)) | (
         ~at_six & (state.rung < NUCLEAR_USE_RUNG) & nuclear_side
@@ -652,11 +703,17 @@ def _war(state, p, mods, st, seed, runs, dt) -> None:
         uj = uniform(seed, "war.join", 0, runs, (Dn, st.n_actors))
         for d in range(Dn):
             for k in range(st.member.shape[0]):
-                if not (st.member[k, st.defender[d]] or st.partner[k, st.defender[d]]):
+                de = st.defender[d]
+                backs = state.member[:, k, de] | state.partner[:, k, de]  # (R,)
+                if not backs.any():
                     continue
-                mem = st.member[k].copy()
-                mem[st.challenger[d]] = False
-                join = regional[:, d, None] & mem[None, :] & (uj[:, d, :] < state.cohesion[:, [k]])
+                mem = state.member[:, k].copy()  # (R, N)
+                mem[:, st.challenger[d]] = False
+                join = (
+                    (regional[:, d] & backs)[:, None]
+                    & mem
+                    & (uj[:, d, :] < state.cohesion[:, [k]])
+                )
                 state.joined[:, d, :] |= join
     nuke = climb & (state.rung == NUCLEAR_USE_RUNG)
     first_use = nuke.any(axis=1) & ~state.nuclear_used
@@ -674,7 +731,9 @@ def _war(state, p, mods, st, seed, runs, dt) -> None:
     on_d &= fighting_d[..., None]
     wars_of = (on_c | on_d).sum(axis=1)  # (R, N)
     share = 1.0 / np.maximum(wars_of, 1)
-    aid = 1.0 + (st.partner.T[None] * (p.partner_aid * state.cohesion)[:, None, :]).sum(axis=2)
+    aid = 1.0 + (
+        state.partner.transpose(0, 2, 1) * (p.partner_aid * state.cohesion)[:, None, :]
+    ).sum(axis=2)
     power = _strength(state, p, mods, state.deployed) * share * aid  # (R, N)
     troops = state.deployed * share
     A = (on_c * troops[:, None, :]).sum(axis=2)

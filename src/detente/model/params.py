@@ -33,7 +33,6 @@ class Structure:
     member: NDArray[np.bool_]  # (A, N)
     partner: NDArray[np.bool_]  # (A, N)
     hostile: NDArray[np.bool_]  # (N, N), symmetric
-    allied: NDArray[np.bool_]  # (Dn,) an alliance is tied to a disputant of the dispute
     nuclear: NDArray[np.bool_]  # (N,)
     initial_phase: NDArray[np.int8]  # (Dn,)
     initial_posture: NDArray[np.int64]  # (Dn, 2)
@@ -161,13 +160,6 @@ def structure_of(sc: Scenario) -> Structure:
         member=member,
         partner=partner,
         hostile=hostile,
-        allied=np.array(
-            [
-                bool((member[:, [c, d]] | partner[:, [c, d]]).any())
-                for c, d in zip(ch, de, strict=True)
-            ],
-            dtype=bool,
-        ),
         nuclear=np.array([a.nuclear for a in sc.actors], dtype=bool),
         initial_phase=np.array([phase_code[d.phase] for d in sc.disputes], dtype=np.int8),
         initial_posture=np.array(

@@ -73,6 +73,8 @@ class State:
     deployed: F64  # (R, N)
     arsenal: F64  # (R, N)
     cohesion: F64  # (R, A) true cohesion (assurance moves it)
+    member: B  # (R, A, N) each alliance's members (alignment can change: the world layer)
+    partner: B  # (R, A, N) which actors each alliance backs as partners
     posture: I64  # (R, Dn, 2) challenger, defender
     last_move: I64  # (R, Dn, 2) -1 down, 0 hold, +1 up
     memory: I64  # (R, Dn, 2) a policy's private counter (GRIT's steps)
@@ -164,6 +166,8 @@ def initial_state(p: Params, st: Structure, resolve_prior: F64, cohesion_prior: 
         deployed=p.deployed.copy(),
         arsenal=p.arsenal.copy(),
         cohesion=p.cohesion.copy(),
+        member=np.broadcast_to(st.member[None], (r, a, n)).copy(),
+        partner=np.broadcast_to(st.partner[None], (r, a, n)).copy(),
         posture=posture,
         last_move=np.zeros((r, d, 2), dtype=np.int64),
         memory=np.zeros((r, d, 2), dtype=np.int64),

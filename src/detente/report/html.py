@@ -49,7 +49,12 @@ def _assumptions(scenario_yaml: Path) -> list[dict[str, str]]:
         value = (
             f"{spec['value']:g}"
             if kind == "fixed"
-            else kind + "(" + ", ".join(f"{k}={v:g}" for k, v in spec.items()) + ")"
+            else kind
+            + "("
+            + ", ".join(
+                f"{k}={v:g}" if isinstance(v, int | float) else f"{k}={v}" for k, v in spec.items()
+            )
+            + ")"
         )
         rows.append({"parameter": n.path, "value": value, "source": q.source or ""})
     return rows
@@ -160,6 +165,10 @@ def build_report(folder: Path) -> str:
         from detente.report.calibration import build_calibration_report
 
         return build_calibration_report(folder, PAGE, vega_bundle(), _table)
+    if (folder / "world.json").is_file():
+        from detente.report.world import build_world_report
+
+        return build_world_report(folder, PAGE, vega_bundle(), _table)
     specs, ctx = figure_specs(folder)
     parts = []
     if ctx["kind"] == "run":
@@ -228,6 +237,10 @@ def export_figures(folder: Path, target: Path) -> list[Path]:
         from detente.report.calibration import calibration_specs
 
         specs, _ = calibration_specs(folder)
+    elif (folder / "world.json").is_file():
+        from detente.report.world import world_specs
+
+        specs, _ = world_specs(folder)
     else:
         specs, _ = figure_specs(folder)
     target.mkdir(parents=True, exist_ok=True)

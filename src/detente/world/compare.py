@@ -1,0 +1,138 @@
+"""Compare world orders on common random numbers, with confidence intervals.
+
+Every preset is simulated with the same seed and run indices, so the same
+draws (small states' resolve, preference changes, moves, crisis onsets) meet
+each architecture: differences between presets are paired run by run
+(:func:`detente.experiments.statistics.paired_difference`), which narrows
+their intervals (common random numbers; Law 2015, ch. 11).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from detente.experiments.statistics import Z95, paired_difference, wilson_interval
+from detente.world.loading import load_world
+from detente.world.simulate import METRICS, World, build_world, simulate_world
+
+__all__ = ["WorldComparison", "compare_worlds", "run_world"]
+
+CHUNK = 125  # runs per task: bounds memory; results do not depend on it
+
+LABELS = {
+    "crises_per_decade": "crises per decade",
+    "wars": "wars",
+    "great_power_wars": "wars between great powers",
+    "nuclear_use": "P(nuclear use)",
+    "deaths": "deaths",
+    "displaced": "displaced (peak)",
+    "autonomy": "small-state autonomy",
+}
+
+
+def _task(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, NDArray]:
+    return simulate_world(w, seed, runs)
+
+
+def run_world(
+    w: World,
+    seed: int,
+    runs: int,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, NDArray]:
+    """Per-run metrics for runs 0 .. runs-1, in chunks over worker processes."""
+    parts = [np.arange(a, min(a + CHUNK, runs), dtype=np.int64) for a in range(0, runs, CHUNK)]
+    results: list[dict[str, NDArray]] = []
+    if workers <= 1 or len(parts) == 1:
+        for idx in parts:
+            results.append(_task(w, seed, idx))
+            if progress:
+                progress(len(idx))
+    else:
+        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+            futures = [pool.submit(_task, w, seed, idx) for idx in parts]
+            for f, idx in zip(futures, parts, strict=True):
+                results.append(f.result())
+                if progress:
+                    progress(len(idx))
+    return {k: np.concatenate([r[k] for r in results]) for k in results[0]}
+
+
+@dataclass
+class WorldComparison:
+    """Per-run metrics of each preset, and the summaries the report shows."""
+
+    presets: list[str]
+    titles: dict[str, str]
+    runs: int
+    years: int
+    seed: int
+    metrics: dict[str, dict[str, NDArray]]  # preset -> metric -> (runs,)
+
+    def summary(self) -> list[dict[str, Any]]:
+        """Mean and 95% interval of every metric, and the paired difference from the first."""
+        base = self.presets[0]
+        rows = []
+        for name in self.presets:
+            m = self.metrics[name]
+            row: dict[str, Any] = {"preset": name, "title": self.titles[name]}
+            for k in METRICS:
+                x = m[k]
+                if k == "nuclear_use":
+                    lo, hi = wilson_interval(int(x.sum()), len(x))
+                else:
+                    half = Z95 * x.std(ddof=1) / np.sqrt(len(x)) if len(x) > 1 else 0.0
+                    lo, hi = x.mean() - half, x.mean() + half
+                row[k] = float(x.mean())
+                row[f"{k}_ci"] = [float(lo), float(hi)]
+                if name != base:
+                    d, (dlo, dhi) = paired_difference(x, self.metrics[base][k])
+                    row[f"{k}_vs_{base}"] = float(d)
+                    row[f"{k}_vs_{base}_ci"] = [float(dlo), float(dhi)]
+            rows.append(row)
+        return rows
+
+    def per_run(self):
+        import pyarrow as pa
+
+        cols: dict[str, list] = {"preset": [], "run": [], **{k: [] for k in METRICS}}
+        for name in self.presets:
+            m = self.metrics[name]
+            n = len(m["autonomy"])
+            cols["preset"] += [name] * n
+            cols["run"] += list(range(n))
+            for k in METRICS:
+                cols[k] += m[k].tolist()
+        return pa.table(cols)
+
+
+def compare_worlds(
+    presets: list[str],
+    runs: int = 1000,
+    years: int | None = None,
+    seed: int = 0,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> WorldComparison:
+    """Simulate each preset (name or file) on common random numbers."""
+    workers = workers or os.cpu_count() or 1
+    metrics, titles = {}, {}
+    horizon = None
+    for name in presets:
+        spec = load_world(name)
+        if years is not None:
+            spec = spec.model_copy(update={"world": spec.world.model_copy(update={"years": years})})
+        horizon = spec.world.years
+        w = build_world(spec)
+        metrics[name] = run_world(w, seed, runs, workers, progress)
+        titles[name] = spec.title or spec.name
+    return WorldComparison(list(presets), titles, runs, int(horizon or 0), seed, metrics)
