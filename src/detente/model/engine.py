@@ -710,9 +710,7 @@ def _war(state, p, mods, st, seed, runs, dt) -> None:
                 mem = state.member[:, k].copy()  # (R, N)
                 mem[:, st.challenger[d]] = False
                 join = (
-                    (regional[:, d] & backs)[:, None]
-                    & mem
-                    & (uj[:, d, :] < state.cohesion[:, [k]])
+                    (regional[:, d] & backs)[:, None] & mem & (uj[:, d, :] < state.cohesion[:, [k]])
                 )
                 state.joined[:, d, :] |= join
     nuke = climb & (state.rung == NUCLEAR_USE_RUNG)

@@ -47,7 +47,7 @@ def predictive_checks(pred: pd.DataFrame, obs: pd.DataFrame, target: str) -> Spe
     if monthly:
         layers = [
             base.mark_area(opacity=0.25, color="#4c78a8").encode(
-                x=x, y=alt.Y("q05:Q", scale=log, title="value"), y2="q95:Q"
+                x=x, y=alt.Y("q05:Q", scale=log, title="value (symmetric log scale)"), y2="q95:Q"
             ),
             base.mark_area(opacity=0.45, color="#4c78a8").encode(x=x, y="q25:Q", y2="q75:Q"),
             base.mark_line(color="#1f3b5a").encode(x=x, y="q50:Q"),
@@ -55,7 +55,7 @@ def predictive_checks(pred: pd.DataFrame, obs: pd.DataFrame, target: str) -> Spe
     else:
         layers = [
             base.mark_rule(color="#4c78a8", strokeWidth=2).encode(
-                x=x, y=alt.Y("q05:Q", scale=log, title="value"), y2="q95:Q"
+                x=x, y=alt.Y("q05:Q", scale=log, title="value (symmetric log scale)"), y2="q95:Q"
             ),
             base.mark_tick(color="#1f3b5a", thickness=2).encode(x=x, y="q50:Q"),
         ]

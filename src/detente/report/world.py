@@ -20,7 +20,7 @@ NOTE = (
 )
 
 
-def tradeoff(rows: list[dict[str, Any]], peace: str = "wars") -> Spec:
+def tradeoff(rows: list[dict[str, Any]], years: int, peace: str = "wars") -> Spec:
     """Each architecture's wars against small-state autonomy, with 95% intervals."""
     alt = _alt()
     df = pd.DataFrame(
@@ -43,7 +43,7 @@ def tradeoff(rows: list[dict[str, Any]], peace: str = "wars") -> Spec:
         title="small-state autonomy (share of state-years at the preferred alignment)",
         scale=alt.Scale(zero=False),
     )
-    y = alt.Y(f"{peace}:Q", title=f"{peace} per run (30 years)", scale=alt.Scale(zero=True))
+    y = alt.Y(f"{peace}:Q", title=f"{peace} per run ({years} years)", scale=alt.Scale(zero=True))
     return (
         alt.layer(
             base.mark_rule().encode(x="a_lo:Q", x2="a_hi:Q", y=y),
@@ -63,7 +63,7 @@ def tradeoff(rows: list[dict[str, Any]], peace: str = "wars") -> Spec:
 
 def world_specs(folder: Path) -> tuple[dict[str, Spec], dict[str, Any]]:
     summary = json.loads((folder / "world.json").read_text())
-    return {"tradeoff": tradeoff(summary["presets"])}, summary
+    return {"tradeoff": tradeoff(summary["presets"], summary["years"])}, summary
 
 
 def build_world_report(folder: Path, page: str, bundle: str, table) -> str:

@@ -1,0 +1,83 @@
+"""Wall time of a world of 5 great powers and 40 small states, 30 years, 1,000 runs.
+
+Usage::
+
+    python benchmarks/world.py            # every preset, 1,000 runs each
+    python benchmarks/world.py --quick    # 200 runs
+
+For each world preset, the time of ``detente world PRESET --runs 1000`` (as a
+subprocess, with its default workers: one per CPU) and, as the named baseline
+measured in the same run, the time of the same world simulated in this
+process by one worker, scaled from a tenth of the runs. Reports run-months
+per second and the ratio of the two. The issue's goal is under 2 minutes per
+world; no test asserts any of these numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from detente.world.loading import load_world
+from detente.world.simulate import build_world, simulate_world
+
+PRESETS = ("spheres-contested", "spheres-recognised", "collective-security", "unipolar")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args()
+    runs = 200 if args.quick else 1000
+    rows = []
+    for name in PRESETS:
+        spec = load_world(name)
+        w = build_world(spec)
+        base_runs = max(runs // 10, 20)
+        start = time.perf_counter()
+        simulate_world(w, 0, np.arange(base_runs))
+        one = (time.perf_counter() - start) * runs / base_runs
+        start = time.perf_counter()
+        subprocess.run(
+            ["detente", "world", name, "--runs", str(runs), "--json"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        wall = time.perf_counter() - start
+        months = runs * spec.world.years * 12
+        rows.append(
+            {
+                "preset": name,
+                "great_powers": len(spec.great_powers),
+                "small_states": spec.small_states.count,
+                "dispute_slots": len(w.claimant),
+                "years": spec.world.years,
+                "runs": runs,
+                "wall_s": round(wall, 1),
+                "run_months_per_s": round(months / wall),
+                "baseline_one_worker_s": round(one, 1),
+                "speedup_vs_one_worker": round(one / wall, 2),
+                "under_2_min": wall < 120,
+            }
+        )
+    json.dump(
+        {
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, "
+            f"Python {platform.python_version()}",
+            "worlds": rows,
+        },
+        sys.stdout,
+        indent=1,
+    )
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
