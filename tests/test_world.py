@@ -178,3 +178,58 @@ def test_a_bad_world_file_is_one_clear_line_and_exit_2(tmp_path):
     assert "world.shift_rate" in res.output and "Traceback" not in res.output
     res = runner.invoke(app, ["world", "bipolar", "--runs", "4"])
     assert res.exit_code == 2 and "expected a world preset" in res.output
+
+
+def with_baseline(tmp_path: Path, name: str, baseline: list[dict], **changes):
+    spec = load_world(small_world(tmp_path, "spheres-contested", name, **changes))
+    return spec.model_copy(update={"baseline": [Intervention(**b) for b in baseline]})
+
+
+def test_in_a_world_withdrawal_lowers_the_rate_of_war(tmp_path):
+    gps = ["P1", "P2", "P3", "P4", "P5"]
+    withdraw = [{"type": "withdraw", "actor": g, "fraction": 0.6, "cap": 5} for g in gps]
+    base = simulate_world(build_world(with_baseline(tmp_path, "w0", [])), 0, np.arange(400))
+    wd = simulate_world(build_world(with_baseline(tmp_path, "w1", withdraw)), 0, np.arange(400))
+    assert base["wars"].mean() > 0.05
+    d, (_lo, hi) = paired_difference(wd["wars"], base["wars"])
+    assert d < 0 and hi < 0
+
+
+def test_in_a_world_a_ceasefire_cuts_deaths(tmp_path):
+    cease = [{"type": "ceasefire", "monitoring": 0.5}]
+    base = simulate_world(build_world(with_baseline(tmp_path, "c0", [])), 0, np.arange(300))
+    cf = simulate_world(build_world(with_baseline(tmp_path, "c1", cease)), 0, np.arange(300))
+    assert base["deaths"].mean() > 0
+    assert cf["deaths"].mean() < 0.1 * base["deaths"].mean()
+
+
+def test_in_a_world_arsenals_approach_the_richardson_equilibrium_in_peace(tmp_path, monkeypatch):
+    import detente.world.simulate as ws
+    from detente.model.params import structure_of
+
+    spec = load_world(small_world(tmp_path, "spheres-contested", "arms"))
+    k, a, g = 0.2, 2.0, 20.0  # per year: a time constant of half a year, ten years to run
+    arms = {"reaction": k, "fatigue": a, "grievance": g}
+    gps = [x.model_copy(update={"arms": type(x.arms)(**arms)}) for x in spec.great_powers]
+    quiet = [s.model_copy(update={"strength": Fixed(value=0.0)}) for s in spec.spheres]
+    w = build_world(spec.model_copy(update={"great_powers": gps, "spheres": quiet}))
+
+    ends = {}
+    original = ws.quiet_step
+
+    def spy(model, state, p, seed, runs):
+        original(model, state, p, seed, runs)
+        ends["arsenal"] = state.arsenal.copy()
+
+    monkeypatch.setattr(ws, "quiet_step", spy)
+    out = simulate_world(w, 0, np.arange(5))
+    assert out["crises_per_decade"].sum() == 0  # peace throughout: only quiet steps
+    # a X_i = k sum_j H_ij X_j + g for each great power i; the small states have
+    # no arms dynamics and keep their starting arsenal (1.0).
+    H = structure_of(w.core).hostile.astype(float)
+    n_gp, n = len(gps), H.shape[0]
+    G, S = np.arange(n_gp), np.arange(n_gp, n)
+    x_star = np.linalg.solve(
+        a * np.eye(n_gp) - k * H[np.ix_(G, G)], g + k * H[np.ix_(G, S)] @ np.ones(len(S))
+    )
+    np.testing.assert_allclose(ends["arsenal"][:, :n_gp], np.tile(x_star, (5, 1)), rtol=0.01)

@@ -179,17 +179,11 @@ def step(model: Model, state: State, p: Params, seed: int, runs: NDArray[np.int6
     st = model.structure
     t = state.t
     R = len(runs)
-    ctx = Context(st, seed, runs)
     dt = st.step_weeks
     centres = grid(st.bins)
 
     # 1. Interventions.
-    mods = Modifiers.neutral(R, st)
-    for iv in model.interventions:
-        if t == iv.start:
-            iv.on_start(state, p, ctx)
-        if iv.active(t):
-            iv.while_active(mods, state, p, ctx)
+    mods = _interventions(model, state, p, seed, runs)
     imposed = mods.ceasefire & (state.phase == WAR)
     state.phase = np.where(imposed, CEASEFIRE, state.phase)
     state.posture = np.where(imposed[..., None], np.minimum(state.posture, TOP), state.posture)
@@ -302,23 +296,41 @@ def step(model: Model, state: State, p: Params, seed: int, runs: NDArray[np.int6
     state.t = t + 1
 
 
-def quiet_step(model: Model, state: State, p: Params, runs: NDArray[np.int64]) -> None:
+def _interventions(
+    model: Model, state: State, p: Params, seed: int, runs: NDArray[np.int64]
+) -> Modifiers:
+    """Start the interventions due this step; collect the modifiers of those in force."""
+    t = state.t
+    ctx = Context(model.structure, seed, runs)
+    mods = Modifiers.neutral(len(runs), model.structure)
+    for iv in model.interventions:
+        if t == iv.start:
+            iv.on_start(state, p, ctx)
+        if iv.active(t):
+            iv.while_active(mods, state, p, ctx)
+    return mods
+
+
+def quiet_step(model: Model, state: State, p: Params, seed: int, runs: NDArray[np.int64]) -> None:
     """Advance runs in which no dispute is open (every one settled) by one step.
 
-    What :func:`step` does for such runs, less the signals: arms (Richardson),
-    the return of the displaced and the decay of mobilisation. With no crisis
+    What :func:`step` does for such runs, less the signals: interventions,
+    arms (Richardson), the return of the displaced and the decay of
+    mobilisation. With no crisis
     open nobody is watched, so beliefs stand still (a modelling choice of the
     world layer, which keeps dormant dispute slots; ``step`` itself still
     updates beliefs every week in single-crisis scenarios).
     """
     st = model.structure
     dt = st.step_weeks
-    mods = Modifiers.neutral(len(runs), st)
+    # Interventions start and act here too (a withdrawal at step 0 withdraws
+    # in every run, whether or not a crisis is open in it).
+    mods = _interventions(model, state, p, seed, runs)
     state.arsenal = _bounded_arms(
         state.arsenal,
         p.arms_reaction,
         p.arms_fatigue,
-        p.arms_grievance,
+        p.arms_grievance * mods.grievance_mult,
         st.hostile,
         dt / WEEKS_PER_YEAR,
     )

@@ -71,6 +71,39 @@ def load_world(name_or_path: str | Path) -> WorldScenario:
     """Load a world preset by name or a world YAML file; errors name file and field."""
     data, label = _read(str(name_or_path), None, 0)
     try:
-        return WorldScenario.model_validate(data)
+        world = WorldScenario.model_validate(data)
     except ValidationError as e:
         raise _pydantic_error(label, e) from None
+    _check_references(world, label)
+    return world
+
+
+def _check_references(w: WorldScenario, file: str) -> None:
+    """Every id a world names must exist; say which field names one that does not."""
+    gp = [a.id for a in w.great_powers]
+    for i, a in enumerate(gp):
+        if a in gp[:i]:
+            raise ScenarioError(
+                file, f"great_powers[{i}].id", f"expected a unique id, got {a!r} twice"
+            )
+    for i, s in enumerate(w.spheres):
+        if s.claimant not in gp:
+            raise ScenarioError(
+                file,
+                f"spheres[{i}].claimant",
+                f"expected a great power ({', '.join(gp)}), got {s.claimant!r}",
+            )
+    for k in w.small_states.preferences:
+        if k != "none" and k not in gp:
+            raise ScenarioError(
+                file,
+                f"small_states.preferences.{k}",
+                f"expected a great power ({', '.join(gp)}) or 'none', got {k!r}",
+            )
+    clash = sorted(set(gp) & set(w.small_states.ids()))
+    if clash:
+        raise ScenarioError(
+            file,
+            "small_states.prefix",
+            f"expected small-state ids apart from great powers, got {clash}",
+        )

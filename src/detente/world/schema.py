@@ -190,21 +190,3 @@ class WorldScenario(_Frozen):
         description="core interventions in force throughout (a standing negotiation channel, "
         "say); they act on every dispute slot",
     )
-
-    @model_validator(mode="after")
-    def _references(self) -> WorldScenario:
-        gp = [a.id for a in self.great_powers]
-        if len(set(gp)) != len(gp):
-            raise ValueError("expected unique great power ids")
-        for s in self.spheres:
-            if s.claimant not in gp:
-                raise ValueError(f"expected a great power as claimant, got {s.claimant!r}")
-        for k in self.small_states.preferences:
-            if k != NONE and k not in gp:
-                raise ValueError(f"expected preferences for great powers or 'none', got {k!r}")
-        clash = set(gp) & set(self.small_states.ids())
-        if clash:
-            raise ValueError(
-                f"expected small-state ids apart from great powers, got {sorted(clash)}"
-            )
-        return self

@@ -381,7 +381,9 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
             if len(live):
                 on_rows(live, state, p, runs, lambda s_, p_, r_: step(model, s_, p_, seed, r_))
             if len(quiet):
-                on_rows(quiet, state, p, runs, lambda s_, p_, r_: quiet_step(model, s_, p_, r_))
+                on_rows(
+                    quiet, state, p, runs, lambda s_, p_, r_: quiet_step(model, s_, p_, seed, r_)
+                )
             state.t = t0 + 1
 
             # 4. Wars, great-power wars, ends and feedback.
