@@ -236,3 +236,22 @@ def test_detente_reproduce_passes_every_row():
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert len(rows) >= 30 and all(r["passed"] for r in rows)
+
+
+def test_a_batched_tournament_plays_exactly_the_matches_of_pair_by_pair_play():
+    players = [
+        games.Cooperator(),
+        games.Defector(),
+        games.TitForTat(),
+        games.GenerousTitForTat(),
+        games.WinStayLoseShift(),
+        games.Grudger(),
+        games.GoByMajority(),
+        games.Random(),
+        games.Gradual(),
+        games.Grit(),
+    ]
+    for noise in (0.0, 0.1):
+        batched = games.tournament(players, 40, 7, noise=noise, seed=2, self_play=True)
+        by_pairs = games._tournament_by_pairs(players, 40, 7, noise=noise, seed=2, self_play=True)
+        np.testing.assert_array_equal(batched.payoff_matrix, by_pairs.payoff_matrix)

@@ -25,7 +25,12 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import ndtri
 
-__all__ = ["normal", "purpose_key", "uniform"]
+__all__ = [
+    "normal",
+    "purpose_key",
+    "uniform",
+    "uniform_keyed",
+]
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -60,14 +65,26 @@ def uniform(
 
     Element ``[r, *idx]`` depends only on (seed, purpose, step, runs[r], idx).
     """
-    key = np.uint64(purpose_key(seed, purpose, step))
+    key = np.array([purpose_key(seed, purpose, step)], dtype=np.uint64)
+    return uniform_keyed(key, runs, shape)[0]
+
+
+def uniform_keyed(
+    keys: NDArray[np.uint64], runs: NDArray[np.int64], shape: tuple[int, ...] = ()
+) -> NDArray[np.float64]:
+    """:func:`uniform` for many purpose keys at once, shape ``(len(keys), len(runs), *shape)``.
+
+    Row k equals ``uniform`` with the (seed, purpose, step) whose
+    :func:`purpose_key` is ``keys[k]``.
+    """
     n = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    key = np.asarray(keys, dtype=np.uint64)[:, None, None]
     with np.errstate(over="ignore"):
         counter = runs.astype(np.uint64)[:, None] * np.uint64(n) + np.arange(n, dtype=np.uint64)
-        x = _mix(_mix(counter * _GOLDEN ^ key) + key)
+        x = _mix(_mix(counter[None] * _GOLDEN ^ key) + key)
     # 53 high bits -> double in (0, 1): the +0.5 keeps both ends open.
     u = ((x >> np.uint64(11)).astype(np.float64) + 0.5) * (1.0 / 9007199254740992.0)
-    return u.reshape((len(runs), *shape))
+    return u.reshape((len(key), len(runs), *shape))
 
 
 def normal(

@@ -19,7 +19,7 @@ from typing import ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.random import uniform
+from detente.random import purpose_key, uniform, uniform_keyed
 
 B = NDArray[np.bool_]
 F64 = NDArray[np.float64]
@@ -337,8 +337,64 @@ def tournament(
     A player's total is the sum of its match scores against every opponent
     (and itself when ``self_play``, as in Axelrod 1980), averaged over
     repetitions. Each pair has its own random stream, so adding a player does
-    not change the other pairs' matches.
+    not change the other pairs' matches, and every match is the one
+    :func:`play` gives for that pair and stream.
+
+    All matches are played at once: each turn, each strategy moves in every
+    match it plays in one vectorised call (its histories stacked), so the
+    Python work per turn grows with the number of strategies, not of matches.
     """
+    n = len(players)
+    pairs = [(i, j) for i in range(n) for j in range(i if self_play else i + 1, n)]
+    R = repetitions
+    reps = np.arange(R)
+    acts = np.zeros((len(pairs), 2, R), dtype=bool)
+    pay = np.zeros((len(pairs), 2, R))
+    groups = []
+    for who, player in enumerate(players):
+        slots = [(q, k) for q, (i, j) in enumerate(pairs) for k, x in ((0, i), (1, j)) if x == who]
+        if not slots:
+            continue
+        q = np.array([x for x, _ in slots])
+        k = np.array([y for _, y in slots])
+        rows = len(slots) * R
+        own = np.zeros((rows, turns), dtype=bool)
+        opp = np.zeros((rows, turns), dtype=bool)
+        groups.append((player, q, k, own, opp, player.reset(rows)))
+    keys = np.array(
+        [[purpose_key(seed, f"games.{i}-{j}", t) for i, j in pairs] for t in range(turns)],
+        dtype=np.uint64,
+    )
+    for t in range(turns):
+        u = uniform_keyed(keys[t], reps, (4,))  # (pairs, reps, 4): each pair's own stream
+        for player, q, k, own, opp, mem in groups:
+            act = player.move(t, own, opp, mem, u[q, :, k].reshape(-1))
+            if noise > 0:
+                act = act ^ (u[q, :, 2 + k].reshape(-1) < noise)
+            acts[q, k] = act.reshape(len(q), R)
+        for _, q, k, own, opp, _ in groups:
+            own[:, t] = acts[q, k].reshape(-1)
+            opp[:, t] = acts[q, 1 - k].reshape(-1)
+        pa, pb = game.payoffs(acts[:, 0], acts[:, 1])
+        pay[:, 0] += pa
+        pay[:, 1] += pb
+    matrix = np.zeros((n, n))
+    for q, (i, j) in enumerate(pairs):
+        matrix[i, j] = pay[q, 0].mean()
+        matrix[j, i] = pay[q, 1].mean() if i != j else pay[q, 0].mean()
+    return TournamentResult(tuple(p.name for p in players), matrix, matrix.sum(axis=1))
+
+
+def _tournament_by_pairs(
+    players: list[Strategy],
+    turns: int = 200,
+    repetitions: int = 1,
+    noise: float = 0.0,
+    game: Game = Game(),
+    seed: int = 0,
+    self_play: bool = False,
+) -> TournamentResult:
+    """The same round robin, one :func:`play` per pair (the reference for tests)."""
     n = len(players)
     matrix = np.zeros((n, n))
     for i in range(n):

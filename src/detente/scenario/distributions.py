@@ -242,8 +242,11 @@ class Posterior(_Dist):
         samples = table.get(self.parameter)
         if samples is None:
             raise ValueError(f"expected {self.parameter!r} among the samples of {self.file}")
-        # Keep the resolved path, so that a dump of the scenario reads back anywhere.
-        object.__setattr__(self, "file", str(path))
+        # Keep a path that reads back from a dump of the scenario: relative to
+        # the built-in folder for detente's own files (the same on any machine),
+        # absolute otherwise.
+        shipped = path.is_relative_to(builtin)
+        object.__setattr__(self, "file", str(path.relative_to(builtin) if shipped else path))
         self._samples = samples
         self._key = key
         return self
