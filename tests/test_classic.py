@@ -253,5 +253,27 @@ def test_a_batched_tournament_plays_exactly_the_matches_of_pair_by_pair_play():
     ]
     for noise in (0.0, 0.1):
         batched = games.tournament(players, 40, 7, noise=noise, seed=2, self_play=True)
-        by_pairs = games._tournament_by_pairs(players, 40, 7, noise=noise, seed=2, self_play=True)
+        by_pairs = tournament_by_pairs(players, 40, 7, noise=noise, seed=2, self_play=True)
         np.testing.assert_array_equal(batched.payoff_matrix, by_pairs.payoff_matrix)
+
+
+def tournament_by_pairs(
+    players: list[games.Strategy],
+    turns: int,
+    repetitions: int,
+    noise: float,
+    seed: int,
+    self_play: bool,
+) -> games.TournamentResult:
+    """The round robin as it was first written: one ``games.play`` per pair."""
+    game = games.Game()
+    n = len(players)
+    matrix = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i if self_play else i + 1, n):
+            res = games.play(
+                players[i], players[j], turns, repetitions, noise, game, seed, stream=f"{i}-{j}"
+            )
+            matrix[i, j] = res.scores_a.mean()
+            matrix[j, i] = res.scores_b.mean() if i != j else res.scores_a.mean()
+    return games.TournamentResult(tuple(p.name for p in players), matrix, matrix.sum(axis=1))

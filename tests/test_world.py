@@ -233,3 +233,14 @@ def test_in_a_world_arsenals_approach_the_richardson_equilibrium_in_peace(tmp_pa
         a * np.eye(n_gp) - k * H[np.ix_(G, G)], g + k * H[np.ix_(G, S)] @ np.ones(len(S))
     )
     np.testing.assert_allclose(ends["arsenal"][:, :n_gp], np.tile(x_star, (5, 1)), rtol=0.01)
+
+
+def test_every_number_a_world_preset_sets_carries_a_source():
+    from detente.scenario.sources import _walk
+
+    for name in preset_names():
+        spec = load_world(name)
+        missing = [
+            n.path for n in _walk(spec, "", False) if not n.default and not n.quantity.source
+        ]
+        assert missing == [], name

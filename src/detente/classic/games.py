@@ -385,28 +385,6 @@ def tournament(
     return TournamentResult(tuple(p.name for p in players), matrix, matrix.sum(axis=1))
 
 
-def _tournament_by_pairs(
-    players: list[Strategy],
-    turns: int = 200,
-    repetitions: int = 1,
-    noise: float = 0.0,
-    game: Game = Game(),
-    seed: int = 0,
-    self_play: bool = False,
-) -> TournamentResult:
-    """The same round robin, one :func:`play` per pair (the reference for tests)."""
-    n = len(players)
-    matrix = np.zeros((n, n))
-    for i in range(n):
-        for j in range(i if self_play else i + 1, n):
-            res = play(
-                players[i], players[j], turns, repetitions, noise, game, seed, stream=f"{i}-{j}"
-            )
-            matrix[i, j] = res.scores_a.mean()
-            matrix[j, i] = res.scores_b.mean() if i != j else res.scores_a.mean()
-    return TournamentResult(tuple(p.name for p in players), matrix, matrix.sum(axis=1))
-
-
 def memory_one_payoffs(
     p: tuple[float, float, float, float],
     q: tuple[float, float, float, float],

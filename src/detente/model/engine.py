@@ -83,6 +83,18 @@ def _war_cost(state: State, p: Params, mods: Modifiers) -> F64:
     )
 
 
+def _arms(state: State, p: Params, mods: Modifiers, st: Structure) -> F64:
+    """One Richardson step of every arsenal (coefficients per year)."""
+    return _bounded_arms(
+        state.arsenal,
+        p.arms_reaction,
+        p.arms_fatigue,
+        p.arms_grievance * mods.grievance_mult,
+        st.hostile,
+        st.step_weeks / WEEKS_PER_YEAR,
+    )
+
+
 def _bounded_arms(*args) -> F64:
     """Richardson's step, capped at 1e12: an unstable race runs away, but no
     economy spends without limit, and the cap keeps every later sum finite."""
@@ -196,14 +208,7 @@ def step(model: Model, state: State, p: Params, seed: int, runs: NDArray[np.int6
     state.rung = np.where(live, state.posture.max(axis=2), state.rung)
 
     # 2. Arms (Richardson), coefficients per year.
-    state.arsenal = _bounded_arms(
-        state.arsenal,
-        p.arms_reaction,
-        p.arms_fatigue,
-        p.arms_grievance * mods.grievance_mult,
-        st.hostile,
-        dt / WEEKS_PER_YEAR,
-    )
+    state.arsenal = _arms(state, p, mods, st)
 
     # 3. Signals and beliefs.
     at_war_pair = _pair_at_war(state, st)
@@ -326,14 +331,7 @@ def quiet_step(model: Model, state: State, p: Params, seed: int, runs: NDArray[n
     # Interventions start and act here too (a withdrawal at step 0 withdraws
     # in every run, whether or not a crisis is open in it).
     mods = _interventions(model, state, p, seed, runs)
-    state.arsenal = _bounded_arms(
-        state.arsenal,
-        p.arms_reaction,
-        p.arms_fatigue,
-        p.arms_grievance * mods.grievance_mult,
-        st.hostile,
-        dt / WEEKS_PER_YEAR,
-    )
+    state.arsenal = _arms(state, p, mods, st)
     _civilians(state, p, mods, st, runs, dt, np.zeros_like(state.deployed))
     state.ceasefire_age = np.zeros_like(state.ceasefire_age)
     state.t = state.t + 1

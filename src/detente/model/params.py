@@ -182,7 +182,7 @@ def parameter_paths(sc: Scenario) -> list[str]:
     """Every path :func:`draw_params` draws, e.g. ``actors.RU.resolve``, ``ladder.4.hazard``."""
     paths = []
     for a in sc.actors:
-        paths += [f"actors.{a.id}.{f}" for f in _ACTOR_FIELDS]
+        paths += [f"actors.{a.id}.{f}" for f in ACTOR_FIELDS]
         paths += [f"actors.{a.id}.arms.{f}" for f in ("reaction", "fatigue", "grievance")]
     paths += [f"alliances.{al.id}.{f}" for al in sc.alliances for f in ("cohesion", "partner_aid")]
     paths += [f"disputes.{d.id}.{f}" for d in sc.disputes for f in _DISPUTE_FIELDS]
@@ -196,7 +196,7 @@ def parameter_paths(sc: Scenario) -> list[str]:
     return paths
 
 
-_ACTOR_FIELDS = (
+ACTOR_FIELDS = (
     "forces",
     "deployed",
     "arsenal",

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from detente.report.figures import Spec, _alt
+from detente.world.simulate import METRICS
 
 __all__ = ["build_world_report", "world_specs"]
 
@@ -68,15 +69,7 @@ def world_specs(folder: Path) -> tuple[dict[str, Spec], dict[str, Any]]:
 
 def build_world_report(folder: Path, page: str, bundle: str, table) -> str:
     specs, s = world_specs(folder)
-    cols = [
-        "crises_per_decade",
-        "wars",
-        "great_power_wars",
-        "nuclear_use",
-        "deaths",
-        "displaced",
-        "autonomy",
-    ]
+    cols = list(METRICS)
 
     def cell(r: dict[str, Any], k: str) -> str:
         lo, hi = r[f"{k}_ci"]

@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from detente.model.engine import on_rows, quiet_step, step
-from detente.model.params import Params, draw_params
+from detente.model.params import ACTOR_FIELDS, Params, draw_params
 from detente.model.simulate import compile_model
 from detente.model.state import CRISIS, SETTLED, WAR, State, initial_state
 from detente.random import uniform
@@ -154,17 +154,8 @@ def _dump(q):
 
 def _core_dict(spec: WorldScenario, ids, initial, slots, collective) -> dict:
     ss = spec.small_states
-    fields = (
-        "forces",
-        "deployed",
-        "arsenal",
-        "population_at_risk",
-        "resolve",
-        "war_cost",
-        "audience_cost",
-        "rationality",
-        "effectiveness",
-    )
+    # The actor fields a small-states description sets (the rest keep their defaults).
+    fields = [f for f in ACTOR_FIELDS if f in type(ss).model_fields]
     small = [
         {"id": sid, **{f: _dump(getattr(ss, f)) for f in fields}, "policy": ss.policy.model_dump()}
         for sid in ids
