@@ -302,3 +302,27 @@ def test_calibrating_needs_a_start_date(tmp_path):
     )
     assert res.exit_code == 2
     assert "settings.start_date" in res.output
+
+
+def test_a_holdout_before_the_start_and_a_missing_csv_name_the_targets_file(tmp_path):
+    res = runner.invoke(
+        app,
+        [
+            "calibrate",
+            "donbas-2014",
+            "--targets",
+            str(TARGETS),
+            "--until",
+            "2013-01",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
+    assert res.exit_code == 2 and str(TARGETS) in res.output and "--until" in res.output
+    data = yaml.safe_load(TARGETS.read_text())
+    data["targets"][0]["file"] = "missing.csv"
+    bad = tmp_path / "targets.yaml"
+    bad.write_text(yaml.safe_dump(data))
+    res = runner.invoke(app, ["calibrate", "donbas-2014", "--targets", str(bad)])
+    assert res.exit_code == 2 and "targets[0].file" in res.output
+    assert "Traceback" not in res.output

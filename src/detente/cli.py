@@ -410,6 +410,7 @@ def calibrate(
             until=cut,
             seed=seed,
             file=f"{scenario}.yaml (built-in)" if scenario in builtin_names() else scenario,
+            targets_file=str(targets),
         )
     except ScenarioError as e:
         raise fail(str(e)) from None

@@ -83,6 +83,7 @@ def make_problem(
     package: str = "status-quo",
     seed: int = 0,
     file: str = "<scenario>",
+    targets_file: str | None = None,
 ) -> Problem:
     """Check that the scenario and the targets fit together and collect the parameters."""
     start = sc.settings.start_date
@@ -118,7 +119,9 @@ def make_problem(
     fitted = observations(tf, start, until=until)
     if not fitted:
         raise ScenarioError(
-            tf.name, "targets", "expected observations inside the scenario's horizon"
+            targets_file or tf.name,
+            "targets",
+            f"expected observations between the scenario's start ({start}) and --until",
         )
     return Problem(
         scenario=sc,

@@ -152,7 +152,12 @@ def load_targets(path: str | Path) -> TargetsFile:
     resolved = []
     for i, t in enumerate(tf.targets):
         if t.file is not None:
-            values = _csv_values(t, (path.parent / t.file).resolve())
+            csv_path = (path.parent / t.file).resolve()
+            if not csv_path.is_file():
+                raise ScenarioError(
+                    str(path), f"targets[{i}].file", f"expected a CSV file at {csv_path}"
+                )
+            values = _csv_values(t, csv_path)
             if not values:
                 raise ScenarioError(
                     str(path), f"targets[{i}]", "expected at least one row inside from/to"
