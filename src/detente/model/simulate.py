@@ -12,7 +12,7 @@ from detente.model.policies import policies
 from detente.model.state import SETTLED, WAR, initial_state, prior_from_samples
 from detente.scenario.schema import Scenario
 
-__all__ = ["SERIES", "compile_model", "run_chunk", "simulate_chunk"]
+__all__ = ["SERIES", "common_priors", "compile_model", "run_chunk", "simulate_chunk"]
 
 _PRIOR_POINTS = 4096
 
@@ -37,7 +37,7 @@ def compile_model(sc: Scenario, package: str) -> Model:
     return Model(structure=st, policies=pol, interventions=tuple(ivs), package=package)
 
 
-def _priors(sc: Scenario, bins: int) -> tuple[NDArray, NDArray]:
+def common_priors(sc: Scenario, bins: int) -> tuple[NDArray, NDArray]:
     """Common priors: each distribution's quantiles at a fine regular grid, binned."""
     u = (np.arange(_PRIOR_POINTS) + 0.5) / _PRIOR_POINTS
     resolve = np.stack([prior_from_samples(a.resolve.ppf(u), bins) for a in sc.actors])
@@ -83,7 +83,7 @@ def run_chunk(
     runs = np.asarray(runs, dtype=np.int64)
     p = draw_params(sc, seed, runs, overrides)
     st = model.structure
-    resolve_prior, cohesion_prior = _priors(sc, st.bins)
+    resolve_prior, cohesion_prior = common_priors(sc, st.bins)
     state = initial_state(p, st, resolve_prior, cohesion_prior)
     series: dict[str, list[NDArray]] | None = None
     if record:

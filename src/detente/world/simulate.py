@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 
 from detente.model.engine import on_rows, quiet_step, step
 from detente.model.params import ACTOR_FIELDS, Params, draw_params
-from detente.model.simulate import compile_model
+from detente.model.simulate import common_priors, compile_model
 from detente.model.state import CRISIS, SETTLED, WAR, State, initial_state
 from detente.random import uniform
 from detente.scenario.distributions import Fixed
@@ -291,9 +291,7 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
         model = compile_model(core, "status-quo")
         st = model.structure
         p = draw_params(core, seed, runs)
-        from detente.model.simulate import _priors
-
-        resolve_prior, cohesion_prior = _priors(core, st.bins)
+        resolve_prior, cohesion_prior = common_priors(core, st.bins)
         state = initial_state(p, st, resolve_prior, cohesion_prior)
         state.phase[:] = SETTLED  # every slot dormant until a crisis opens it
         state.war_onset[:] = -1
