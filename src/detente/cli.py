@@ -626,7 +626,8 @@ def world(
 @app.command("report")
 def report_cmd(
     folder: Annotated[
-        Path, typer.Argument(help="a run folder (--out of detente run) or a sweep folder")
+        Path,
+        typer.Argument(help="a run, sweep, calibration or world folder (their --out)"),
     ],
     out: Annotated[Path, typer.Option(help="the HTML file to write")] = Path("report.html"),
     figures: Annotated[

@@ -124,7 +124,8 @@ def _figure_specs(folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
             )
     else:
         raise FileNotFoundError(
-            f"{folder}: expected a run folder (summary.json) or a sweep folder (manifest.json)"
+            f"{folder}: expected a run (summary.json), sweep (manifest.json), calibration "
+            "(calibration.json) or world (world.json) folder"
         )
     if (folder / "scenario.yaml").exists():
         ctx["assumptions"] = _assumptions(folder / "scenario.yaml")
