@@ -49,8 +49,9 @@ def test_with_no_claimed_spheres_no_dispute_over_spheres_ever_starts(tmp_path):
         world__preference_change=0.2,
     )
     spec = load_world(path)
+    never = Fixed(value=0.0)
     unclaimed = spec.model_copy(
-        update={"spheres": [s.model_copy(update={"strength": 0.0}) for s in spec.spheres]}
+        update={"spheres": [s.model_copy(update={"strength": never}) for s in spec.spheres]}
     )
     out = simulate_world(build_world(unclaimed), 0, np.arange(100))
     assert out["crises_per_decade"].sum() == 0

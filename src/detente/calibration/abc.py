@@ -45,7 +45,7 @@ from numpy.typing import NDArray
 
 from detente.random import normal, uniform
 
-__all__ = ["Generation", "abc_smc", "weighted_quantile"]
+__all__ = ["Generation", "abc_smc"]
 
 F64 = NDArray[np.float64]
 
@@ -65,19 +65,6 @@ class Generation:
     simulations: int  # proposals simulated in this generation
     ids: NDArray[np.int64]  # global proposal index of each particle
     acceptance: float  # MCMC acceptance rate (1 for the prior generation)
-
-    @property
-    def ess(self) -> float:
-        """Effective sample size, 1 / sum(w^2) (Kish)."""
-        return float(1.0 / np.sum(self.weights**2))
-
-
-def weighted_quantile(values: F64, weights: F64, q: float) -> float:
-    """The q-quantile of a weighted sample (inverse of the weighted ECDF)."""
-    order = np.argsort(values, kind="stable")
-    cw = np.cumsum(weights[order])
-    cw /= cw[-1]
-    return float(values[order][min(np.searchsorted(cw, q), len(values) - 1)])
 
 
 def abc_smc(

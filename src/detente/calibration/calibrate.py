@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import ndtr
 
-from detente.calibration.abc import STRIDE, Generation, abc_smc
+from detente.calibration.abc import Generation, abc_smc
 from detente.calibration.observation import recorded
 from detente.calibration.targets import Observations, TargetsFile, observations, read_off
 from detente.model.params import parameter_paths
@@ -226,8 +226,6 @@ def calibrate(
     on_batch: Callable[[int, int], None] | None = None,
 ) -> Calibration:
     """Run ABC-SMC, then simulate the posterior predictive for every observation."""
-    import time
-
     t0 = time.perf_counter()
     workers = workers or os.cpu_count() or 1
     pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn")) if workers > 1 else None
@@ -288,7 +286,5 @@ def calibrate(
             "min_acceptance": min_acceptance,
             "draws": m,
             "workers": workers,
-            "stride": STRIDE,
-            "log_base": math.e,
         },
     )

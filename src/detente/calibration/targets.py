@@ -191,16 +191,16 @@ _EXAMPLE = {
 
 
 def observations(
-    tf: TargetsFile, start: dt.date, until: dt.date | None = None, after: dt.date | None = None
+    tf: TargetsFile, start: dt.date, until: dt.date | None = None
 ) -> list[Observations]:
-    """Each target's windows as days from ``start``; keep those ending by ``until``
-    (and starting after ``after``), and those that begin on or after ``start``'s month."""
+    """Each target's windows as days from ``start``: those that end on or after
+    ``start`` (a window that began earlier is cut at ``start``) and by ``until``."""
     out = []
     for t in tf.targets:
         labels, first, last, vals = [], [], [], []
         for label, v in (t.values or {}).items():
             a, b = _window(t.kind, label)
-            if b < start or (until and b > until) or (after and a <= after):
+            if b < start or (until and b > until):
                 continue
             labels.append(label)
             first.append((max(a, start) - start).days)

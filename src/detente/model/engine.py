@@ -290,12 +290,13 @@ def step(model: Model, state: State, p: Params, seed: int, runs: NDArray[np.int6
         _settle(state, acc, off, BY_AGREEMENT, t)
         state.rounds = np.where(talking, state.rounds + 1, state.rounds)
 
-    # 7. War.
+    # 7. War (and the fighting of violated ceasefires).
+    violation = _violation(state, p, mods, dt)
     military_before = state.military_deaths.copy()
-    _war(state, p, mods, st, seed, runs, dt)
+    _war(state, p, mods, st, seed, runs, dt, violation)
 
     # 8. Displacement and deaths among civilians. 9. Mobilisation.
-    _civilians(state, p, mods, st, runs, dt, state.military_deaths - military_before)
+    _civilians(state, p, st, runs, dt, state.military_deaths - military_before, violation, mods)
     state.max_rung = np.maximum(state.max_rung, state.rung)
     state.ceasefire_age = np.where(state.phase == CEASEFIRE, state.ceasefire_age + 1, 0)
     state.t = t + 1
@@ -321,10 +322,10 @@ def quiet_step(model: Model, state: State, p: Params, seed: int, runs: NDArray[n
 
     What :func:`step` does for such runs, less the signals: interventions,
     arms (Richardson), the return of the displaced and the decay of
-    mobilisation. With no crisis
-    open nobody is watched, so beliefs stand still (a modelling choice of the
-    world layer, which keeps dormant dispute slots; ``step`` itself still
-    updates beliefs every week in single-crisis scenarios).
+    mobilisation. With no crisis open nobody is watched, so beliefs stand
+    still (a modelling choice of the world layer, which keeps dormant dispute
+    slots; ``step`` itself updates beliefs every week in single-crisis
+    scenarios).
     """
     st = model.structure
     dt = st.step_weeks
@@ -332,7 +333,9 @@ def quiet_step(model: Model, state: State, p: Params, seed: int, runs: NDArray[n
     # in every run, whether or not a crisis is open in it).
     mods = _interventions(model, state, p, seed, runs)
     state.arsenal = _arms(state, p, mods, st)
-    _civilians(state, p, mods, st, runs, dt, np.zeros_like(state.deployed))
+    # No dispute is open, so nothing is violated: only returns and mobilisation move.
+    none = np.zeros_like(state.deployed)
+    _civilians(state, p, st, runs, dt, none, np.zeros_like(state.territory), mods)
     state.ceasefire_age = np.zeros_like(state.ceasefire_age)
     state.t = state.t + 1
 
@@ -671,7 +674,7 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     return open_ & accept, offer
 
 
-def _war(state, p, mods, st, seed, runs, dt) -> None:
+def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
     """Lanchester square-law attrition between the two sides' deployed forces.
 
     Each side is its disputant plus the allies who joined; an actor fighting
@@ -682,7 +685,7 @@ def _war(state, p, mods, st, seed, runs, dt) -> None:
     """
     at_war = state.phase == WAR
     intensity = np.where(at_war, 1.0, 0.0)
-    intensity = np.where(state.phase == CEASEFIRE, _violation(state, p, mods, dt), intensity)
+    intensity = np.where(state.phase == CEASEFIRE, violation, intensity)
     if not (intensity > 0).any():
         return
     R, Dn = at_war.shape
@@ -790,7 +793,7 @@ def _war(state, p, mods, st, seed, runs, dt) -> None:
     _settle(state, d_lost, p.demand, BY_VICTORY, t)
 
 
-def _civilians(state, p, mods, st, runs, dt, military_losses) -> None:
+def _civilians(state, p, st, runs, dt, military_losses, violation, mods) -> None:
     """Civilian deaths, displacement and return (model-spec steps 8 and 9).
 
     new displaced = (1 - exp(-delta v dt)) x people in place; a share phi
@@ -803,7 +806,7 @@ def _civilians(state, p, mods, st, runs, dt, military_losses) -> None:
     v = np.where(state.phase == CRISIS, v_rung, v)
     v = np.where(
         state.phase == CEASEFIRE,
-        p.violence[:, [WAR_RUNG]] * _violation(state, p, mods, dt),
+        p.violence[:, [WAR_RUNG]] * violation,
         v,
     )
     R = len(runs)

@@ -106,7 +106,7 @@ class Params:
     war_signal_noise: Array
 
 
-def _draw(
+def draw_quantity(
     q: Distribution,
     seed: int,
     path: str,
@@ -117,9 +117,7 @@ def _draw(
         return np.asarray(overrides[path], dtype=np.float64)
     if q.is_fixed:
         return np.full(len(runs), q.mean())
-    # A posterior file's parameters share one stream, so a run draws one row.
-    key = getattr(q, "draw_key", None) or "param:" + path
-    return q.ppf(uniform(seed, key, -1, runs))
+    return q.ppf(uniform(seed, q.stream(path), -1, runs))
 
 
 def structure_of(sc: Scenario) -> Structure:
@@ -253,7 +251,9 @@ def draw_params(
         cols = []
         for it in items:
             obj = getattr(it, attr) if attr else it
-            cols.append(_draw(getattr(obj, field), seed, f"{prefix}.{it.id}.{field}", runs, ov))
+            cols.append(
+                draw_quantity(getattr(obj, field), seed, f"{prefix}.{it.id}.{field}", runs, ov)
+            )
         return np.stack(cols, axis=1) if cols else np.zeros((len(runs), 0))
 
     A = sc.actors
@@ -263,19 +263,19 @@ def draw_params(
     def ladder(field: str) -> Array:
         return np.stack(
             [
-                _draw(getattr(r, field), seed, f"ladder.{i}.{field}", runs, ov)
+                draw_quantity(getattr(r, field), seed, f"ladder.{i}.{field}", runs, ov)
                 for i, r in enumerate(sc.ladder)
             ],
             axis=1,
         )
 
     def war(field: str) -> Array:
-        return _draw(getattr(sc.war, field), seed, f"war.{field}", runs, ov)
+        return draw_quantity(getattr(sc.war, field), seed, f"war.{field}", runs, ov)
 
     def arms(field: str) -> Array:
         return np.stack(
             [
-                _draw(getattr(a.arms, field), seed, f"actors.{a.id}.arms.{field}", runs, ov)
+                draw_quantity(getattr(a.arms, field), seed, f"actors.{a.id}.arms.{field}", runs, ov)
                 for a in A
             ],
             axis=1,
@@ -325,11 +325,13 @@ def draw_params(
         mobilisation_growth=war("mobilisation_growth"),
         mobilisation_decay=war("mobilisation_decay"),
         mobilisation_cost=war("mobilisation_cost"),
-        signal_noise=_draw(sc.settings.signal_noise, seed, "settings.signal_noise", runs, ov),
-        cohesion_signal_noise=_draw(
+        signal_noise=draw_quantity(
+            sc.settings.signal_noise, seed, "settings.signal_noise", runs, ov
+        ),
+        cohesion_signal_noise=draw_quantity(
             sc.settings.cohesion_signal_noise, seed, "settings.cohesion_signal_noise", runs, ov
         ),
-        war_signal_noise=_draw(
+        war_signal_noise=draw_quantity(
             sc.settings.war_signal_noise, seed, "settings.war_signal_noise", runs, ov
         ),
     )

@@ -56,6 +56,10 @@ class _Dist(BaseModel):
     def ppf(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
         """Quantile function: maps uniforms in (0, 1) to draws."""
 
+    def stream(self, path: str) -> str:
+        """The random-stream purpose of this quantity's per-run draw at ``path``."""
+        return "param:" + path
+
     @property
     def is_fixed(self) -> bool:
         return self.dist == "fixed"  # type: ignore[attr-defined]
@@ -238,7 +242,15 @@ class Posterior(_Dist):
                 )
         else:
             path = (Path(base) / self.file).resolve()
-        key, table = _posterior_file(str(path))
+        try:
+            stat = path.stat()
+        except OSError as e:
+            raise ValueError(
+                f"expected a readable calibrated parameter file at {path} ({e.strerror})"
+            ) from None
+        # Keyed by size and modification time too: a file rewritten by a new
+        # calibration in the same process is read again.
+        key, table = _posterior_file(str(path), stat.st_size, stat.st_mtime_ns)
         samples = table.get(self.parameter)
         if samples is None:
             raise ValueError(f"expected {self.parameter!r} among the samples of {self.file}")
@@ -251,10 +263,9 @@ class Posterior(_Dist):
         self._key = key
         return self
 
-    @property
-    def draw_key(self) -> str:
-        """Random-stream key shared by every parameter drawn from the same file
-        contents (a content hash: the same draws on any machine)."""
+    def stream(self, path: str) -> str:
+        """One stream for every parameter drawn from the same file contents, so a
+        run draws one row (a content hash: the same draws on any machine)."""
         return f"posterior:{self._key}"
 
     def support(self) -> tuple[float, float]:
@@ -269,7 +280,9 @@ class Posterior(_Dist):
 
 
 @functools.lru_cache(maxsize=32)
-def _posterior_file(path: str) -> tuple[str, dict[str, NDArray[np.float64]]]:
+def _posterior_file(
+    path: str, size: int, mtime_ns: int
+) -> tuple[str, dict[str, NDArray[np.float64]]]:
     import hashlib
 
     import yaml

@@ -36,11 +36,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from detente.model.engine import on_rows, quiet_step, step
-from detente.model.params import ACTOR_FIELDS, Params, draw_params
+from detente.model.params import ACTOR_FIELDS, Params, draw_params, draw_quantity
 from detente.model.simulate import common_priors, compile_model
 from detente.model.state import CRISIS, SETTLED, WAR, State, initial_state
 from detente.random import uniform
-from detente.scenario.distributions import Fixed
 from detente.scenario.loading import parse_scenario
 from detente.scenario.schema import Scenario
 from detente.world.schema import WorldScenario
@@ -128,7 +127,7 @@ def build_world(spec: WorldScenario) -> World:
             ring[s, (s + j) % n] = ring[s, (s - j) % n] = True
     np.fill_diagonal(ring, False)
     g = spec.world.guarantee
-    collective = (g if isinstance(g, int | float) else g.mean()) > 0
+    collective = g.mean() > 0
     core = None
     if slots:
         core = parse_scenario(_core_dict(spec, ids, initial, slots, collective), file=spec.name)
@@ -147,9 +146,8 @@ def build_world(spec: WorldScenario) -> World:
     )
 
 
-def _dump(q):
-    """A quantity as scenario data (defaults may still be bare numbers)."""
-    return q if isinstance(q, int | float) else q.model_dump(by_alias=True, exclude_none=True)
+def _dump(q) -> dict:
+    return q.model_dump(by_alias=True, exclude_none=True)
 
 
 def _core_dict(spec: WorldScenario, ids, initial, slots, collective) -> dict:
@@ -219,12 +217,7 @@ def _strengths(w: World, seed: int, runs: NDArray[np.int64]) -> F64:
     """Claim strength per run and dispute slot (R, Dn), one draw per sphere."""
     out = np.zeros((len(runs), len(w.claimant)))
     for k, sp in enumerate(w.spec.spheres):
-        q = sp.strength
-        v = (
-            np.full(len(runs), float(q if isinstance(q, int | float) else q.mean()))
-            if isinstance(q, Fixed | int | float)
-            else q.ppf(uniform(seed, f"param:spheres.{k}.strength", -1, runs))
-        )
+        v = draw_quantity(sp.strength, seed, f"spheres.{k}.strength", runs)
         out[:, w.sphere_of == k] = v[:, None]
     return out
 
@@ -255,11 +248,7 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
     years = dyn.years
 
     def draw(q, path: str) -> F64:
-        if isinstance(q, int | float):
-            return np.full(R, float(q))
-        if isinstance(q, Fixed):
-            return np.full(R, q.value)
-        return q.ppf(uniform(seed, "param:world." + path, -1, runs))
+        return draw_quantity(q, seed, "world." + path, runs)
 
     shift_rate = draw(dyn.shift_rate, "shift_rate")[:, None]
     pref_change = draw(dyn.preference_change, "preference_change")[:, None]
