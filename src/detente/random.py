@@ -20,10 +20,12 @@ counters; it is not a cryptographic generator.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.special import ndtri
+
+from detente.backend import errstate, horizon, ndtri, xp
 
 __all__ = [
     "normal",
@@ -58,6 +60,21 @@ def purpose_key(seed: int, purpose: str, step: int = -1) -> int:
     return int.from_bytes(digest, "little")
 
 
+@lru_cache(maxsize=512)
+def _key_table(seed: int, purpose: str, steps: int) -> NDArray[np.uint64]:
+    return np.array([purpose_key(seed, purpose, s) for s in range(steps)], dtype=np.uint64)
+
+
+def _key(seed: int, purpose: str, step) -> NDArray[np.uint64]:
+    """The purpose key as a 1-element array. A step that is not a Python int
+    (the traced step of a compiled simulation) looks its key up in a table of
+    every step's key, hashed once on the host: the same keys, so the same
+    numbers, as when stepping eagerly."""
+    if isinstance(step, int | np.integer):
+        return xp.asarray(np.array([purpose_key(seed, purpose, int(step))], dtype=np.uint64))
+    return xp.asarray(_key_table(seed, purpose, horizon()))[step][None]
+
+
 def uniform(
     seed: int, purpose: str, step: int, runs: NDArray[np.int64], shape: tuple[int, ...] = ()
 ) -> NDArray[np.float64]:
@@ -65,8 +82,7 @@ def uniform(
 
     Element ``[r, *idx]`` depends only on (seed, purpose, step, runs[r], idx).
     """
-    key = np.array([purpose_key(seed, purpose, step)], dtype=np.uint64)
-    return uniform_keyed(key, runs, shape)[0]
+    return uniform_keyed(_key(seed, purpose, step), runs, shape)[0]
 
 
 def uniform_keyed(
@@ -78,13 +94,13 @@ def uniform_keyed(
     :func:`purpose_key` is ``keys[k]``.
     """
     n = int(np.prod(shape, dtype=np.int64)) if shape else 1
-    key = np.asarray(keys, dtype=np.uint64)[:, None, None]
-    with np.errstate(over="ignore"):
-        counter = runs.astype(np.uint64)[:, None] * np.uint64(n) + np.arange(n, dtype=np.uint64)
+    key = xp.asarray(keys, dtype=xp.uint64)[:, None, None]
+    with errstate(over="ignore"):
+        counter = runs.astype(xp.uint64)[:, None] * np.uint64(n) + xp.arange(n, dtype=xp.uint64)
         x = _mix(_mix(counter[None] * _GOLDEN ^ key) + key)
     # 53 high bits -> double in (0, 1): the +0.5 keeps both ends open.
-    u = ((x >> np.uint64(11)).astype(np.float64) + 0.5) * (1.0 / 9007199254740992.0)
-    return u.reshape((len(key), len(runs), *shape))
+    u = ((x >> np.uint64(11)).astype(xp.float64) + 0.5) * (1.0 / 9007199254740992.0)
+    return u.reshape((key.shape[0], runs.shape[0], *shape))
 
 
 def normal(

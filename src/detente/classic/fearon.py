@@ -17,6 +17,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize
 
+from detente.backend import xp
+
 F64 = NDArray[np.float64]
 
 __all__ = [
@@ -149,7 +151,7 @@ def screening_offer(
     accepts = res >= cand if responder_accepts_at_most else res <= cand
     p_accept = (accepts * belief[..., None, :]).sum(axis=-1)
     ev = p_accept * value_if_accepted + (1.0 - p_accept) * value_if_rejected[..., None]
-    best = np.argmax(ev, axis=-1)
-    offer = np.take_along_axis(reservations, best[..., None], axis=-1)[..., 0]
-    prob = np.take_along_axis(p_accept, best[..., None], axis=-1)[..., 0]
+    best = xp.argmax(ev, axis=-1)
+    offer = xp.take_along_axis(reservations, best[..., None], axis=-1)[..., 0]
+    prob = xp.take_along_axis(p_accept, best[..., None], axis=-1)[..., 0]
     return offer, prob

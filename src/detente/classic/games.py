@@ -19,6 +19,7 @@ from typing import ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
+from detente.backend import xp
 from detente.random import purpose_key, uniform, uniform_keyed
 
 B = NDArray[np.bool_]
@@ -80,7 +81,7 @@ def reciprocate(opponent_last: NDArray) -> NDArray:
     defection, and the crisis policy ``tit-for-tat`` copies a step down,
     hold or climb through this same function.
     """
-    return np.asarray(opponent_last).copy()
+    return xp.array(opponent_last)  # a copy
 
 
 class Strategy:

@@ -19,6 +19,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.integrate import solve_ivp
 
+from detente.backend import xp
+
 F64 = NDArray[np.float64]
 Schedule = Callable[[float], float]
 
@@ -102,8 +104,8 @@ def square_law_losses(a: F64, b: F64, alpha: F64, beta: F64, dt: float) -> tuple
     -------
     (loss_a, loss_b), each capped at the side's strength.
     """
-    loss_a = np.minimum(dt * beta * b, a)
-    loss_b = np.minimum(dt * alpha * a, b)
+    loss_a = xp.minimum(dt * beta * b, a)
+    loss_b = xp.minimum(dt * alpha * a, b)
     return loss_a, loss_b
 
 

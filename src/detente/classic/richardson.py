@@ -15,6 +15,8 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.integrate import solve_ivp
 from scipy.linalg import expm
 
+from detente.backend import xp
+
 F64 = NDArray[np.float64]
 
 __all__ = [
@@ -51,7 +53,7 @@ def euler_step(
     arsenal: F64, reaction: F64, fatigue: F64, grievance: F64, hostile: NDArray, dt: float
 ) -> F64:
     """One explicit Euler step of :func:`arms_rate`, floored at zero (no negative arms)."""
-    return np.maximum(arsenal + dt * arms_rate(arsenal, reaction, fatigue, grievance, hostile), 0.0)
+    return xp.maximum(arsenal + dt * arms_rate(arsenal, reaction, fatigue, grievance, hostile), 0.0)
 
 
 def _system(k: float, a: float, g: float, l: float, b: float, h: float) -> tuple[F64, F64]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from detente.backend import xp
+
 F64 = NDArray[np.float64]
 
 __all__ = ["gaussian_update", "likelihood_update", "mean"]
@@ -25,7 +27,7 @@ def likelihood_update(belief: F64, likelihood: F64) -> F64:
     post = belief * likelihood
     total = post.sum(axis=-1, keepdims=True)
     ok = total > 1e-300
-    return np.where(ok, post / np.where(ok, total, 1.0), belief)
+    return xp.where(ok, post / xp.where(ok, total, 1.0), belief)
 
 
 def gaussian_update(belief: F64, centres: F64, signal: F64, sd: F64) -> F64:
@@ -37,14 +39,14 @@ def gaussian_update(belief: F64, centres: F64, signal: F64, sd: F64) -> F64:
     """
     # A floor on the sd keeps z^2 finite: a signal more precise than 1e-6 of
     # the type range is as good as exact on a grid of at most 256 bins.
-    sd_safe = np.where(sd > 0, np.maximum(sd, 1e-6), 1.0)[..., None]
+    sd_safe = xp.where(sd > 0, xp.maximum(sd, 1e-6), 1.0)[..., None]
     z = (signal[..., None] - centres) / sd_safe
     z2 = z * z
     # Subtracting the smallest z^2 rescales the likelihood by a constant, which
     # Bayes' rule ignores, and keeps the nearest bin from underflowing.
-    lik = np.exp(-0.5 * (z2 - z2.min(axis=-1, keepdims=True)))
+    lik = xp.exp(-0.5 * (z2 - z2.min(axis=-1, keepdims=True)))
     updated = likelihood_update(belief, lik)
-    return np.where((sd > 0)[..., None], updated, belief)
+    return xp.where((sd > 0)[..., None], updated, belief)
 
 
 def mean(belief: F64, centres: F64) -> F64:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from detente.backend import eager, put, xp
 from detente.classic.fearon import screening_offer
 from detente.classic.lanchester import square_law_losses
 from detente.classic.richardson import euler_step
@@ -70,9 +71,9 @@ def _strength(state: State, p: Params, mods: Modifiers, which: F64) -> F64:
     """Fighting strength: troops x effectiveness x arsenal factor (R, N)."""
     # Relative to the starting arsenal; an actor that starts with (almost) none
     # keeps factor 1, and the ratio is bounded so that no power overflows.
-    base = np.where(p.arsenal > 1e-6, p.arsenal, 1.0)
-    ratio = np.where(p.arsenal > 1e-6, np.clip(state.arsenal / base, 1e-9, 1e6), 1.0)
-    factor = np.power(ratio, p.arms_elasticity[:, None])
+    base = xp.where(p.arsenal > 1e-6, p.arsenal, 1.0)
+    ratio = xp.where(p.arsenal > 1e-6, xp.clip(state.arsenal / base, 1e-9, 1e6), 1.0)
+    factor = xp.power(ratio, p.arms_elasticity[:, None])
     return which * p.effectiveness * mods.effectiveness_mult * factor
 
 
@@ -98,7 +99,7 @@ def _arms(state: State, p: Params, mods: Modifiers, st: Structure) -> F64:
 def _bounded_arms(*args) -> F64:
     """Richardson's step, capped at 1e12: an unstable race runs away, but no
     economy spends without limit, and the cap keeps every later sum finite."""
-    return np.minimum(euler_step(*args), 1e12)
+    return xp.minimum(euler_step(*args), 1e12)
 
 
 def _win_probability(state: State, p: Params, mods: Modifiers, st: Structure) -> F64:
@@ -115,7 +116,7 @@ def _win_probability(state: State, p: Params, mods: Modifiers, st: Structure) ->
     member = state.member  # (R, A, N)
     alliance_total = (S[:, None, :] * member).sum(axis=-1)  # (R, A)
     gamma = p.contest_exponent[:, None]
-    out = np.empty(state.posture.shape)
+    out = []
     for d in range(st.n_disputes):
         c, f = st.challenger[d], st.defender[d]
         for side, (obs, me, opp) in enumerate(((c, c, f), (f, c, f))):
@@ -127,17 +128,17 @@ def _win_probability(state: State, p: Params, mods: Modifiers, st: Structure) ->
                 aid = state.partner[:, :, x] * p.partner_aid * S[:, [x]]
                 support = (believed[:, slot[int(obs)], :] * (members + aid)).sum(axis=1)
                 totals.append(S[:, x] + support)
-            tc, tf = (np.power(np.maximum(t, 1e-12), gamma[:, 0]) for t in totals)
-            out[:, d, side] = tc / (tc + tf) if side == 0 else tf / (tc + tf)
-    return out
+            tc, tf = (xp.power(xp.maximum(t, 1e-12), gamma[:, 0]) for t in totals)
+            out.append(tc / (tc + tf) if side == 0 else tf / (tc + tf))
+    return xp.stack(out, axis=-1).reshape(state.posture.shape)
 
 
 def _shares(p: Params) -> tuple[F64, F64, F64]:
     """Status-quo share, share after conceding, and share if the other concedes (R, Dn, 2)."""
     q, dem = p.status_quo, p.demand
-    s = np.stack([q, 1.0 - q], axis=-1)
-    s_concede = np.stack([q, 1.0 - dem], axis=-1)
-    s_win = np.stack([dem, 1.0 - q], axis=-1)
+    s = xp.stack([q, 1.0 - q], axis=-1)
+    s_concede = xp.stack([q, 1.0 - dem], axis=-1)
+    s_win = xp.stack([dem, 1.0 - q], axis=-1)
     return s, s_concede, s_win
 
 
@@ -149,19 +150,19 @@ def _hazard(
     The ladder's hazard, scaled by the intervention multiplier and by the
     forces at the front relative to the start (more troops, more accidents).
     """
-    h = np.take_along_axis(p.hazard, level.reshape(len(level), -1), axis=1).reshape(level.shape)
+    h = xp.take_along_axis(p.hazard, level.reshape(len(level), -1), axis=1).reshape(level.shape)
     front = state.deployed[:, st.challenger] + state.deployed[:, st.defender]
     front0 = p.deployed[:, st.challenger] + p.deployed[:, st.defender]
     scale = (
-        np.power(
-            np.where(front0 > 0, front / np.where(front0 > 0, front0, 1.0), 1.0),
+        xp.power(
+            xp.where(front0 > 0, front / xp.where(front0 > 0, front0, 1.0), 1.0),
             p.hazard_elasticity[:, None],
         )
         * mods.hazard_mult
     )
     extra_dims = level.ndim - 2
     scale = scale.reshape(scale.shape + (1,) * extra_dims)
-    return np.clip(h * scale, 0.0, 1.0)
+    return xp.clip(h * scale, 0.0, 1.0)
 
 
 def _violation(state: State, p: Params, mods: Modifiers, dt: float) -> F64:
@@ -175,37 +176,70 @@ def _violation(state: State, p: Params, mods: Modifiers, dt: float) -> F64:
     """
     weeks = state.ceasefire_age * dt
     floor = p.violation_floor
-    consolidation = floor + (1.0 - floor) * np.exp(-p.violation_decay * weeks)
+    consolidation = floor + (1.0 - floor) * xp.exp(-p.violation_decay * weeks)
     return p.ceasefire_violation * mods.violation_mult * consolidation
 
 
 def _take(table: F64, level: NDArray[np.int64]) -> F64:
-    return np.take_along_axis(table, level.reshape(len(level), -1), axis=1).reshape(level.shape)
+    return xp.take_along_axis(table, level.reshape(len(level), -1), axis=1).reshape(level.shape)
 
 
 # --------------------------------------------------------------------------- the step
 
 
-def step(model: Model, state: State, p: Params, seed: int, runs: NDArray[np.int64]) -> None:
-    """Advance every run by one step, in place."""
+@dataclass(frozen=True)
+class Timing:
+    """What the step number decides, known before the step is run or compiled:
+    which interventions start now, which are in force, and whether this is
+    the first step (no move has been seen yet)."""
+
+    starting: tuple[int, ...]
+    active: tuple[int, ...]
+    first: bool
+
+    @classmethod
+    def at(cls, model: Model, t: int) -> Timing:
+        ivs = model.interventions
+        return cls(
+            starting=tuple(i for i, iv in enumerate(ivs) if t == iv.start),
+            active=tuple(i for i, iv in enumerate(ivs) if iv.active(t)),
+            first=t == 0,
+        )
+
+
+def step(
+    model: Model,
+    state: State,
+    p: Params,
+    seed: int,
+    runs: NDArray[np.int64],
+    timing: Timing | None = None,
+) -> None:
+    """Advance every run by one step, in place.
+
+    ``timing`` is read off ``state.t`` when not given; a compiled simulation,
+    whose step number is traced, passes it (see :mod:`detente.model.compiled`).
+    """
     st = model.structure
     t = state.t
-    R = len(runs)
+    if timing is None:
+        timing = Timing.at(model, int(t))
+    R = runs.shape[0]
     dt = st.step_weeks
-    centres = grid(st.bins)
+    centres = xp.asarray(grid(st.bins))
 
     # 1. Interventions.
-    mods = _interventions(model, state, p, seed, runs)
+    mods = _interventions(model, state, p, seed, runs, timing)
     imposed = mods.ceasefire & (state.phase == WAR)
-    state.phase = np.where(imposed, CEASEFIRE, state.phase)
-    state.posture = np.where(imposed[..., None], np.minimum(state.posture, TOP), state.posture)
-    state.rung = np.where(imposed, state.posture.max(axis=2), state.rung)
-    capped = np.minimum(
+    state.phase = xp.where(imposed, CEASEFIRE, state.phase)
+    state.posture = xp.where(imposed[..., None], xp.minimum(state.posture, TOP), state.posture)
+    state.rung = xp.where(imposed, state.posture.max(axis=2), state.rung)
+    capped = xp.minimum(
         state.posture, mods.posture_cap[:, np.stack([st.challenger, st.defender], 1)]
     )
     live = (state.phase == CRISIS) | (state.phase == CEASEFIRE)
-    state.posture = np.where(live[..., None], capped, state.posture)
-    state.rung = np.where(live, state.posture.max(axis=2), state.rung)
+    state.posture = xp.where(live[..., None], capped, state.posture)
+    state.rung = xp.where(live, state.posture.max(axis=2), state.rung)
 
     # 2. Arms (Richardson), coefficients per year.
     state.arsenal = _arms(state, p, mods, st)
@@ -213,7 +247,7 @@ def step(model: Model, state: State, p: Params, seed: int, runs: NDArray[np.int6
     # 3. Signals and beliefs.
     at_war_pair = _pair_at_war(state, st)
     sd = (
-        np.where(at_war_pair, p.war_signal_noise[:, None], p.signal_noise[:, None])
+        xp.where(at_war_pair, p.war_signal_noise[:, None], p.signal_noise[:, None])
         * mods.noise_mult
     )
     signal = (
@@ -225,7 +259,7 @@ def step(model: Model, state: State, p: Params, seed: int, runs: NDArray[np.int6
     n_al = state.cohesion.shape[1]
     if n_al:
         n_obs = len(st.observers)
-        csd = np.broadcast_to(p.cohesion_signal_noise[:, None, None], (R, n_obs, n_al))
+        csd = xp.broadcast_to(p.cohesion_signal_noise[:, None, None], (R, n_obs, n_al))
         noise = normal(seed, "signal.cohesion", t, runs, (st.n_actors, n_al))[:, st.observers]
         csig = state.cohesion[:, None, :] + csd * noise
         state.cohesion_belief = gaussian_update(state.cohesion_belief, centres, csig, csd)
@@ -233,39 +267,43 @@ def step(model: Model, state: State, p: Params, seed: int, runs: NDArray[np.int6
     # 3b-4. Costly signals and decisions, for the runs with a dispute in crisis.
     # Working on those rows alone gives the same numbers (every operation is
     # row-wise) for a fraction of the cost once most runs are at war or settled.
+    # A compiled step computes every row and masks (no data-dependent shapes).
     crisis = state.phase == CRISIS
     sides = np.stack([st.challenger, st.defender], axis=1)  # (Dn, 2)
-    choice = np.full((R, st.n_disputes, 2), HOLD, dtype=np.int64)
-    live = np.flatnonzero(crisis.any(axis=1))
-    if len(live):
-        whole = len(live) == R
-        sub_state, sub_p, sub_mods = _on_rows(live, R, state, p, mods)
-        ch, mem, belief = _decide(model, sub_state, sub_p, sub_mods, seed, runs[live], centres)
-        if whole:
-            choice, state.memory, state.belief = ch, mem, belief
-        else:
+    live = np.flatnonzero(crisis.any(axis=1)) if eager() else None
+    if live is None or len(live) == R:
+        choice, state.memory, state.belief = _decide(
+            model, state, p, mods, seed, runs, centres, timing
+        )
+    else:
+        choice = xp.full((R, st.n_disputes, 2), HOLD, dtype=xp.int64)
+        if len(live):
+            sub_state, sub_p, sub_mods = _on_rows(live, R, state, p, mods)
+            ch, mem, belief = _decide(
+                model, sub_state, sub_p, sub_mods, seed, runs[live], centres, timing
+            )
             choice[live] = ch
             state.memory[live] = mem
             state.belief[live] = belief
-    choice = np.where(crisis[..., None], choice, HOLD)
+    choice = xp.where(crisis[..., None], choice, HOLD)
 
     # 5. Resolution: concessions settle, a climb from the top crisis rung is war.
     cap = mods.posture_cap[:, sides]
-    move = np.where(choice == UP, 1, np.where(choice == DOWN, -1, 0))
-    new_posture = np.clip(state.posture + move, 0, None)
+    move = xp.where(choice == UP, 1, xp.where(choice == DOWN, -1, 0))
+    new_posture = xp.clip(state.posture + move, 0, None)
     chose_war = (new_posture > TOP).any(axis=2) & crisis
-    new_posture = np.minimum(np.minimum(new_posture, TOP), np.maximum(cap, 0))
-    moved = np.where(crisis[..., None], new_posture - state.posture, 0)
-    state.last_move = np.where(crisis[..., None], np.sign(moved), 0)
-    state.posture = np.where(crisis[..., None], new_posture, state.posture)
+    new_posture = xp.minimum(xp.minimum(new_posture, TOP), xp.maximum(cap, 0))
+    moved = xp.where(crisis[..., None], new_posture - state.posture, 0)
+    state.last_move = xp.where(crisis[..., None], xp.sign(moved), 0)
+    state.posture = xp.where(crisis[..., None], new_posture, state.posture)
     conceded = (choice == CONCEDE) & crisis[..., None]
     any_concession = conceded.any(axis=2)
     # The challenger backing down settles at the status quo; otherwise the
     # defender's concession gives the challenger its demand.
-    terms = np.where(conceded[..., 0], p.status_quo, p.demand)
+    terms = xp.where(conceded[..., 0], p.status_quo, p.demand)
     _settle(state, any_concession, terms, BY_CONCESSION, t)
     crisis = state.phase == CRISIS
-    state.rung = np.where(crisis, state.posture.max(axis=2), state.rung)
+    state.rung = xp.where(crisis, state.posture.max(axis=2), state.rung)
     h = _hazard(state.rung, state, p, mods, st)
     slide = uniform(seed, "hazard.war", t, runs, (st.n_disputes,)) < h
     breakdown = (
@@ -280,39 +318,48 @@ def step(model: Model, state: State, p: Params, seed: int, runs: NDArray[np.int6
 
     # 6. Negotiation.
     talking = mods.channel_open & (state.phase != SETTLED)
-    live = np.flatnonzero(talking.any(axis=1))
-    if len(live):
+    live = np.flatnonzero(talking.any(axis=1)) if eager() else None
+    if live is None or len(live) == R:
+        acc, off = _negotiate(state, p, mods, st, centres)
+    elif len(live):
         sub_state, sub_p, sub_mods = _on_rows(live, R, state, p, mods)
         accept, offer = _negotiate(sub_state, sub_p, sub_mods, st, centres)
         acc = np.zeros((R, st.n_disputes), dtype=bool)
         off = np.zeros((R, st.n_disputes))
         acc[live], off[live] = accept, offer
+    if live is None or len(live):
         _settle(state, acc, off, BY_AGREEMENT, t)
-        state.rounds = np.where(talking, state.rounds + 1, state.rounds)
+        state.rounds = xp.where(talking, state.rounds + 1, state.rounds)
 
     # 7. War (and the fighting of violated ceasefires).
     violation = _violation(state, p, mods, dt)
-    military_before = state.military_deaths.copy()
+    military_before = state.military_deaths
     _war(state, p, mods, st, seed, runs, dt, violation)
 
     # 8. Displacement and deaths among civilians. 9. Mobilisation.
     _civilians(state, p, st, runs, dt, state.military_deaths - military_before, violation, mods)
-    state.max_rung = np.maximum(state.max_rung, state.rung)
-    state.ceasefire_age = np.where(state.phase == CEASEFIRE, state.ceasefire_age + 1, 0)
+    state.max_rung = xp.maximum(state.max_rung, state.rung)
+    state.ceasefire_age = xp.where(state.phase == CEASEFIRE, state.ceasefire_age + 1, 0)
     state.t = t + 1
 
 
 def _interventions(
-    model: Model, state: State, p: Params, seed: int, runs: NDArray[np.int64]
+    model: Model,
+    state: State,
+    p: Params,
+    seed: int,
+    runs: NDArray[np.int64],
+    timing: Timing | None = None,
 ) -> Modifiers:
     """Start the interventions due this step; collect the modifiers of those in force."""
-    t = state.t
+    if timing is None:
+        timing = Timing.at(model, int(state.t))
     ctx = Context(model.structure, seed, runs)
-    mods = Modifiers.neutral(len(runs), model.structure)
-    for iv in model.interventions:
-        if t == iv.start:
+    mods = Modifiers.neutral(runs.shape[0], model.structure)
+    for i, iv in enumerate(model.interventions):
+        if i in timing.starting:
             iv.on_start(state, p, ctx)
-        if iv.active(t):
+        if i in timing.active:
             iv.while_active(mods, state, p, ctx)
     return mods
 
@@ -334,9 +381,9 @@ def quiet_step(model: Model, state: State, p: Params, seed: int, runs: NDArray[n
     mods = _interventions(model, state, p, seed, runs)
     state.arsenal = _arms(state, p, mods, st)
     # No dispute is open, so nothing is violated: only returns and mobilisation move.
-    none = np.zeros_like(state.deployed)
-    _civilians(state, p, st, runs, dt, none, np.zeros_like(state.territory), mods)
-    state.ceasefire_age = np.zeros_like(state.ceasefire_age)
+    none = xp.zeros_like(state.deployed)
+    _civilians(state, p, st, runs, dt, none, xp.zeros_like(state.territory), mods)
+    state.ceasefire_age = xp.zeros_like(state.ceasefire_age)
     state.t = state.t + 1
 
 
@@ -389,6 +436,7 @@ def _decide(
     seed: int,
     runs: NDArray[np.int64],
     centres: F64,
+    timing: Timing,
 ):
     """Costly-signal updates, then each role's choice through its policy.
 
@@ -406,7 +454,7 @@ def _decide(
     c_own = cost[:, sides]
     a_own = p.audience_cost[:, sides]
     belief = state.belief
-    if t > 0:
+    if not timing.first:
         belief = _behaviour_update(
             state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_win, centres
         )
@@ -415,8 +463,8 @@ def _decide(
         state, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_win, centres
     )
     u = uniform(seed, "decision", t, runs, (st.n_disputes, 2))
-    choice = np.full(state.posture.shape, HOLD, dtype=np.int64)
-    memory = state.memory.copy()
+    choice = xp.full(state.posture.shape, HOLD, dtype=xp.int64)
+    memory = xp.array(state.memory)  # a copy: written below
     beta = p.rationality[:, sides]
     opp_last = state.last_move[:, :, ::-1]
     opp_post = state.posture[:, :, ::-1]
@@ -434,19 +482,20 @@ def _decide(
             top=TOP,
         )
         ch, mem = policy.decide(obs)
-        choice[:, roles] = ch
-        memory[:, roles] = mem
+        where = (slice(None), *np.nonzero(roles))
+        choice = put(choice, where, ch)
+        memory = put(memory, where, mem)
     crisis = (state.phase == CRISIS)[..., None]
-    return np.where(crisis, choice, HOLD), np.where(crisis, memory, state.memory), belief
+    return xp.where(crisis, choice, HOLD), xp.where(crisis, memory, state.memory), belief
 
 
 def _pair_at_war(state: State, st: Structure) -> NDArray[np.bool_]:
     """(R, P): observer and target of a belief pair fight each other in some dispute."""
     at_war = state.phase == WAR
-    out = np.zeros((len(state.phase), len(st.pair_target)), dtype=bool)
+    in_dispute = np.zeros((st.n_disputes, len(st.pair_target)), dtype=bool)  # (Dn, P)
     for d in range(st.n_disputes):
-        out[:, st.role_pair[d]] |= at_war[:, d, None]
-    return out
+        in_dispute[d, st.role_pair[d]] = True
+    return (at_war[:, :, None] & in_dispute).any(axis=1)
 
 
 def _war_gain(pwin, s, s_concede, s_win):
@@ -477,12 +526,12 @@ def _threshold_terms(pwin_opp, c_opp, a_opp, posture_opp, s_opp, sc_opp, sw_opp,
 def _stand_probability(belief_shape_centres, den, num, beta):
     """Chance each type stands, logit in the utility gap (R, ..., G)."""
     gap = belief_shape_centres * den[..., None] - num[..., None]
-    return 1.0 / (1.0 + np.exp(-np.clip(beta[..., None] * gap, -50, 50)))
+    return 1.0 / (1.0 + xp.exp(-xp.clip(beta[..., None] * gap, -50, 50)))
 
 
 def _war_risk(level, state, p, mods, st) -> F64:
     """Chance of unintended war within the look-ahead at crisis ``level``: 1 - (1 - h)^H."""
-    return 1.0 - np.power(1.0 - _hazard(level, state, p, mods, st), st.lookahead)
+    return 1.0 - xp.power(1.0 - _hazard(level, state, p, mods, st), st.lookahead)
 
 
 def _behaviour_update(state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_win, centres) -> F64:
@@ -491,7 +540,7 @@ def _behaviour_update(state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_wi
     type that would not stand at its former rung. Weights floor at 0.02 (a
     trembling hand), so no type is ever ruled out by one move."""
     crisis = state.phase == CRISIS
-    belief = state.belief.copy()
+    belief = xp.array(state.belief)  # a copy: written below
     sides = np.stack([st.challenger, st.defender], 1)
     for side in (0, 1):
         other = 1 - side
@@ -499,7 +548,7 @@ def _behaviour_update(state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_wi
         beta = p.rationality[:, sides[:, side]]
 
         def stands(posture, side=side, seen=seen, beta=beta):
-            level = np.maximum(posture, state.posture[:, :, 1 - side])
+            level = xp.maximum(posture, state.posture[:, :, 1 - side])
             den, num = _threshold_terms(
                 seen,
                 c_own[:, :, side],
@@ -514,15 +563,16 @@ def _behaviour_update(state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_wi
             return _stand_probability(centres, den, num, beta)
 
         now = state.posture[:, :, side]
-        before = np.clip(now - state.last_move[:, :, side], 0, TOP)
+        before = xp.clip(now - state.last_move[:, :, side], 0, TOP)
         stepped_down = (state.last_move[:, :, side] < 0)[..., None]
         stand = stands(now)
-        lik = np.where(stepped_down, stand * (1.0 - stands(before)), stand)
+        lik = xp.where(stepped_down, stand * (1.0 - stands(before)), stand)
         lik = 0.02 + 0.98 * lik
         pair = st.role_pair[:, other]  # the other side's belief about this side
         for d in range(st.n_disputes):
             upd = likelihood_update(belief[:, pair[d]], lik[:, d])
-            belief[:, pair[d]] = np.where(crisis[:, d, None], upd, belief[:, pair[d]])
+            kept = xp.where(crisis[:, d, None], upd, belief[:, pair[d]])
+            belief = put(belief, (slice(None), pair[d]), kept)
     return belief
 
 
@@ -537,74 +587,73 @@ def _utilities(state, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_wi
     range as the actor sees it, else 0), and Pc the believed chance that
     the opponent concedes (its type below its standing threshold).
     """
-    R, Dn = state.phase.shape
     post = state.posture
     opp_post = post[:, :, ::-1]
     war_payoff = r_own * _war_gain(pwin, s, s_concede, s_win) - c_own
     # Bargaining range in challenger shares, as each side sees it.
-    r_hat_opp = np.empty_like(r_own)
-    for side in (0, 1):
-        r_hat_opp[:, :, side] = mean(state.belief[:, st.role_pair[:, side]], centres)
-    r_c = np.where(np.arange(2) == 0, r_own, r_hat_opp)
-    r_d = np.where(np.arange(2) == 1, r_own, r_hat_opp)
-    p_c = np.stack([pwin[:, :, 0], 1.0 - pwin[:, :, 1]], axis=-1)
-    c_c = np.stack([c_own[:, :, 0], c_own[:, :, 0]], axis=-1)
-    c_d = np.stack([c_own[:, :, 1], c_own[:, :, 1]], axis=-1)
+    r_hat_opp = xp.stack(
+        [mean(state.belief[:, st.role_pair[:, side]], centres) for side in (0, 1)], axis=-1
+    )
+    r_c = xp.where(xp.arange(2) == 0, r_own, r_hat_opp)
+    r_d = xp.where(xp.arange(2) == 1, r_own, r_hat_opp)
+    p_c = xp.stack([pwin[:, :, 0], 1.0 - pwin[:, :, 1]], axis=-1)
+    c_c = xp.stack([c_own[:, :, 0], c_own[:, :, 0]], axis=-1)
+    c_d = xp.stack([c_own[:, :, 1], c_own[:, :, 1]], axis=-1)
     q, stake = p.status_quo[..., None], (p.demand - p.status_quo)[..., None]
-    lo = np.clip(q + p_c * stake - c_c / np.maximum(r_c, 1e-6), q, q + stake)
-    hi = np.clip(q + p_c * stake + c_d / np.maximum(r_d, 1e-6), q, q + stake)
+    lo = xp.clip(q + p_c * stake - c_c / xp.maximum(r_c, 1e-6), q, q + stake)
+    hi = xp.clip(q + p_c * stake + c_d / xp.maximum(r_d, 1e-6), q, q + stake)
     mid = 0.5 * (lo + hi)
-    own_share_mid = np.stack([mid[:, :, 0], 1.0 - mid[:, :, 1]], axis=-1)
-    bargain = np.where(mods.channel_open[..., None], r_own * (own_share_mid - s), 0.0)
+    own_share_mid = xp.stack([mid[:, :, 0], 1.0 - mid[:, :, 1]], axis=-1)
+    bargain = xp.where(mods.channel_open[..., None], r_own * (own_share_mid - s), 0.0)
     gain = r_own * (s_win - s)
-    U = np.full((R, Dn, 2, 4), -np.inf)
-    pc_up = np.zeros((R, Dn, 2))
+    U = {}
     opp_c, opp_a = c_own[:, :, ::-1], a_own[:, :, ::-1]
     opp_s, opp_sc, opp_sw = s[:, :, ::-1], s_concede[:, :, ::-1], s_win[:, :, ::-1]
     for opt, delta in ((DOWN, -1), (HOLD, 0), (UP, 1)):
         new = post + delta
         valid = (new >= 0) & (
-            new <= np.minimum(TOP, mods.posture_cap[:, np.stack([st.challenger, st.defender], 1)])
+            new <= xp.minimum(TOP, mods.posture_cap[:, np.stack([st.challenger, st.defender], 1)])
         )
-        new_c = np.clip(new, 0, TOP)
-        level = np.maximum(new_c, opp_post)
+        new_c = xp.clip(new, 0, TOP)
+        level = xp.maximum(new_c, opp_post)
         risk = _war_risk(level, state, p, mods, st)
         k = _take(p.posture_cost, level)
         den, num = _threshold_terms(
             1.0 - pwin, opp_c, opp_a, opp_post, opp_s, opp_sc, opp_sw, risk, k
         )
-        pc = np.empty_like(risk)
+        pc_sides = []
         for side in (0, 1):
             b = state.belief[:, st.role_pair[:, side]]  # (R, Dn, G)
             concede = centres * den[:, :, side, None] < num[:, :, side, None]
-            pc[:, :, side] = (b * concede).sum(axis=-1)
+            pc_sides.append((b * concede).sum(axis=-1))
+        pc = xp.stack(pc_sides, axis=-1)
         u_opt = pc * gain + (1.0 - pc) * (risk * war_payoff + (1.0 - risk) * bargain) - k
         if opt == DOWN:
             u_opt = u_opt - a_own / TOP
-        U[..., opt] = np.where(valid, u_opt, -np.inf)
+        U[opt] = xp.where(valid, u_opt, -xp.inf)
         if opt == UP:
             pc_up = pc
     at_top = post >= TOP
     war_ok = at_top & (mods.posture_cap[:, np.stack([st.challenger, st.defender], 1)] >= TOP)
-    U[..., UP] = np.where(war_ok, war_payoff, U[..., UP])
-    pc_up = np.where(at_top, 0.0, pc_up)
-    U[..., CONCEDE] = r_own * (s_concede - s) - a_own * post / TOP
-    return U, pc_up
+    U[UP] = xp.where(war_ok, war_payoff, U[UP])
+    pc_up = xp.where(at_top, 0.0, pc_up)
+    U[CONCEDE] = r_own * (s_concede - s) - a_own * post / TOP
+    return xp.stack([U[o] for o in range(4)], axis=-1), pc_up
 
 
 def _settle(state: State, mask, terms, how: int, t: int) -> None:
     mask = mask & (state.phase != SETTLED)
-    state.phase = np.where(mask, SETTLED, state.phase)
-    state.settlement = np.where(mask, terms, state.settlement)
-    state.settled_by = np.where(mask, how, state.settled_by)
+    state.phase = xp.where(mask, SETTLED, state.phase)
+    state.settlement = xp.where(mask, terms, state.settlement)
+    state.settled_by = xp.where(mask, how, state.settled_by)
 
 
 def _start_war(state: State, mask, t: int) -> None:
     mask = mask & ((state.phase == CRISIS) | (state.phase == CEASEFIRE))
-    state.phase = np.where(mask, WAR, state.phase)
-    state.rung = np.where(mask, WAR_RUNG, state.rung)
-    state.war_onset = np.where(mask & (state.war_onset < 0), t, state.war_onset)
-    state.rounds = np.where(mask, 0, state.rounds)
+    state.phase = xp.where(mask, WAR, state.phase)
+    state.rung = xp.where(mask, WAR_RUNG, state.rung)
+    state.war_onset = xp.where(mask & (state.war_onset < 0), t, state.war_onset)
+    state.rounds = xp.where(mask, 0, state.rounds)
 
 
 def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
@@ -629,15 +678,15 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     # reservations get stricter as resolve rises), so an offer aimed at a bin
     # is accepted by every type in it: with point beliefs (complete
     # information) the first offer is accepted, as in Fearon (1995).
-    g = (np.arange(len(centres)) + 1.0) / len(centres)
+    g = (xp.arange(len(centres)) + 1.0) / len(centres)
     lo_x, hi_x = q[..., None], dem[..., None]
     # Challenger responds: accepts x >= q + p_c (demand - q) - c_c / r.
-    res_c = np.clip(
-        (q + p_c * stake)[..., None] - c_own[:, :, 0, None] / np.maximum(g, 1e-6), lo_x, hi_x
+    res_c = xp.clip(
+        (q + p_c * stake)[..., None] - c_own[:, :, 0, None] / xp.maximum(g, 1e-6), lo_x, hi_x
     )
     # Defender responds: accepts x <= q + (1 - p_d)(demand - q) + c_d / r.
-    res_d = np.clip(
-        (q + (1.0 - p_d) * stake)[..., None] + c_own[:, :, 1, None] / np.maximum(g, 1e-6),
+    res_d = xp.clip(
+        (q + (1.0 - p_d) * stake)[..., None] + c_own[:, :, 1, None] / xp.maximum(g, 1e-6),
         lo_x,
         hi_x,
     )
@@ -651,7 +700,7 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
         res_d,
         belief_c_about_d,
         r_own[:, :, 0, None] * (res_d - q[..., None]),
-        np.where(at_war, war_val_c, 0.0),
+        xp.where(at_war, war_val_c, 0.0),
         responder_accepts_at_most=True,
     )
     # Defender proposes x: value r_d (q - x); the challenger accepts x >= res_c.
@@ -659,18 +708,18 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
         res_c,
         belief_d_about_c,
         r_own[:, :, 1, None] * (q[..., None] - res_c),
-        np.where(at_war, war_val_d, 0.0),
+        xp.where(at_war, war_val_d, 0.0),
         responder_accepts_at_most=False,
     )
     challenger_proposes = state.rounds % 2 == 0
-    offer = np.where(challenger_proposes, offer_c, offer_d)
-    true_res_d = np.clip(
-        q + (1.0 - p_d) * stake + c_own[:, :, 1] / np.maximum(r_own[:, :, 1], 1e-6), q, dem
+    offer = xp.where(challenger_proposes, offer_c, offer_d)
+    true_res_d = xp.clip(
+        q + (1.0 - p_d) * stake + c_own[:, :, 1] / xp.maximum(r_own[:, :, 1], 1e-6), q, dem
     )
-    true_res_c = np.clip(
-        q + p_c * stake - c_own[:, :, 0] / np.maximum(r_own[:, :, 0], 1e-6), q, dem
+    true_res_c = xp.clip(
+        q + p_c * stake - c_own[:, :, 0] / xp.maximum(r_own[:, :, 0], 1e-6), q, dem
     )
-    accept = np.where(challenger_proposes, offer <= true_res_d + 1e-12, offer >= true_res_c - 1e-12)
+    accept = xp.where(challenger_proposes, offer <= true_res_d + 1e-12, offer >= true_res_c - 1e-12)
     return open_ & accept, offer
 
 
@@ -684,11 +733,11 @@ def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
     side; a side whose front collapses loses.
     """
     at_war = state.phase == WAR
-    intensity = np.where(at_war, 1.0, 0.0)
-    intensity = np.where(state.phase == CEASEFIRE, violation, intensity)
-    if not (intensity > 0).any():
-        return
-    R, Dn = at_war.shape
+    intensity = xp.where(at_war, 1.0, 0.0)
+    intensity = xp.where(state.phase == CEASEFIRE, violation, intensity)
+    if eager() and not (intensity > 0).any():
+        return  # nothing is fought anywhere: the rest would change nothing
+    Dn = at_war.shape[1]
     t = state.t
     # Escalation inside war: 6 -> 7 spreads the war; 7 -> 8 -> 9 need a nuclear power.
     u = uniform(seed, "hazard.war-rung", t, runs, (Dn,))
@@ -707,41 +756,39 @@ def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
         ~at_six & (state.rung < NUCLEAR_USE_RUNG) & nuclear_side
     )
     climb = at_war & allowed & (u < h)
-    target = np.where(at_six & ~tied, NUCLEAR_ALERT_RUNG, state.rung + 1)
-    state.rung = np.where(climb, target, state.rung)
+    target = xp.where(at_six & ~tied, NUCLEAR_ALERT_RUNG, state.rung + 1)
+    state.rung = xp.where(climb, target, state.rung)
     # Allies join at the regional rung: each member of an alliance tied to the
     # defender, with probability equal to the alliance's (true) cohesion, once.
     regional = at_war & (state.rung >= REGIONAL_RUNG)
-    if st.member.shape[0] and regional.any():
+    if st.member.shape[0] and (not eager() or regional.any()):
         uj = uniform(seed, "war.join", 0, runs, (Dn, st.n_actors))
         for d in range(Dn):
+            not_challenger = np.arange(st.n_actors) != st.challenger[d]
+            joined = state.joined[:, d, :]
             for k in range(st.member.shape[0]):
                 de = st.defender[d]
                 backs = state.member[:, k, de] | state.partner[:, k, de]  # (R,)
-                if not backs.any():
+                if eager() and not backs.any():
                     continue
-                mem = state.member[:, k].copy()  # (R, N)
-                mem[:, st.challenger[d]] = False
+                mem = state.member[:, k] & not_challenger  # (R, N)
                 join = (
                     (regional[:, d] & backs)[:, None] & mem & (uj[:, d, :] < state.cohesion[:, [k]])
                 )
-                state.joined[:, d, :] |= join
+                joined = joined | join
+            state.joined = put(state.joined, (slice(None), d), joined)
     nuke = climb & (state.rung == NUCLEAR_USE_RUNG)
     first_use = nuke.any(axis=1) & ~state.nuclear_used
-    state.nuclear_deaths = state.nuclear_deaths + np.where(first_use, p.nuclear_use_deaths, 0.0)
+    state.nuclear_deaths = state.nuclear_deaths + xp.where(first_use, p.nuclear_use_deaths, 0.0)
     state.nuclear_used = state.nuclear_used | nuke.any(axis=1)
 
     # Attrition. Participation (R, Dn, N): which side each actor fights on.
     fighting_d = intensity > 0
-    on_c = np.zeros((R, Dn, st.n_actors), dtype=bool)
-    on_d = np.zeros((R, Dn, st.n_actors), dtype=bool)
-    on_c[:, np.arange(Dn), st.challenger] = True
-    on_d[:, np.arange(Dn), st.defender] = True
-    on_d |= state.joined
-    on_c &= fighting_d[..., None]
-    on_d &= fighting_d[..., None]
+    actors = np.arange(st.n_actors)
+    on_c = (actors == st.challenger[:, None]) & fighting_d[..., None]  # (R, Dn, N)
+    on_d = ((actors == st.defender[:, None]) | state.joined) & fighting_d[..., None]
     wars_of = (on_c | on_d).sum(axis=1)  # (R, N)
-    share = 1.0 / np.maximum(wars_of, 1)
+    share = 1.0 / xp.maximum(wars_of, 1)
     aid = 1.0 + (
         state.partner.transpose(0, 2, 1) * (p.partner_aid * state.cohesion)[:, None, :]
     ).sum(axis=2)
@@ -754,39 +801,39 @@ def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
     loss_a, loss_b = square_law_losses(
         A,
         Bf,
-        intensity * alpha / np.maximum(A, 1e-12),
-        intensity * beta / np.maximum(Bf, 1e-12),
+        intensity * alpha / xp.maximum(A, 1e-12),
+        intensity * beta / xp.maximum(Bf, 1e-12),
         dt,
     )
     # Spread each side's losses over its members in proportion to their troops.
-    w_c = on_c * troops[:, None, :] / np.maximum(A, 1e-12)[..., None]
-    w_d = on_d * troops[:, None, :] / np.maximum(Bf, 1e-12)[..., None]
+    w_c = on_c * troops[:, None, :] / xp.maximum(A, 1e-12)[..., None]
+    w_d = on_d * troops[:, None, :] / xp.maximum(Bf, 1e-12)[..., None]
     losses = (w_c * loss_a[..., None] + w_d * loss_b[..., None]).sum(axis=1)  # (R, N)
-    losses = np.minimum(losses, state.deployed)
+    losses = xp.minimum(losses, state.deployed)
     state.deployed = state.deployed - losses
-    state.forces = np.maximum(state.forces - losses, state.deployed)
+    state.forces = xp.maximum(state.forces - losses, state.deployed)
     state.military_deaths = state.military_deaths + p.death_share[:, None] * losses * 1000.0
     # Fronts are kept up wherever there is fighting, in war and along a
     # violated ceasefire line alike (otherwise a ceasefire's front would
     # dwindle to nothing over the years; Donbas's did not).
     engaged = (on_c | on_d).any(axis=1)
-    state.deployed = np.where(
+    state.deployed = xp.where(
         engaged,
         state.deployed + p.reinforcement[:, None] * dt * (state.forces - state.deployed),
         state.deployed,
     )
     state.war_steps = state.war_steps + at_war
     # Territory moves toward the stronger side.
-    balance = (alpha - beta) / np.maximum(alpha + beta, 1e-12)
-    state.territory = np.where(
+    balance = (alpha - beta) / xp.maximum(alpha + beta, 1e-12)
+    state.territory = xp.where(
         at_war,
-        np.clip(state.territory + p.territory_rate[:, None] * dt * balance, 0.0, 1.0),
+        xp.clip(state.territory + p.territory_rate[:, None] * dt * balance, 0.0, 1.0),
         state.territory,
     )
     # Collapse: a front below its share of the forces it began with loses; so
     # does a defender that has lost the whole contested territory.
-    c_front = state.deployed[:, st.challenger] / np.maximum(p.deployed[:, st.challenger], 1e-12)
-    d_front = state.deployed[:, st.defender] / np.maximum(p.deployed[:, st.defender], 1e-12)
+    c_front = state.deployed[:, st.challenger] / xp.maximum(p.deployed[:, st.challenger], 1e-12)
+    d_front = state.deployed[:, st.defender] / xp.maximum(p.deployed[:, st.defender], 1e-12)
     c_lost = at_war & (c_front < p.collapse[:, None])
     d_lost = at_war & ~c_lost & ((d_front < p.collapse[:, None]) | (state.territory >= 1.0))
     _settle(state, c_lost, p.status_quo, BY_VICTORY, t)
@@ -802,31 +849,33 @@ def _civilians(state, p, st, runs, dt, military_losses, violation, mods) -> None
     organised campaigns and decays otherwise.
     """
     v_rung = _take(p.violence, state.rung)
-    v = np.where(state.phase == WAR, v_rung, 0.0)
-    v = np.where(state.phase == CRISIS, v_rung, v)
-    v = np.where(
+    v = xp.where(state.phase == WAR, v_rung, 0.0)
+    v = xp.where(state.phase == CRISIS, v_rung, v)
+    v = xp.where(
         state.phase == CEASEFIRE,
         p.violence[:, [WAR_RUNG]] * violation,
         v,
     )
-    R = len(runs)
-    exposure = np.zeros((R, st.n_actors))
-    war_any = np.zeros((R, st.n_actors), dtype=bool)
-    for d in range(st.n_disputes):
-        for a in (st.challenger[d], st.defender[d]):
-            exposure[:, a] = np.maximum(exposure[:, a], v[:, d])
-            war_any[:, a] |= state.phase[:, d] == WAR
+    # Each actor is exposed to the worst violence of the disputes it is party to.
+    R = runs.shape[0]
+    at_war = state.phase == WAR
+    exposure, war_any = [], []
+    for a in range(st.n_actors):
+        ds = np.flatnonzero((st.challenger == a) | (st.defender == a))
+        exposure.append(v[:, ds].max(axis=1) if len(ds) else xp.zeros(R))
+        war_any.append(at_war[:, ds].any(axis=1) if len(ds) else xp.zeros(R, dtype=bool))
+    exposure, war_any = xp.stack(exposure, axis=1), xp.stack(war_any, axis=1)
     displaced = state.idps + state.refugees
-    in_place = np.maximum(p.population - displaced - state.civilian_deaths, 0.0)
-    dead = np.minimum(in_place, p.civilian_lethality[:, None] * exposure * dt * in_place)
+    in_place = xp.maximum(p.population - displaced - state.civilian_deaths, 0.0)
+    dead = xp.minimum(in_place, p.civilian_lethality[:, None] * exposure * dt * in_place)
     in_place = in_place - dead
-    fled = in_place * -np.expm1(-p.displacement_rate[:, None] * exposure * dt)
+    fled = in_place * -xp.expm1(-p.displacement_rate[:, None] * exposure * dt)
     state.civilian_deaths = state.civilian_deaths + dead
-    ret = np.where(war_any, 0.0, -np.expm1(-p.return_rate[:, None] * dt))
+    ret = xp.where(war_any, 0.0, -xp.expm1(-p.return_rate[:, None] * dt))
     phi = p.refugee_share[:, None]
     state.idps = state.idps * (1.0 - ret) + (1.0 - phi) * fled
     state.refugees = state.refugees * (1.0 - ret) + phi * fled
-    state.displaced_peak = np.maximum(
+    state.displaced_peak = xp.maximum(
         state.displaced_peak, (state.idps + state.refugees).sum(axis=1)
     )
     # Mobilisation: each actor's own deaths this step, per 10,000.
@@ -834,4 +883,4 @@ def _civilians(state, p, st, runs, dt, military_losses, violation, mods) -> None
     growth = (
         p.mobilisation_growth[:, None] * (dead + military_losses) / 1e4 + mods.mobilisation_push
     )
-    state.mobilisation = np.clip(m + dt * (growth - p.mobilisation_decay[:, None] * m), 0.0, 1.0)
+    state.mobilisation = xp.clip(m + dt * (growth - p.mobilisation_decay[:, None] * m), 0.0, 1.0)

@@ -18,12 +18,15 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
+from detente.backend import put, xp
 from detente.model.params import Params, Structure
 from detente.model.registry import Registry
 from detente.model.state import Modifiers, State
 from detente.random import uniform
 
 __all__ = ["Context", "Intervention", "interventions"]
+
+ALL = slice(None)  # every run
 
 
 @dataclass(frozen=True)
@@ -37,10 +40,10 @@ class Context:
     def actor(self, actor_id: str) -> int:
         return self.structure.actor_ids.index(actor_id)
 
-    def disputes(self, ids: list[str] | None) -> list[int]:
+    def disputes(self, ids: list[str] | None) -> NDArray[np.int64]:
         if ids is None:
-            return list(range(self.structure.n_disputes))
-        return [self.structure.dispute_ids.index(d) for d in ids]
+            return np.arange(self.structure.n_disputes)
+        return np.array([self.structure.dispute_ids.index(d) for d in ids], dtype=np.int64)
 
     def pairs_about(self, target: int, observers: list[int] | None) -> NDArray[np.bool_]:
         st = self.structure
@@ -49,9 +52,13 @@ class Context:
             mask &= np.isin(st.pair_observer, observers)
         return mask
 
-    def pairs_in(self, disputes: list[int]) -> NDArray[np.bool_]:
-        return np.isin(
-            np.arange(len(self.structure.pair_target)), self.structure.role_pair[disputes].ravel()
+    def pairs_in(self, disputes: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Indices of the belief pairs between the sides of ``disputes``."""
+        return np.flatnonzero(
+            np.isin(
+                np.arange(len(self.structure.pair_target)),
+                self.structure.role_pair[disputes].ravel(),
+            )
         )
 
 
@@ -105,11 +112,15 @@ class Withdraw(Intervention):
 
     def on_start(self, state: State, p: Params, ctx: Context) -> None:
         i = ctx.actor(self.params.actor)
-        state.deployed[:, i] *= 1.0 - self.params.fraction
+        state.deployed = put(
+            state.deployed, (ALL, i), state.deployed[:, i] * (1.0 - self.params.fraction)
+        )
 
     def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
         i = ctx.actor(self.params.actor)
-        mods.posture_cap[:, i] = np.minimum(mods.posture_cap[:, i], self.params.cap)
+        mods.posture_cap = put(
+            mods.posture_cap, (ALL, i), xp.minimum(mods.posture_cap[:, i], self.params.cap)
+        )
 
 
 @interventions.register
@@ -129,9 +140,9 @@ class Ceasefire(Intervention):
     def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
         d = ctx.disputes(self.params.disputes)
         keep = 1.0 - self.params.monitoring
-        mods.ceasefire[:, d] = True
-        mods.violation_mult[:, d] *= keep
-        mods.breakdown_mult[:, d] *= keep
+        mods.ceasefire = put(mods.ceasefire, (ALL, d), True)
+        mods.violation_mult = put(mods.violation_mult, (ALL, d), mods.violation_mult[:, d] * keep)
+        mods.breakdown_mult = put(mods.breakdown_mult, (ALL, d), mods.breakdown_mult[:, d] * keep)
 
 
 @interventions.register
@@ -160,8 +171,9 @@ class MonitoringMission(Intervention):
     params: Params
 
     def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
-        d = ctx.disputes(self.params.disputes)
-        mods.noise_mult[:, ctx.pairs_in(d)] *= 1.0 - self.params.transparency
+        pairs = ctx.pairs_in(ctx.disputes(self.params.disputes))
+        cut = mods.noise_mult[:, pairs] * (1.0 - self.params.transparency)
+        mods.noise_mult = put(mods.noise_mult, (ALL, pairs), cut)
 
 
 @interventions.register
@@ -180,8 +192,10 @@ class Negotiate(Intervention):
 
     def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
         d = ctx.disputes(self.params.disputes)
-        mods.channel_open[:, d] = True
-        mods.noise_mult[:, ctx.pairs_in(d)] *= 1.0 - self.params.mediation
+        pairs = ctx.pairs_in(d)
+        mods.channel_open = put(mods.channel_open, (ALL, d), True)
+        cut = mods.noise_mult[:, pairs] * (1.0 - self.params.mediation)
+        mods.noise_mult = put(mods.noise_mult, (ALL, pairs), cut)
 
 
 @interventions.register
@@ -206,16 +220,18 @@ class ArmsReduction(Intervention):
         return u >= prm.cheating * (1.0 - prm.verification)
 
     def on_start(self, state: State, p: Params, ctx: Context) -> None:
-        idx = [ctx.actor(a) for a in self.params.parties]
-        cut = np.where(self._honest(ctx), 1.0 - self.params.fraction, 1.0)
-        state.arsenal[:, idx] *= cut
-        state.deployed[:, idx] *= cut
+        idx = np.array([ctx.actor(a) for a in self.params.parties])
+        cut = xp.where(self._honest(ctx), 1.0 - self.params.fraction, 1.0)
+        state.arsenal = put(state.arsenal, (ALL, idx), state.arsenal[:, idx] * cut)
+        state.deployed = put(state.deployed, (ALL, idx), state.deployed[:, idx] * cut)
 
     def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
-        idx = [ctx.actor(a) for a in self.params.parties]
+        idx = np.array([ctx.actor(a) for a in self.params.parties])
         # Lower grievances lower the Richardson equilibrium: X* scales with g.
-        cut = np.where(self._honest(ctx), 1.0 - self.params.fraction, 1.0)
-        mods.grievance_mult[:, idx] *= cut
+        cut = xp.where(self._honest(ctx), 1.0 - self.params.fraction, 1.0)
+        mods.grievance_mult = put(
+            mods.grievance_mult, (ALL, idx), mods.grievance_mult[:, idx] * cut
+        )
 
 
 @interventions.register
@@ -235,8 +251,11 @@ class Sanctions(Intervention):
 
     def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
         i = ctx.actor(self.params.target)
-        mods.war_cost_mult[:, i] *= 1.0 + self.params.cost_increase
-        mods.grievance_mult[:, i] *= 1.0 - self.params.arms_cut
+        prm = self.params
+        cost = mods.war_cost_mult[:, i] * (1.0 + prm.cost_increase)
+        mods.war_cost_mult = put(mods.war_cost_mult, (ALL, i), cost)
+        grievance = mods.grievance_mult[:, i] * (1.0 - prm.arms_cut)
+        mods.grievance_mult = put(mods.grievance_mult, (ALL, i), grievance)
 
 
 @interventions.register
@@ -256,12 +275,13 @@ class MilitaryAid(Intervention):
 
     def on_start(self, state: State, p: Params, ctx: Context) -> None:
         i = ctx.actor(self.params.target)
-        state.forces[:, i] += self.params.forces
-        state.deployed[:, i] += self.params.forces
+        state.forces = put(state.forces, (ALL, i), state.forces[:, i] + self.params.forces)
+        state.deployed = put(state.deployed, (ALL, i), state.deployed[:, i] + self.params.forces)
 
     def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
         i = ctx.actor(self.params.target)
-        mods.effectiveness_mult[:, i] *= 1.0 + self.params.effectiveness
+        boost = mods.effectiveness_mult[:, i] * (1.0 + self.params.effectiveness)
+        mods.effectiveness_mult = put(mods.effectiveness_mult, (ALL, i), boost)
 
 
 @interventions.register
@@ -280,7 +300,8 @@ class AllianceAssurance(Intervention):
 
     def on_start(self, state: State, p: Params, ctx: Context) -> None:
         k = ctx.structure.alliance_ids.index(self.params.alliance)
-        state.cohesion[:, k] = np.clip(state.cohesion[:, k] + self.params.change, 0.0, 1.0)
+        moved = xp.clip(state.cohesion[:, k] + self.params.change, 0.0, 1.0)
+        state.cohesion = put(state.cohesion, (ALL, k), moved)
 
 
 @interventions.register
@@ -303,9 +324,11 @@ class InformationCampaign(Intervention):
         prm = self.params
         src = ctx.actor(prm.source)
         obs = None if prm.targets is None else [ctx.actor(a) for a in prm.targets]
-        mask = ctx.pairs_about(src, obs)
-        mods.bias[:, mask] += prm.bias
-        mods.noise_mult[:, mask] *= 1.0 + prm.noise
+        mask = np.flatnonzero(ctx.pairs_about(src, obs))
+        mods.bias = put(mods.bias, (ALL, mask), mods.bias[:, mask] + prm.bias)
+        mods.noise_mult = put(
+            mods.noise_mult, (ALL, mask), mods.noise_mult[:, mask] * (1.0 + prm.noise)
+        )
 
 
 @interventions.register
@@ -324,4 +347,5 @@ class PublicMobilisation(Intervention):
 
     def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
         i = ctx.actor(self.params.actor)
-        mods.mobilisation_push[:, i] += self.params.rate
+        push = mods.mobilisation_push[:, i] + self.params.rate
+        mods.mobilisation_push = put(mods.mobilisation_push, (ALL, i), push)

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
+from detente.backend import errstate, xp
 from detente.classic.games import generous_probability, reciprocate
 from detente.model.registry import Registry
 
@@ -93,20 +94,20 @@ def logit_choice(utility: F64, beta: F64, u: F64) -> I64:
     grows the choice becomes a best response; ties go to the first option.
     """
     best = utility.max(axis=-1, keepdims=True)
-    with np.errstate(invalid="ignore", over="ignore"):
+    with errstate(invalid="ignore", over="ignore"):
         z = beta[..., None] * (utility - best)
-    w = np.where(np.isfinite(utility), np.exp(np.where(np.isfinite(z), z, -np.inf)), 0.0)
+    w = xp.where(xp.isfinite(utility), xp.exp(xp.where(xp.isfinite(z), z, -xp.inf)), 0.0)
     # An infinite beta is a best response.
-    w = np.where(np.isinf(beta)[..., None], (utility == best).astype(np.float64), w)
-    cdf = np.cumsum(w, axis=-1)
-    cdf /= cdf[..., -1:]
-    return np.minimum((u[..., None] > cdf).sum(axis=-1), utility.shape[-1] - 1).astype(np.int64)
+    w = xp.where(xp.isinf(beta)[..., None], (utility == best).astype(xp.float64), w)
+    cdf = xp.cumsum(w, axis=-1)
+    cdf = cdf / cdf[..., -1:]
+    return xp.minimum((u[..., None] > cdf).sum(axis=-1), utility.shape[-1] - 1).astype(xp.int64)
 
 
 def _mirror(move: I64) -> I64:
     """Tit-for-tat in a crisis: the opponent's last step, through the games' rule."""
     reply = reciprocate(move)
-    return np.where(reply > 0, UP, np.where(reply < 0, DOWN, HOLD)).astype(np.int64)
+    return xp.where(reply > 0, UP, xp.where(reply < 0, DOWN, HOLD)).astype(xp.int64)
 
 
 @policies.register
@@ -141,9 +142,9 @@ class Brinkmanship(Policy):
 
     def decide(self, obs: Observation) -> tuple[I64, I64]:
         fallback = logit_choice(obs.utility, obs.rationality, obs.u)
-        can_climb = (obs.posture < obs.top) & np.isfinite(obs.utility[..., UP])
+        can_climb = (obs.posture < obs.top) & xp.isfinite(obs.utility[..., UP])
         climb = can_climb & (obs.p_concede_up > self.params.threshold)
-        return np.where(climb, UP, fallback).astype(np.int64), obs.memory
+        return xp.where(climb, UP, fallback).astype(xp.int64), obs.memory
 
 
 @policies.register
@@ -173,7 +174,7 @@ class GenerousTitForTat(Policy):
     def decide(self, obs: Observation) -> tuple[I64, I64]:
         choice = _mirror(obs.opponent_last_move)
         forgive = (choice == UP) & (obs.u < self.params.generosity)
-        return np.where(forgive, HOLD, choice).astype(np.int64), obs.memory
+        return xp.where(forgive, HOLD, choice).astype(xp.int64), obs.memory
 
 
 @policies.register
@@ -203,11 +204,11 @@ class Grit(Policy):
         reciprocated = (obs.opponent_last_move < 0) | (obs.opponent_posture == 0)
         continuing = active & (mem >= steps) & reciprocated
         step_down = (announcing | continuing) & ~provoked & (obs.posture > 0)
-        choice = np.where(step_down, DOWN, _mirror(obs.opponent_last_move))
-        new_mem = np.where(announcing & step_down, mem + 1, mem)
+        choice = xp.where(step_down, DOWN, _mirror(obs.opponent_last_move))
+        new_mem = xp.where(announcing & step_down, mem + 1, mem)
         withdrawn = active & (mem >= steps) & ~reciprocated & (obs.posture > 0)
-        new_mem = np.where(withdrawn, -1, new_mem)
-        return choice.astype(np.int64), new_mem.astype(np.int64)
+        new_mem = xp.where(withdrawn, -1, new_mem)
+        return choice.astype(xp.int64), new_mem.astype(xp.int64)
 
 
 @policies.register
@@ -218,8 +219,8 @@ class Hardliner(Policy):
     citation = "Snyder & Diesing (1977), Conflict Among Nations (the 'hard-liner' image)"
 
     def decide(self, obs: Observation) -> tuple[I64, I64]:
-        choice = np.where(obs.opponent_last_move > 0, UP, HOLD)
-        return choice.astype(np.int64), obs.memory
+        choice = xp.where(obs.opponent_last_move > 0, UP, HOLD)
+        return choice.astype(xp.int64), obs.memory
 
 
 @policies.register
@@ -236,5 +237,5 @@ class Dove(Policy):
 
     def decide(self, obs: Observation) -> tuple[I64, I64]:
         concede = obs.opponent_posture >= self.params.concede_at
-        choice = np.where(concede, CONCEDE, np.where(obs.posture > 0, DOWN, HOLD))
-        return choice.astype(np.int64), obs.memory
+        choice = xp.where(concede, CONCEDE, xp.where(obs.posture > 0, DOWN, HOLD))
+        return choice.astype(xp.int64), obs.memory

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from detente.backend import xp
 from detente.model.params import Params, Structure
 
 __all__ = ["CEASEFIRE", "CRISIS", "SETTLED", "WAR", "Modifiers", "State", "initial_state"]
@@ -49,18 +50,18 @@ class Modifiers:
     def neutral(cls, runs: int, st: Structure) -> Modifiers:
         n, d, p = st.n_actors, st.n_disputes, len(st.pair_observer)
         return cls(
-            posture_cap=np.full((runs, n), 5, dtype=np.int64),
-            hazard_mult=np.ones((runs, d)),
-            violation_mult=np.ones((runs, d)),
-            breakdown_mult=np.ones((runs, d)),
-            channel_open=np.zeros((runs, d), dtype=bool),
-            noise_mult=np.ones((runs, p)),
-            bias=np.zeros((runs, p)),
-            war_cost_mult=np.ones((runs, n)),
-            effectiveness_mult=np.ones((runs, n)),
-            grievance_mult=np.ones((runs, n)),
-            mobilisation_push=np.zeros((runs, n)),
-            ceasefire=np.zeros((runs, d), dtype=bool),
+            posture_cap=xp.full((runs, n), 5, dtype=xp.int64),
+            hazard_mult=xp.ones((runs, d)),
+            violation_mult=xp.ones((runs, d)),
+            breakdown_mult=xp.ones((runs, d)),
+            channel_open=xp.zeros((runs, d), dtype=bool),
+            noise_mult=xp.ones((runs, p)),
+            bias=xp.zeros((runs, p)),
+            war_cost_mult=xp.ones((runs, n)),
+            effectiveness_mult=xp.ones((runs, n)),
+            grievance_mult=xp.ones((runs, n)),
+            mobilisation_push=xp.zeros((runs, n)),
+            ceasefire=xp.zeros((runs, d), dtype=bool),
         )
 
 

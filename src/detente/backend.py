@@ -1,0 +1,97 @@
+"""Array backends: one model source, run by NumPy or compiled by JAX.
+
+The engine is written once, against the array namespace ``xp``. By default
+``xp`` is NumPy and every call runs eagerly. Inside :func:`using` it is
+another namespace with NumPy's API (``jax.numpy``): the same functions are
+then traced by ``jax.jit`` and compiled by XLA for the CPU or a GPU. This is
+the approach of the Python array API standard (Data API Consortium, "Python
+array API standard", 2023), narrowed to the two namespaces detente runs on.
+
+What the two namespaces do not share is kept here, in a few helpers:
+
+* :func:`put`: ``x[index] = value``. NumPy writes in place (the caller owns
+  ``x``); JAX arrays are immutable, so it returns ``x.at[index].set(value)``.
+* :func:`eager`: True on NumPy. The engine skips work that is provably a
+  no-op (``if not mask.any(): return``) or restricts a step to the runs
+  that need it only when eager; a compiled step cannot branch on data, and
+  computes every row under a mask instead, which gives the same numbers.
+* :func:`horizon`: how many steps a compiled simulation spans, so that the
+  random streams can tabulate their per-step keys (see :mod:`detente.random`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+__all__ = ["eager", "errstate", "horizon", "ndtri", "put", "using", "xp"]
+
+_namespace: contextvars.ContextVar[Any] = contextvars.ContextVar("detente_xp", default=np)
+_horizon: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "detente_horizon", default=None
+)
+
+
+class _Namespace:
+    """``xp.where`` is ``numpy.where``, or ``jax.numpy.where`` inside :func:`using`."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_namespace.get(), name)
+
+    def __repr__(self) -> str:
+        return f"<array namespace {_namespace.get().__name__}>"
+
+
+xp: Any = _Namespace()
+
+
+def eager() -> bool:
+    """True when the arrays are NumPy's, which can be inspected and written in place."""
+    return _namespace.get() is np
+
+
+@contextlib.contextmanager
+def using(namespace: ModuleType, steps: int | None = None) -> Iterator[None]:
+    """Run the model against ``namespace`` (e.g. ``jax.numpy``) for ``steps`` steps."""
+    token = _namespace.set(namespace)
+    token_h = _horizon.set(steps)
+    try:
+        yield
+    finally:
+        _namespace.reset(token)
+        _horizon.reset(token_h)
+
+
+def horizon() -> int:
+    """Steps of the compiled simulation being traced."""
+    steps = _horizon.get()
+    if steps is None:
+        raise RuntimeError("a traced step number needs the horizon: use backend.using(ns, steps)")
+    return steps
+
+
+def put(x: Any, index: Any, value: Any) -> Any:
+    """``x`` with ``x[index] = value``; in place on NumPy, a new array on JAX."""
+    if eager():
+        x[index] = value
+        return x
+    return x.at[index].set(value)
+
+
+def errstate(**kwargs: str) -> contextlib.AbstractContextManager:
+    """``numpy.errstate`` when eager; XLA raises no floating-point warnings."""
+    return np.errstate(**kwargs) if eager() else contextlib.nullcontext()
+
+
+def ndtri(u: Any) -> Any:
+    """Inverse of the standard normal CDF, from the active namespace's SciPy."""
+    if eager():
+        from scipy.special import ndtri as f
+    else:
+        from jax.scipy.special import ndtri as f
+    return f(u)
