@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from detente.backend import xp
 from detente.model.engine import Model, step
 from detente.model.interventions import interventions
 from detente.model.params import draw_params, structure_of
@@ -12,7 +13,15 @@ from detente.model.policies import policies
 from detente.model.state import SETTLED, WAR, initial_state, prior_from_samples
 from detente.scenario.schema import Scenario
 
-__all__ = ["SERIES", "common_priors", "compile_model", "run_chunk", "simulate_chunk"]
+__all__ = [
+    "BACKENDS",
+    "SERIES",
+    "common_priors",
+    "compile_model",
+    "run_chunk",
+    "simulate_chunk",
+    "snapshot",
+]
 
 _PRIOR_POINTS = 4096
 
@@ -66,6 +75,9 @@ SERIES = (
 )
 
 
+BACKENDS = ("numpy", "jax")
+
+
 def run_chunk(
     sc: Scenario,
     model: Model,
@@ -73,45 +85,54 @@ def run_chunk(
     runs: NDArray[np.int64],
     record: bool = False,
     overrides: dict[str, NDArray] | None = None,
+    backend: str = "numpy",
 ) -> tuple[dict[str, NDArray], dict[str, NDArray] | None]:
     """Simulate; return the outcomes and, with ``record``, per-step series.
 
     Series are (R, T + 1) arrays, column 0 the initial state: the highest rung
     over the disputes, cumulative deaths, the displaced stock and its internal
     part (idps), whether any dispute is at war, and (R, T + 1, Dn) territory shares.
+    ``backend`` is ``numpy`` (the reference) or ``jax`` (the same step,
+    compiled: :mod:`detente.model.compiled`).
     """
+    if backend == "jax":
+        from detente.model.compiled import run_chunk_compiled
+
+        return run_chunk_compiled(sc, model, seed, runs, record, overrides)
+    if backend != "numpy":
+        raise ValueError(f"expected a backend in {BACKENDS}, got {backend!r}")
     runs = np.asarray(runs, dtype=np.int64)
     p = draw_params(sc, seed, runs, overrides)
     st = model.structure
     resolve_prior, cohesion_prior = common_priors(sc, st.bins)
     state = initial_state(p, st, resolve_prior, cohesion_prior)
-    series: dict[str, list[NDArray]] | None = None
-    if record:
-        series = {k: [] for k in (*SERIES, "territory", "posture")}
-        _record(series, state)
+    frames: list[dict[str, NDArray]] | None = [snapshot(state)] if record else None
     for _ in range(st.steps):
         step(model, state, p, seed, runs)
-        if series is not None:
-            _record(series, state)
+        if frames is not None:
+            frames.append(snapshot(state))
     out = outcomes(sc, state, p, runs)
-    if series is None:
+    if frames is None:
         return out, None
-    return out, {k: np.stack(v, axis=1) for k, v in series.items()}
+    return out, {k: np.stack([f[k] for f in frames], axis=1) for k in frames[0]}
 
 
-def _record(series: dict[str, list[NDArray]], state) -> None:
+def snapshot(state) -> dict[str, NDArray]:
+    """What a recorded series keeps of one step, per run (both backends)."""
     mil = state.military_deaths.sum(axis=1)
     civ = state.civilian_deaths.sum(axis=1) + state.nuclear_deaths
-    # The highest rung among disputes not yet settled; -1 once all are settled.
-    series["rung"].append(np.where(state.phase == SETTLED, -1, state.rung).max(axis=1))
-    series["deaths"].append(mil + civ)
-    series["military_deaths"].append(mil)
-    series["civilian_deaths"].append(civ)
-    series["displaced"].append((state.idps + state.refugees).sum(axis=1))
-    series["idps"].append(state.idps.sum(axis=1))
-    series["at_war"].append((state.phase == WAR).any(axis=1))
-    series["territory"].append(state.territory.copy())
-    series["posture"].append(state.posture.copy())
+    return {
+        # The highest rung among disputes not yet settled; -1 once all are settled.
+        "rung": xp.where(state.phase == SETTLED, -1, state.rung).max(axis=1),
+        "deaths": mil + civ,
+        "military_deaths": mil,
+        "civilian_deaths": civ,
+        "displaced": (state.idps + state.refugees).sum(axis=1),
+        "idps": state.idps.sum(axis=1),
+        "at_war": (state.phase == WAR).any(axis=1),
+        "territory": xp.array(state.territory),
+        "posture": xp.array(state.posture),
+    }
 
 
 def outcomes(sc: Scenario, state, p, runs) -> dict[str, NDArray]:
