@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["eager", "errstate", "horizon", "ndtri", "put", "using", "xp"]
+__all__ = ["branch", "eager", "errstate", "horizon", "ndtri", "put", "using", "xp"]
 
 _namespace: contextvars.ContextVar[Any] = contextvars.ContextVar("detente_xp", default=np)
 _horizon: contextvars.ContextVar[int | None] = contextvars.ContextVar(
@@ -81,6 +81,19 @@ def put(x: Any, index: Any, value: Any) -> Any:
         x[index] = value
         return x
     return x.at[index].set(value)
+
+
+def branch(pred: Any, if_true: Any, if_false: Any) -> Any:
+    """``if_true()`` if ``pred`` else ``if_false()``; both return arrays of the same shapes.
+
+    A compiled step cannot skip a computation for some rows, but it can skip
+    it for all of them: ``jax.lax.cond`` runs one branch only.
+    """
+    if eager():
+        return if_true() if pred else if_false()
+    import jax
+
+    return jax.lax.cond(pred, if_true, if_false)
 
 
 def errstate(**kwargs: str) -> contextlib.AbstractContextManager:

@@ -82,10 +82,25 @@ def run(
     report: Annotated[
         bool, typer.Option("--report", help="also write report.html into --out")
     ] = False,
+    backend: Annotated[
+        str,
+        typer.Option(
+            help="numpy (the reference) or jax (the same model compiled by XLA; CPU or GPU)"
+        ),
+    ] = "numpy",
 ) -> None:
     """Simulate every policy package of a scenario and compare them with the status quo."""
     from detente.experiments.ensemble import compare
 
+    if backend not in ("numpy", "jax"):
+        raise fail(f"--backend: expected numpy or jax, got {backend!r}")
+    if backend == "jax":
+        from detente.model.compiled import available
+
+        if not available():
+            raise fail("--backend jax: JAX is not installed; pip install 'detente[jax]'")
+        if chunk_size == 2500:
+            chunk_size = 100_000  # one compiled call per package; memory ~5 kB a run
     sc = _load(scenario)
     names = None
     if packages is not None:
@@ -112,6 +127,7 @@ def run(
             workers=min(n_workers, -(-total // min(chunk_size, runs))),
             progress=lambda k: bar.advance(task, k),
             series=out is not None,
+            backend=backend,
         )
     doc = cmp.to_json()
     if out is not None:

@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from detente import __version__
 from detente.experiments.statistics import paired_difference, quantiles, wilson_interval
-from detente.model.simulate import compile_model, run_chunk, simulate_chunk
+from detente.model.simulate import BACKENDS, compile_model, run_chunk, simulate_chunk
 from detente.scenario.schema import Scenario
 
 __all__ = ["Comparison", "Result", "compare", "scenario_hash", "simulate"]
@@ -182,11 +182,20 @@ SERIES_KEY = "__series__"
 
 
 def _chunk_job(args: tuple) -> dict[str, Any]:
-    sc, package, seed, start, stop, series = args
+    sc, package, seed, start, stop, series, backend, size = args
     model = compile_model(sc, package)
+    runs = np.arange(start, stop)
+    if backend == "jax":
+        # Every chunk padded to one size: one compilation serves them all.
+        from detente.model.compiled import run_chunk_compiled
+
+        out, rec = run_chunk_compiled(sc, model, seed, runs, series, pad_to=size)
+    elif not series:
+        return simulate_chunk(sc, model, seed, runs)
+    else:
+        out, rec = run_chunk(sc, model, seed, runs, record=True)
     if not series:
-        return simulate_chunk(sc, model, seed, np.arange(start, stop))
-    out, rec = run_chunk(sc, model, seed, np.arange(start, stop), record=True)
+        return out
     assert rec is not None
     # Counts add up exactly across chunks; the per-run deaths and displaced
     # series are kept and summed once over all runs, so the figures too are
@@ -214,6 +223,7 @@ def simulate(
     chunk_size: int = DEFAULT_CHUNK,
     workers: int = 1,
     progress: Progress | None = None,
+    backend: str = "numpy",
 ) -> Result:
     """Simulate ``runs`` runs of one package of ``scenario``.
 
@@ -226,8 +236,11 @@ def simulate(
     chunk_size : runs simulated together; changes memory and speed, never results.
     workers : processes; 1 runs in this process.
     progress : called with the number of runs just finished, chunk by chunk.
+    backend : ``numpy`` or ``jax`` (compiled; runs in this process, ``workers`` unused).
     """
-    return _run_many(scenario, [package], runs, seed, chunk_size, workers, progress)[package]
+    return _run_many(
+        scenario, [package], runs, seed, chunk_size, workers, progress, backend=backend
+    )[package]
 
 
 def compare(
@@ -239,6 +252,7 @@ def compare(
     workers: int = 1,
     progress: Progress | None = None,
     series: bool = False,
+    backend: str = "numpy",
 ) -> Comparison:
     """Simulate several packages on common random numbers and compare them.
 
@@ -256,7 +270,9 @@ def compare(
         names = ["status-quo", *names]
     else:
         names = ["status-quo", *[n for n in names if n != "status-quo"]]
-    return Comparison(_run_many(scenario, names, runs, seed, chunk_size, workers, progress, series))
+    return Comparison(
+        _run_many(scenario, names, runs, seed, chunk_size, workers, progress, series, backend)
+    )
 
 
 def _run_many(
@@ -268,6 +284,7 @@ def _run_many(
     workers: int,
     progress: Progress | None,
     series: bool = False,
+    backend: str = "numpy",
 ) -> dict[str, Result]:
     if runs < 1:
         raise ValueError(f"expected runs >= 1, got {runs}")
@@ -278,9 +295,17 @@ def _run_many(
             raise KeyError(
                 f"expected a package of {sc.name} ({', '.join(sc.packages)}), got {name!r}"
             )
-    jobs = [(sc, pkg, seed, a, b, series) for pkg in packages for a, b in _bounds(runs, chunk)]
+    if backend not in BACKENDS:
+        raise ValueError(f"expected a backend in {BACKENDS}, got {backend!r}")
+    size = min(chunk, runs)
+    jobs = [
+        (sc, pkg, seed, a, b, series, backend, size)
+        for pkg in packages
+        for a, b in _bounds(runs, chunk)
+    ]
     parts: list[dict[str, NDArray]] = []
-    if workers <= 1:
+    # The compiled backend uses every core from one process: no workers.
+    if workers <= 1 or backend == "jax":
         for job in jobs:
             parts.append(_chunk_job(job))
             if progress:
@@ -318,7 +343,7 @@ def _run_many(
             seed=seed,
             runs=runs,
             version=__version__,
-            backend="numpy",
+            backend=backend,
             outcomes=outcomes,
         )
     return results

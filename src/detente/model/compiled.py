@@ -11,10 +11,10 @@ speed comes from; on a GPU the runs are spread over its threads.
 
 What a compiled step cannot do is branch on data, so:
 
-* the step number is traced; the interventions' schedule is not. The horizon
-  is cut into segments at every step where an intervention starts or ends
-  (and after step 0), and each segment is one ``lax.scan`` of a step
-  compiled for its own :class:`~detente.model.engine.Timing`;
+* the step number is traced, and so is the schedule of interventions: one
+  step is compiled with every intervention of every package of the
+  scenario, each applied under a mask that its start and end (data) set.
+  One compilation then serves all the packages of a ``detente run``;
 * the random keys of a traced step are looked up in a table hashed on the
   host (:mod:`detente.random`), so the random numbers are exactly those of
   the NumPy backend;
@@ -34,8 +34,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 from collections.abc import Callable
-from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -43,11 +44,12 @@ from numpy.typing import NDArray
 
 from detente.backend import using
 from detente.model.engine import Model, Timing, step
+from detente.model.interventions import Intervention
 from detente.model.params import Params, draw_params
 from detente.model.state import State, initial_state
 from detente.scenario.schema import Scenario
 
-__all__ = ["available", "device", "run_chunk_compiled", "segments"]
+__all__ = ["available", "device", "run_chunk_compiled"]
 
 _CACHE: dict[tuple, Callable] = {}
 _CACHE_SIZE = 32
@@ -69,7 +71,18 @@ def _jax() -> Any:
         raise ModuleNotFoundError("the jax backend needs JAX: pip install 'detente[jax]'") from e
     # The random streams are uint64 hashes and the model is float64 (as on NumPy).
     jax.config.update("jax_enable_x64", True)
+    # Compiling a step takes seconds; XLA's persistent cache keeps the result
+    # on disk, keyed by the program, so the next run of the same scenario and
+    # size starts at once. DETENTE_JAX_CACHE= (empty) turns it off.
+    folder = os.environ.get("DETENTE_JAX_CACHE", str(_cache_home() / "detente" / "jax"))
+    if folder and jax.config.jax_compilation_cache_dir is None:
+        jax.config.update("jax_compilation_cache_dir", folder)
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
     return jax
+
+
+def _cache_home() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
 
 
 def device() -> str:
@@ -78,16 +91,49 @@ def device() -> str:
     return d.device_kind if d.platform != "cpu" else "cpu"
 
 
-def segments(model: Model, steps: int) -> list[tuple[int, int]]:
-    """Cut ``[0, steps)`` where the timing changes: at step 1 and wherever an
-    intervention starts or ends. Within ``[a + 1, b)`` the timing is constant."""
-    cuts = {0, 1, steps}
-    for iv in model.interventions:
-        cuts.add(iv.start)
-        if iv.end is not None:
-            cuts.add(iv.end)
-    edges = sorted(c for c in cuts if 0 <= c <= steps)
-    return list(pairwise(edges))
+def _identity(iv: Intervention) -> tuple:
+    return (type(iv).__name__, iv.params.model_dump_json())
+
+
+def _union(sc: Scenario) -> tuple[Model, dict[str, tuple[NDArray, NDArray]]] | None:
+    """One model holding every package's interventions, and each package's schedule.
+
+    The union keeps each package's interventions in their own order (the
+    order of two changes to the same array can matter); where no single
+    order serves every package, None (each package is compiled alone).
+    """
+    from detente.model.simulate import compile_model
+
+    models = {name: compile_model(sc, name) for name in sc.packages}
+    union: list[Intervention] = []
+    keys: list[tuple] = []
+    placed: dict[str, list[int]] = {}
+    for name, model in models.items():
+        seen: dict[tuple, int] = {}
+        slots = []
+        for iv in model.interventions:
+            ident = _identity(iv)
+            k = (*ident, seen.get(ident, 0))  # the n-th such intervention of the package
+            seen[ident] = k[-1] + 1
+            if k not in keys:
+                keys.append(k)
+                union.append(iv)
+            slots.append(keys.index(k))
+        if slots != sorted(slots):
+            return None
+        placed[name] = slots
+    steps = models[next(iter(models))].structure.steps
+    never = steps + 1
+    schedules = {}
+    for name, model in models.items():
+        starts = np.full(len(union), never, dtype=np.int64)
+        ends = np.full(len(union), never, dtype=np.int64)
+        for slot, iv in zip(placed[name], model.interventions, strict=True):
+            starts[slot] = iv.start
+            ends[slot] = never if iv.end is None else iv.end
+        schedules[name] = (starts, ends)
+    first = models[next(iter(models))]
+    return Model(first.structure, first.policies, tuple(union), "*"), schedules
 
 
 def _fields(obj: Any) -> dict[str, Any]:
@@ -99,45 +145,45 @@ def _build(model: Model, seed: int, steps: int, record: bool) -> Callable:
     jnp = jax.numpy
     from detente.model.simulate import snapshot
 
-    def one(carry: dict, params: dict, runs, timing: Timing) -> dict:
-        state = State(**carry)
-        with using(jnp, steps):
-            step(model, state, Params(**params), seed, runs, timing)
-        return _fields(state)
+    def simulate(carry: dict, params: dict, runs, starts, ends):
+        prm = Params(**params)
 
-    def view(carry: dict) -> dict:
-        with using(jnp, steps):
-            return snapshot(State(**carry))
+        def body(c, _):
+            state = State(**c)
+            with using(jnp, steps):
+                step(model, state, prm, seed, runs, Timing.scheduled(state.t, starts, ends))
+                view = snapshot(state) if record else None
+            return _fields(state), view
 
-    def simulate(carry: dict, params: dict, runs):
-        frames = [jax.tree.map(lambda x: x[None], view(carry))] if record else []
-        for a, b in segments(model, steps):
-            carry = one(carry, params, runs, Timing.at(model, a))
-            if record:
-                frames.append(jax.tree.map(lambda x: x[None], view(carry)))
-            if b - a > 1:
-                rest = Timing.at(model, a + 1)
-                assert all(Timing.at(model, t) == rest for t in range(a + 1, b))
-
-                def body(c, _, rest=rest):
-                    c = one(c, params, runs, rest)
-                    return c, (view(c) if record else None)
-
-                carry, ys = jax.lax.scan(body, carry, None, length=b - a - 1)
-                if record:
-                    frames.append(ys)
-        series = None
+        first = None
         if record:
-            series = {k: jnp.concatenate([f[k] for f in frames], axis=0) for k in frames[0]}
-        return carry, series
+            with using(jnp, steps):
+                first = snapshot(State(**carry))
+        carry, ys = jax.lax.scan(body, carry, None, length=steps)
+        if record:
+            ys = {k: jnp.concatenate([first[k][None], ys[k]], axis=0) for k in ys}
+        return carry, ys
 
     return jax.jit(simulate)
 
 
-def _key(sc: Scenario, model: Model, seed: int, runs: int, record: bool) -> tuple:
+def _digest(sc: Scenario) -> str:
     text = json.dumps(sc.model_dump(mode="json", by_alias=True), sort_keys=True)
-    digest = hashlib.sha256(text.encode()).hexdigest()
-    return (digest, model.package, seed, runs, record, _jax().default_backend())
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _own_schedule(model: Model) -> tuple[NDArray, NDArray]:
+    never = model.structure.steps + 1
+    starts = np.array([iv.start for iv in model.interventions], dtype=np.int64)
+    ends = np.array([never if iv.end is None else iv.end for iv in model.interventions])
+    return starts, ends.astype(np.int64)
+
+
+def _pad(v: NDArray, n: int, size: int) -> NDArray:
+    """A per-run array of length n, padded to ``size`` with its last value."""
+    if v.ndim == 0 or len(v) != n:
+        return v
+    return np.concatenate([v, np.repeat(v[-1:], size - n, axis=0)])
 
 
 def run_chunk_compiled(
@@ -147,35 +193,49 @@ def run_chunk_compiled(
     runs: NDArray[np.int64],
     record: bool = False,
     overrides: dict[str, NDArray] | None = None,
+    pad_to: int | None = None,
 ) -> tuple[dict[str, NDArray], dict[str, NDArray] | None]:
     """:func:`detente.model.simulate.run_chunk` on the compiled backend (same outputs).
 
     Parameters are drawn and the initial state is built on the host, as on
     NumPy; the steps run compiled; the outcomes are read off on the host.
     A compiled simulation is kept for the next chunk of the same scenario,
-    package, seed and size.
+    seed and size; ``pad_to`` pads a smaller chunk with copies of its last
+    run (dropped again) so that it too reuses the compilation.
     """
     from detente.model.simulate import common_priors, outcomes
 
     jax = _jax()
     runs = np.asarray(runs, dtype=np.int64)
+    n = len(runs)
+    if pad_to is not None and n < pad_to:
+        runs = np.concatenate([runs, np.full(pad_to - n, runs[-1])])
+        if overrides:
+            overrides = {k: _pad(np.asarray(v), n, pad_to) for k, v in overrides.items()}
     st = model.structure
     p = draw_params(sc, seed, runs, overrides)
     resolve_prior, cohesion_prior = common_priors(sc, st.bins)
     state = initial_state(p, st, resolve_prior, cohesion_prior)
-    key = _key(sc, model, seed, len(runs), record)
+    plan = _union(sc) if model.package in sc.packages else None
+    if plan is None or model.package not in plan[1]:
+        union, (starts, ends) = model, _own_schedule(model)
+        key: tuple = (_digest(sc), model.package)
+    else:
+        union, (starts, ends) = plan[0], plan[1][model.package]
+        key = (_digest(sc), "*")
+    key = (*key, seed, len(runs), record, jax.default_backend())
     fn = _CACHE.get(key)
     if fn is None:
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
-        fn = _CACHE[key] = _build(model, seed, st.steps, record)
+        fn = _CACHE[key] = _build(union, seed, st.steps, record)
     carry = {k: jax.numpy.asarray(v) for k, v in _fields(state).items()}
     carry["t"] = jax.numpy.asarray(0, dtype=jax.numpy.int64)
     params = {k: jax.numpy.asarray(v) for k, v in _fields(p).items()}
-    final, series = fn(carry, params, jax.numpy.asarray(runs))
+    final, series = fn(carry, params, jax.numpy.asarray(runs), starts, ends)
     host = {k: np.asarray(v) for k, v in final.items()}
     host["t"] = int(host["t"])
-    out = outcomes(sc, State(**host), p, runs)
+    out = {k: v[:n] for k, v in outcomes(sc, State(**host), p, runs).items()}
     if series is None:
         return out, None
-    return out, {k: np.moveaxis(np.asarray(v), 0, 1) for k, v in series.items()}
+    return out, {k: np.moveaxis(np.asarray(v), 0, 1)[:n] for k, v in series.items()}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import eager, put, xp
+from detente.backend import branch, eager, put, xp
 from detente.classic.fearon import screening_offer
 from detente.classic.lanchester import square_law_losses
 from detente.classic.richardson import euler_step
@@ -189,20 +189,36 @@ def _take(table: F64, level: NDArray[np.int64]) -> F64:
 
 @dataclass(frozen=True)
 class Timing:
-    """What the step number decides, known before the step is run or compiled:
-    which interventions start now, which are in force, and whether this is
-    the first step (no move has been seen yet)."""
+    """What the step number decides: for each intervention, whether it starts
+    now and whether it is in force; and whether this is the first step (no
+    move has been seen yet).
 
-    starting: tuple[int, ...]
-    active: tuple[int, ...]
-    first: bool
+    Eagerly these are Python bools read off ``t``. A compiled simulation
+    traces one step for every ``t``; its flags are traced booleans computed
+    from a schedule given as data (:meth:`scheduled`), and the step applies
+    what they govern under a mask.
+    """
+
+    starting: tuple
+    active: tuple
+    first: object
 
     @classmethod
     def at(cls, model: Model, t: int) -> Timing:
         ivs = model.interventions
         return cls(
-            starting=tuple(i for i, iv in enumerate(ivs) if t == iv.start),
-            active=tuple(i for i, iv in enumerate(ivs) if iv.active(t)),
+            starting=tuple(t == iv.start for iv in ivs),
+            active=tuple(bool(iv.active(t)) for iv in ivs),
+            first=t == 0,
+        )
+
+    @classmethod
+    def scheduled(cls, t, starts, ends) -> Timing:
+        """Flags for a traced step ``t``, intervention i in force on [starts[i], ends[i])."""
+        n = len(starts)
+        return cls(
+            starting=tuple(t == starts[i] for i in range(n)),
+            active=tuple((t >= starts[i]) & (t < ends[i]) for i in range(n)),
             first=t == 0,
         )
 
@@ -271,7 +287,13 @@ def step(
     crisis = state.phase == CRISIS
     sides = np.stack([st.challenger, st.defender], axis=1)  # (Dn, 2)
     live = np.flatnonzero(crisis.any(axis=1)) if eager() else None
-    if live is None or len(live) == R:
+    if live is None:  # compiled: skipped only when no run at all is in crisis
+        choice, state.memory, state.belief = branch(
+            crisis.any(),
+            lambda: _decide(model, state, p, mods, seed, runs, centres, timing),
+            lambda: (xp.full(state.posture.shape, HOLD), state.memory, state.belief),
+        )
+    elif len(live) == R:
         choice, state.memory, state.belief = _decide(
             model, state, p, mods, seed, runs, centres, timing
         )
@@ -319,7 +341,13 @@ def step(
     # 6. Negotiation.
     talking = mods.channel_open & (state.phase != SETTLED)
     live = np.flatnonzero(talking.any(axis=1)) if eager() else None
-    if live is None or len(live) == R:
+    if live is None:  # compiled: skipped only when no channel is open in any run
+        acc, off = branch(
+            talking.any(),
+            lambda: _negotiate(state, p, mods, st, centres),
+            lambda: (xp.zeros(talking.shape, dtype=bool), xp.zeros(talking.shape)),
+        )
+    elif len(live) == R:
         acc, off = _negotiate(state, p, mods, st, centres)
     elif len(live):
         sub_state, sub_p, sub_mods = _on_rows(live, R, state, p, mods)
@@ -357,11 +385,28 @@ def _interventions(
     ctx = Context(model.structure, seed, runs)
     mods = Modifiers.neutral(runs.shape[0], model.structure)
     for i, iv in enumerate(model.interventions):
-        if i in timing.starting:
-            iv.on_start(state, p, ctx)
-        if i in timing.active:
-            iv.while_active(mods, state, p, ctx)
+        _apply_if(timing.starting[i], state, lambda iv=iv: iv.on_start(state, p, ctx))
+        _apply_if(timing.active[i], mods, lambda iv=iv: iv.while_active(mods, state, p, ctx))
     return mods
+
+
+def _apply_if(flag, target, change) -> None:
+    """Run ``change()``, which sets attributes of ``target``, if ``flag``.
+
+    A traced flag (compiled simulation) keeps each changed attribute only
+    where it holds; the arrays are immutable there, so a changed attribute
+    is a new object.
+    """
+    if flag is False:
+        return
+    before = dict(vars(target))
+    change()
+    if flag is True:
+        return
+    for name, old in before.items():
+        new = getattr(target, name)
+        if new is not old:
+            setattr(target, name, xp.where(flag, new, old))
 
 
 def quiet_step(model: Model, state: State, p: Params, seed: int, runs: NDArray[np.int64]) -> None:
@@ -454,10 +499,11 @@ def _decide(
     c_own = cost[:, sides]
     a_own = p.audience_cost[:, sides]
     belief = state.belief
-    if not timing.first:
-        belief = _behaviour_update(
+    if timing.first is not True:
+        updated = _behaviour_update(
             state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_win, centres
         )
+        belief = updated if timing.first is False else xp.where(timing.first, belief, updated)
     state = replace(state, belief=belief)
     U, pc_up = _utilities(
         state, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_win, centres
@@ -695,24 +741,25 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     at_war = state.phase == WAR
     war_val_c = r_own[:, :, 0] * p_c * stake - c_own[:, :, 0]
     war_val_d = -r_own[:, :, 1] * (1.0 - p_d) * stake - c_own[:, :, 1]
-    # Challenger proposes x (its share): value r_c (x - q); the defender accepts x <= res_d.
-    offer_c, _ = screening_offer(
-        res_d,
-        belief_c_about_d,
-        r_own[:, :, 0, None] * (res_d - q[..., None]),
-        xp.where(at_war, war_val_c, 0.0),
+    # Challenger proposes x (its share): value r_c (x - q); the defender accepts
+    # x <= res_d. Defender proposes x: value r_d (q - x); the challenger accepts
+    # x >= res_c, that is -x <= -res_c. Each row screens for its proposer only,
+    # with the second direction turned into the first by a sign (exact).
+    challenger_proposes = state.rounds % 2 == 0
+    cp = challenger_proposes[..., None]
+    sign = xp.where(cp, 1.0, -1.0)
+    signed, _ = screening_offer(
+        sign * xp.where(cp, res_d, res_c),
+        xp.where(cp, belief_c_about_d, belief_d_about_c),
+        xp.where(
+            cp,
+            r_own[:, :, 0, None] * (res_d - q[..., None]),
+            r_own[:, :, 1, None] * (q[..., None] - res_c),
+        ),
+        xp.where(at_war, xp.where(challenger_proposes, war_val_c, war_val_d), 0.0),
         responder_accepts_at_most=True,
     )
-    # Defender proposes x: value r_d (q - x); the challenger accepts x >= res_c.
-    offer_d, _ = screening_offer(
-        res_c,
-        belief_d_about_c,
-        r_own[:, :, 1, None] * (q[..., None] - res_c),
-        xp.where(at_war, war_val_d, 0.0),
-        responder_accepts_at_most=False,
-    )
-    challenger_proposes = state.rounds % 2 == 0
-    offer = xp.where(challenger_proposes, offer_c, offer_d)
+    offer = sign[..., 0] * signed
     true_res_d = xp.clip(
         q + (1.0 - p_d) * stake + c_own[:, :, 1] / xp.maximum(r_own[:, :, 1], 1e-6), q, dem
     )
