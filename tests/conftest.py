@@ -90,3 +90,14 @@ def textbook() -> Scenario:
     from detente import load_scenario
 
     return load_scenario("two-state-textbook")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Run the compiled-backend tests last.
+
+    JAX starts thread pools when it is first used, and some tests fork a
+    process (the axelrod library's tournament, subprocesses with resource
+    limits). Forking a process with threads running is unsafe, so JAX is
+    imported only after every other test has run.
+    """
+    items.sort(key=lambda item: item.module.__name__.endswith("test_backends"))

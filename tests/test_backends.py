@@ -9,6 +9,7 @@ continuous ones equal to 1e-9 relative.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 
 import numpy as np
@@ -21,7 +22,10 @@ from detente.model.engine import Timing
 from detente.model.simulate import compile_model, run_chunk
 from detente.scenario.loading import load_scenario
 
-jax = pytest.importorskip("jax")
+# Not imported here: collection would load JAX before the tests that fork (conftest).
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("jax") is None, reason="the jax extra is not installed"
+)
 
 runner = CliRunner()
 

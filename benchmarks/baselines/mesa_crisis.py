@@ -1,0 +1,291 @@
+"""The `two-state-textbook` crisis (status quo) written the way a Mesa 3 user would.
+
+One :class:`mesa.Model` per run; one :class:`mesa.Agent` per actor, holding
+its own forces, arsenal, posture, mobilisation, civilians and its belief
+(a 16-bin vector) about the rival's resolve; staged activation through
+``model.agents.do``. The rules are detente's (docs/model.md): Richardson's
+arms step, Bayes on a grid for signals and for costly moves, the one-step
+look-ahead utilities with a logit choice, the hazard of unintended war, the
+square law, displacement and mobilisation. Scalars are Python floats and
+``math``; belief vectors are small NumPy arrays, as a Mesa user would write
+them.
+
+Each run takes its random numbers from detente's streams (drawn for all runs
+at once before the models are built), so the baseline and detente can be
+compared run by run. ``math`` and NumPy can round ``exp`` and ``pow`` to a
+different last bit, which may tip a rare decision; `benchmarks/mesa.py`
+reports the share of runs that agree.
+
+This is a baseline, not part of detente: only the benchmark uses it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+
+TOP, WAR_RUNG = 5, 6
+DOWN, HOLD, UP, CONCEDE = 0, 1, 2, 3
+CRISIS, WAR, SETTLED = 0, 1, 3
+DT_YEAR = 1.0 / 52.1775
+
+
+class Actor(mesa.Agent):
+    """A state: its forces, arms, posture, people and what it believes of its rival."""
+
+    def __init__(self, model: CrisisModel, i: int, p, r: int, belief: np.ndarray) -> None:
+        super().__init__(model)
+        self.i = i
+        self.forces = float(p.forces[r, i])
+        self.deployed = float(p.deployed[r, i])
+        self.deployed0 = self.deployed
+        self.arsenal = self.arsenal0 = float(p.arsenal[r, i])
+        self.resolve = float(p.resolve[r, i])
+        self.war_cost = float(p.war_cost[r, i])
+        self.audience = float(p.audience_cost[r, i])
+        self.beta = float(p.rationality[r, i])
+        self.effectiveness = float(p.effectiveness[r, i])
+        self.mobilisation = float(p.mobilisation[r, i])
+        self.k, self.a = float(p.arms_reaction[r, i]), float(p.arms_fatigue[r, i])
+        self.g = float(p.arms_grievance[r, i])
+        self.population = float(p.population[r, i])
+        self.posture = (3, 2)[i]
+        self.last_move = 0
+        self.belief = belief.copy()  # about the rival's resolve
+        self.military_deaths = self.civilian_deaths = self.idps = self.refugees = 0.0
+        self.choice = HOLD
+
+    @property
+    def rival(self) -> Actor:
+        return self.model.actors[1 - self.i]
+
+    # -- stages
+    def plan_arms(self) -> None:
+        rate = self.k * self.rival.arsenal - self.a * self.arsenal + self.g
+        self.next_arsenal = min(max(self.arsenal + DT_YEAR * rate, 0.0), 1e12)
+
+    def commit_arms(self) -> None:
+        self.arsenal = self.next_arsenal
+
+    def observe(self) -> None:
+        m = self.model
+        sd = m.war_noise if m.phase == WAR else m.noise
+        signal = self.rival.resolve + sd * m.normals[m.t, self.i]
+        z = (signal - m.grid) / max(sd, 1e-6)
+        lik = np.exp(-0.5 * (z * z - (z * z).min()))
+        self.belief = _bayes(self.belief, lik)
+
+    def strength(self, troops: float) -> float:
+        ratio = min(max(self.arsenal / self.arsenal0, 1e-9), 1e6) if self.arsenal0 > 1e-6 else 1.0
+        return troops * self.effectiveness * ratio**self.model.arms_elasticity
+
+    def cost(self) -> float:
+        return self.war_cost * (1.0 + self.model.mobilisation_cost * self.mobilisation)
+
+    def shares(self) -> tuple[float, float, float]:
+        """Status quo, after conceding, if the rival concedes (own share)."""
+        q, dem = self.model.status_quo, self.model.demand
+        return ((q, q, dem), (1 - q, 1 - dem, 1 - q))[self.i]
+
+    def win_probability(self) -> float:
+        gamma = self.model.contest_exponent
+        mine = max(self.strength(self.forces), 1e-12) ** gamma
+        theirs = max(self.rival.strength(self.rival.forces), 1e-12) ** gamma
+        return mine / (mine + theirs)
+
+    def stands(self, posture: int, level: int) -> np.ndarray:
+        """Chance that each type of this actor stands at ``posture``, as the rival sees it."""
+        s, sc, sw = self.shares()
+        p = self.win_probability()
+        risk = self.model.war_risk(level)
+        den = (s - sc) + risk * (p * sw + (1 - p) * sc - s)
+        num = risk * self.cost() + self.model.posture_cost[level] - self.audience * posture / TOP
+        gap = np.clip(self.beta * (self.model.grid * den - num), -50, 50)
+        return 1.0 / (1.0 + np.exp(-gap))
+
+    def learn_from_rival(self) -> None:
+        """The rival's move is a costly signal of its type."""
+        r = self.rival
+        stand = r.stands(r.posture, max(r.posture, self.posture))
+        if r.last_move < 0:
+            before = min(max(r.posture - r.last_move, 0), TOP)
+            stand = stand * (1.0 - r.stands(before, max(before, self.posture)))
+        self.belief = _bayes(self.belief, 0.02 + 0.98 * stand)
+
+    def choose(self) -> None:
+        m, r = self.model, self.rival
+        s, sc, sw = self.shares()
+        p = self.win_probability()
+        war = self.resolve * (p * sw + (1 - p) * sc - s) - self.cost()
+        rs, rsc, rsw = r.shares()
+        rp = 1.0 - p
+        utility = [-math.inf] * 4
+        for option, delta in ((DOWN, -1), (HOLD, 0), (UP, 1)):
+            new = self.posture + delta
+            level = max(min(max(new, 0), TOP), r.posture)
+            risk, k = m.war_risk(level), m.posture_cost[level]
+            den = (rs - rsc) + risk * (rp * rsw + (1 - rp) * rsc - rs)
+            num = risk * r.cost() + k - r.audience * r.posture / TOP
+            concede = float((self.belief * (m.grid * den < num)).sum())
+            u = concede * self.resolve * (sw - s) + (1 - concede) * (risk * war + 0.0) - k
+            if option == DOWN:
+                u -= self.audience / TOP
+            if 0 <= new <= TOP:
+                utility[option] = u
+        if self.posture >= TOP:
+            utility[UP] = war
+        utility[CONCEDE] = self.resolve * (sc - s) - self.audience * self.posture / TOP
+        self.choice = _logit(utility, self.beta, m.decisions[m.t, self.i])
+
+    def civilians(self, violence: float, at_war: bool) -> None:
+        m = self.model
+        in_place = max(self.population - (self.idps + self.refugees) - self.civilian_deaths, 0.0)
+        dead = min(in_place, m.lethality * violence * in_place)
+        in_place -= dead
+        fled = in_place * -math.expm1(-m.displacement * violence)
+        self.civilian_deaths += dead
+        back = 0.0 if at_war else -math.expm1(-m.return_rate)
+        self.idps = self.idps * (1 - back) + (1 - m.refugee_share) * fled
+        self.refugees = self.refugees * (1 - back) + m.refugee_share * fled
+        growth = m.mobilisation_growth * (dead + self.new_military_deaths) / 1e4
+        self.mobilisation += growth - m.mobilisation_decay * self.mobilisation
+        self.mobilisation = min(max(self.mobilisation, 0.0), 1.0)
+
+
+class CrisisModel(mesa.Model):
+    """One run of the crisis."""
+
+    def __init__(self, p, r: int, beliefs, normals, decisions, hazards, grid, lookahead) -> None:
+        super().__init__(seed=r)
+        self.t, self.phase, self.war = 0, CRISIS, False
+        self.grid, self.lookahead = grid, lookahead
+        self.normals, self.decisions, self.hazards = normals, decisions, hazards
+        for name in (
+            "contest_exponent arms_elasticity hazard_elasticity mobilisation_cost territory_rate "
+            "collapse reinforcement death_share civilian_lethality displacement_rate "
+            "return_rate refugee_share mobilisation_growth mobilisation_decay"
+        ).split():
+            setattr(self, name, float(getattr(p, name)[r]))
+        self.lethality, self.displacement = self.civilian_lethality, self.displacement_rate
+        self.noise, self.war_noise = float(p.signal_noise[r]), float(p.war_signal_noise[r])
+        self.status_quo, self.demand = float(p.status_quo[r, 0]), float(p.demand[r, 0])
+        self.territory = float(p.territory[r, 0])
+        self.hazard = p.hazard[r].tolist()
+        self.posture_cost = p.posture_cost[r].tolist()
+        self.violence = p.violence[r].tolist()
+        self.actors = [Actor(self, i, p, r, beliefs[i]) for i in (0, 1)]
+        self.rung = max(a.posture for a in self.actors)
+        self.max_rung = self.rung
+        self.displaced_peak = 0.0
+
+    def war_risk(self, level: int) -> float:
+        c, d = self.actors
+        front = c.deployed + d.deployed
+        front0 = c.deployed0 + d.deployed0
+        scale = (front / front0 if front0 > 0 else 1.0) ** self.hazard_elasticity
+        h = min(max(self.hazard[level] * scale, 0.0), 1.0)
+        return 1.0 - (1.0 - h) ** self.lookahead
+
+    def step(self) -> None:
+        self.agents.do("plan_arms")
+        self.agents.do("commit_arms")
+        self.agents.do("observe")
+        if self.phase == CRISIS:
+            if self.t > 0:
+                self.agents.do("learn_from_rival")
+            self.agents.do("choose")
+            self.resolve_moves()
+        for a in self.actors:
+            a.new_military_deaths = 0.0
+        if self.phase == WAR:
+            self.fight()
+        violence = self.violence[self.rung] if self.phase in (CRISIS, WAR) else 0.0
+        for a in self.actors:
+            a.civilians(violence, self.phase == WAR)
+        self.displaced_peak = max(
+            self.displaced_peak, sum(a.idps + a.refugees for a in self.actors)
+        )
+        self.max_rung = max(self.max_rung, self.rung)
+        self.t += 1
+
+    def resolve_moves(self) -> None:
+        war = False
+        for a in self.actors:
+            if a.choice == CONCEDE:
+                self.phase = SETTLED
+            step = {UP: 1, DOWN: -1}.get(a.choice, 0)
+            new = max(a.posture + step, 0)
+            war |= new > TOP
+            new = min(new, TOP)
+            a.last_move, a.posture = (new > a.posture) - (new < a.posture), new
+        if self.phase == CRISIS:
+            self.rung = max(a.posture for a in self.actors)
+            h = self.war_risk_now()
+            if war or self.hazards[self.t] < h:
+                self.phase, self.rung, self.war = WAR, WAR_RUNG, True
+
+    def war_risk_now(self) -> float:
+        c, d = self.actors
+        front, front0 = c.deployed + d.deployed, c.deployed0 + d.deployed0
+        scale = (front / front0 if front0 > 0 else 1.0) ** self.hazard_elasticity
+        return min(max(self.hazard[self.rung] * scale, 0.0), 1.0)
+
+    def fight(self) -> None:
+        c, d = self.actors
+        alpha, beta = c.strength(c.deployed), d.strength(d.deployed)
+        loss_c = min(beta / max(d.deployed, 1e-12) * d.deployed, c.deployed)
+        loss_d = min(alpha / max(c.deployed, 1e-12) * c.deployed, d.deployed)
+        for a, loss in ((c, loss_c), (d, loss_d)):
+            loss = min(loss, a.deployed)
+            a.deployed -= loss
+            a.forces = max(a.forces - loss, a.deployed)
+            a.new_military_deaths = self.death_share * loss * 1000.0
+            a.military_deaths += a.new_military_deaths
+            a.deployed += self.reinforcement * (a.forces - a.deployed)
+        balance = (alpha - beta) / max(alpha + beta, 1e-12)
+        self.territory = min(max(self.territory + self.territory_rate * balance, 0.0), 1.0)
+        if c.deployed / max(c.deployed0, 1e-12) < self.collapse:
+            self.phase = SETTLED
+        elif d.deployed / max(d.deployed0, 1e-12) < self.collapse or self.territory >= 1.0:
+            self.phase = SETTLED
+
+
+def _bayes(belief: np.ndarray, likelihood: np.ndarray) -> np.ndarray:
+    post = belief * likelihood
+    total = post.sum()
+    return post / total if total > 1e-300 else belief
+
+
+def _logit(utility: list[float], beta: float, u: float) -> int:
+    best = max(utility)
+    weights = [math.exp(beta * (x - best)) if x > -math.inf else 0.0 for x in utility]
+    total, acc = sum(weights), 0.0
+    for option, w in enumerate(weights):
+        acc += w / total
+        if u <= acc:
+            return option
+    return len(weights) - 1
+
+
+def simulate(p, beliefs, seed: int, runs, steps: int, bins: int, lookahead: float) -> dict:
+    """Build and step one Mesa model per run; return the per-run outcomes."""
+    from detente.random import normal, uniform
+
+    grid = (np.arange(bins) + 0.5) / bins
+    normals = np.stack([normal(seed, "signal.resolve", t, runs, (2,)) for t in range(steps)], 1)
+    decisions = np.stack([uniform(seed, "decision", t, runs, (1, 2))[:, 0] for t in range(steps)], 1)
+    hazards = np.stack([uniform(seed, "hazard.war", t, runs, (1,))[:, 0] for t in range(steps)], 1)
+    out = {"war": [], "max_rung": [], "deaths": [], "displaced": []}
+    for j in range(len(runs)):
+        model = CrisisModel(
+            p, j, beliefs[j], normals[j], decisions[j], hazards[j], grid, lookahead
+        )
+        for _ in range(steps):
+            model.step()
+        out["war"].append(model.war)
+        out["max_rung"].append(model.max_rung)
+        out["deaths"].append(sum(a.military_deaths + a.civilian_deaths for a in model.actors))
+        out["displaced"].append(model.displaced_peak)
+    return {k: np.array(v) for k, v in out.items()}
