@@ -111,22 +111,17 @@ def simulate(p, belief0, seed: int, runs, steps: int, bins: int, lookahead: floa
             beta = p.rationality[rows]
             if t > 0:
                 for side in (0, 1):
+                    # The rival's view of this side: its chance of standing at a posture.
+                    view = (1.0 - pwin[:, 1 - side], cost[:, side], a_own[:, side])
+                    shares = (sr[:, side], scr[:, side], swr[:, side])
 
-                    def stands(level_post, side=side):
-                        level = np.maximum(level_post, post[:, 1 - side])
-                        den, num = threshold(
-                            1.0 - pwin[:, 1 - side],
-                            cost[:, side],
-                            a_own[:, side],
-                            level_post,
-                            sr[:, side],
-                            scr[:, side],
-                            swr[:, side],
-                            war_risk(level, rows),
-                            p.posture_cost[rows, level],
-                        )
+                    def stands(at, side=side, view=view, shares=shares, rows=rows, post=post):
+                        level = np.maximum(at, post[:, 1 - side])
+                        risk = war_risk(level, rows)
+                        k = p.posture_cost[rows, level]
+                        den, num = threshold(*view, at, *shares, risk, k)
                         gap = G * den[:, None] - num[:, None]
-                        z = np.clip(beta[:, side, None] * gap, -50, 50)
+                        z = np.clip(p.rationality[rows, side, None] * gap, -50, 50)
                         return 1.0 / (1.0 + np.exp(-z))
 
                     now = post[:, side]

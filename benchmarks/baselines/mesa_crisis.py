@@ -154,6 +154,24 @@ class Actor(mesa.Agent):
         self.mobilisation = min(max(self.mobilisation, 0.0), 1.0)
 
 
+PER_RUN = (
+    "contest_exponent",
+    "arms_elasticity",
+    "hazard_elasticity",
+    "mobilisation_cost",
+    "territory_rate",
+    "collapse",
+    "reinforcement",
+    "death_share",
+    "civilian_lethality",
+    "displacement_rate",
+    "return_rate",
+    "refugee_share",
+    "mobilisation_growth",
+    "mobilisation_decay",
+)
+
+
 class CrisisModel(mesa.Model):
     """One run of the crisis."""
 
@@ -162,11 +180,7 @@ class CrisisModel(mesa.Model):
         self.t, self.phase, self.war = 0, CRISIS, False
         self.grid, self.lookahead = grid, lookahead
         self.normals, self.decisions, self.hazards = normals, decisions, hazards
-        for name in (
-            "contest_exponent arms_elasticity hazard_elasticity mobilisation_cost territory_rate "
-            "collapse reinforcement death_share civilian_lethality displacement_rate "
-            "return_rate refugee_share mobilisation_growth mobilisation_decay"
-        ).split():
+        for name in PER_RUN:
             setattr(self, name, float(getattr(p, name)[r]))
         self.lethality, self.displacement = self.civilian_lethality, self.displacement_rate
         self.noise, self.war_noise = float(p.signal_noise[r]), float(p.war_signal_noise[r])
@@ -246,10 +260,10 @@ class CrisisModel(mesa.Model):
             a.deployed += self.reinforcement * (a.forces - a.deployed)
         balance = (alpha - beta) / max(alpha + beta, 1e-12)
         self.territory = min(max(self.territory + self.territory_rate * balance, 0.0), 1.0)
-        if c.deployed / max(c.deployed0, 1e-12) < self.collapse:
-            self.phase = SETTLED
-        elif d.deployed / max(d.deployed0, 1e-12) < self.collapse or self.territory >= 1.0:
-            self.phase = SETTLED
+        c_front = c.deployed / max(c.deployed0, 1e-12)
+        d_front = d.deployed / max(d.deployed0, 1e-12)
+        if c_front < self.collapse or d_front < self.collapse or self.territory >= 1.0:
+            self.phase = SETTLED  # a front collapsed, or the territory is taken
 
 
 def _bayes(belief: np.ndarray, likelihood: np.ndarray) -> np.ndarray:
@@ -274,14 +288,13 @@ def simulate(p, beliefs, seed: int, runs, steps: int, bins: int, lookahead: floa
     from detente.random import normal, uniform
 
     grid = (np.arange(bins) + 0.5) / bins
-    normals = np.stack([normal(seed, "signal.resolve", t, runs, (2,)) for t in range(steps)], 1)
-    decisions = np.stack([uniform(seed, "decision", t, runs, (1, 2))[:, 0] for t in range(steps)], 1)
-    hazards = np.stack([uniform(seed, "hazard.war", t, runs, (1,))[:, 0] for t in range(steps)], 1)
+    ts = range(steps)
+    normals = np.stack([normal(seed, "signal.resolve", t, runs, (2,)) for t in ts], 1)
+    decisions = np.stack([uniform(seed, "decision", t, runs, (1, 2))[:, 0] for t in ts], 1)
+    hazards = np.stack([uniform(seed, "hazard.war", t, runs, (1,))[:, 0] for t in ts], 1)
     out = {"war": [], "max_rung": [], "deaths": [], "displaced": []}
     for j in range(len(runs)):
-        model = CrisisModel(
-            p, j, beliefs[j], normals[j], decisions[j], hazards[j], grid, lookahead
-        )
+        model = CrisisModel(p, j, beliefs[j], normals[j], decisions[j], hazards[j], grid, lookahead)
         for _ in range(steps):
             model.step()
         out["war"].append(model.war)

@@ -49,7 +49,7 @@ from detente.model.params import Params, draw_params
 from detente.model.state import State, initial_state
 from detente.scenario.schema import Scenario
 
-__all__ = ["available", "device", "run_chunk_compiled"]
+__all__ = ["available", "device", "run_chunk_compiled", "simulation", "to_device"]
 
 _CACHE: dict[tuple, Callable] = {}
 _CACHE_SIZE = 32
@@ -179,6 +179,40 @@ def _own_schedule(model: Model) -> tuple[NDArray, NDArray]:
     return starts, ends.astype(np.int64)
 
 
+def simulation(
+    sc: Scenario, model: Model, seed: int, size: int, record: bool = False
+) -> tuple[Callable, NDArray, NDArray]:
+    """The compiled simulation for ``model`` and its schedule (starts, ends).
+
+    Called as ``fn(carry, params, runs, starts, ends)`` with :func:`to_device`'s
+    carry and params; returns the final state's fields and, with ``record``,
+    the series. One compilation serves every package of the scenario.
+    """
+    jax = _jax()
+    plan = _union(sc) if model.package in sc.packages else None
+    if plan is None or model.package not in plan[1]:
+        union, (starts, ends) = model, _own_schedule(model)
+        key: tuple = (_digest(sc), model.package)
+    else:
+        union, (starts, ends) = plan[0], plan[1][model.package]
+        key = (_digest(sc), "*")
+    key = (*key, seed, size, record, jax.default_backend())
+    fn = _CACHE.get(key)
+    if fn is None:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        fn = _CACHE[key] = _build(union, seed, model.structure.steps, record)
+    return fn, starts, ends
+
+
+def to_device(state: State, p: Params) -> tuple[dict, dict]:
+    """The state and parameters as the device arrays a compiled simulation takes."""
+    jnp = _jax().numpy
+    carry = {k: jnp.asarray(v) for k, v in _fields(state).items()}
+    carry["t"] = jnp.asarray(0, dtype=jnp.int64)
+    return carry, {k: jnp.asarray(v) for k, v in _fields(p).items()}
+
+
 def _pad(v: NDArray, n: int, size: int) -> NDArray:
     """A per-run array of length n, padded to ``size`` with its last value."""
     if v.ndim == 0 or len(v) != n:
@@ -216,22 +250,8 @@ def run_chunk_compiled(
     p = draw_params(sc, seed, runs, overrides)
     resolve_prior, cohesion_prior = common_priors(sc, st.bins)
     state = initial_state(p, st, resolve_prior, cohesion_prior)
-    plan = _union(sc) if model.package in sc.packages else None
-    if plan is None or model.package not in plan[1]:
-        union, (starts, ends) = model, _own_schedule(model)
-        key: tuple = (_digest(sc), model.package)
-    else:
-        union, (starts, ends) = plan[0], plan[1][model.package]
-        key = (_digest(sc), "*")
-    key = (*key, seed, len(runs), record, jax.default_backend())
-    fn = _CACHE.get(key)
-    if fn is None:
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.pop(next(iter(_CACHE)))
-        fn = _CACHE[key] = _build(union, seed, st.steps, record)
-    carry = {k: jax.numpy.asarray(v) for k, v in _fields(state).items()}
-    carry["t"] = jax.numpy.asarray(0, dtype=jax.numpy.int64)
-    params = {k: jax.numpy.asarray(v) for k, v in _fields(p).items()}
+    fn, starts, ends = simulation(sc, model, seed, len(runs), record)
+    carry, params = to_device(state, p)
     final, series = fn(carry, params, jax.numpy.asarray(runs), starts, ends)
     host = {k: np.asarray(v) for k, v in final.items()}
     host["t"] = int(host["t"])
