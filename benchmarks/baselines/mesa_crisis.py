@@ -13,7 +13,7 @@ them.
 Each run takes its random numbers from detente's streams (drawn for all runs
 at once before the models are built), so the baseline and detente can be
 compared run by run. ``math`` and NumPy can round ``exp`` and ``pow`` to a
-different last bit, which may tip a rare decision; `benchmarks/mesa.py`
+different last bit, which may tip a rare decision; `benchmarks/mesa_comparison.py`
 reports the share of runs that agree.
 
 This is a baseline, not part of detente: only the benchmark uses it.

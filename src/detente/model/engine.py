@@ -328,14 +328,12 @@ def step(
     state.rung = xp.where(crisis, state.posture.max(axis=2), state.rung)
     h = _hazard(state.rung, state, p, mods, st)
     slide = uniform(seed, "hazard.war", t, runs, (st.n_disputes,)) < h
-    breakdown = (
-        (state.phase == CEASEFIRE)
-        & (
-            uniform(seed, "hazard.ceasefire", t, runs, (st.n_disputes,))
-            < p.ceasefire_breakdown * mods.breakdown_mult
-        )
-        & ~mods.ceasefire
-    )
+    in_ceasefire = (state.phase == CEASEFIRE) & ~mods.ceasefire
+    if eager() and not in_ceasefire.any():
+        breakdown = in_ceasefire  # all False: no draw can break a ceasefire
+    else:
+        u_break = uniform(seed, "hazard.ceasefire", t, runs, (st.n_disputes,))
+        breakdown = in_ceasefire & (u_break < p.ceasefire_breakdown * mods.breakdown_mult)
     _start_war(state, (crisis & (chose_war | slide)) | breakdown, t)
 
     # 6. Negotiation.
@@ -457,10 +455,29 @@ def on_rows(
 
 
 def _on_rows(live: NDArray[np.int64], runs: int, state: State, p: Params, mods: Modifiers):
-    """State, parameters and modifiers restricted to the rows ``live`` (no copy if all)."""
+    """State, parameters and modifiers restricted to the rows ``live``, read-only.
+
+    Each array is indexed when first read (a decision reads a third of the
+    parameters), so the subset costs what is used of it.
+    """
     if len(live) == runs:
         return state, p, mods
-    return _rows(state, live, runs), _rows(p, live, runs), _rows(mods, live, runs)
+    return _RowView(state, live, runs), _RowView(p, live, runs), _RowView(mods, live, runs)
+
+
+class _RowView:
+    """Rows ``idx`` of a dataclass of per-run arrays, each indexed on first access."""
+
+    def __init__(self, obj, idx: NDArray[np.int64], runs: int) -> None:
+        self.__dict__["_of"] = (obj, idx, runs)
+
+    def __getattr__(self, name: str):
+        obj, idx, runs = self.__dict__["_of"]
+        v = getattr(obj, name)
+        if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == runs:
+            v = v[idx]
+        self.__dict__[name] = v  # found there next time, without __getattr__
+        return v
 
 
 def _rows(obj, idx: NDArray[np.int64], runs: int):
@@ -504,9 +521,8 @@ def _decide(
             state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_win, centres
         )
         belief = updated if timing.first is False else xp.where(timing.first, belief, updated)
-    state = replace(state, belief=belief)
     U, pc_up = _utilities(
-        state, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_win, centres
+        state, belief, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_win, centres
     )
     u = uniform(seed, "decision", t, runs, (st.n_disputes, 2))
     choice = xp.full(state.posture.shape, HOLD, dtype=xp.int64)
@@ -622,7 +638,7 @@ def _behaviour_update(state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_wi
     return belief
 
 
-def _utilities(state, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_win, centres):
+def _utilities(state, belief, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_win, centres):
     """One-step look-ahead utilities of DOWN, HOLD, UP, CONCEDE, (R, Dn, 2, 4).
 
     U(o) = Pc(l') r (s_win - s) + (1 - Pc(l')) [w(l') W + (1 - w(l')) B]
@@ -636,21 +652,10 @@ def _utilities(state, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_wi
     post = state.posture
     opp_post = post[:, :, ::-1]
     war_payoff = r_own * _war_gain(pwin, s, s_concede, s_win) - c_own
-    # Bargaining range in challenger shares, as each side sees it.
-    r_hat_opp = xp.stack(
-        [mean(state.belief[:, st.role_pair[:, side]], centres) for side in (0, 1)], axis=-1
-    )
-    r_c = xp.where(xp.arange(2) == 0, r_own, r_hat_opp)
-    r_d = xp.where(xp.arange(2) == 1, r_own, r_hat_opp)
-    p_c = xp.stack([pwin[:, :, 0], 1.0 - pwin[:, :, 1]], axis=-1)
-    c_c = xp.stack([c_own[:, :, 0], c_own[:, :, 0]], axis=-1)
-    c_d = xp.stack([c_own[:, :, 1], c_own[:, :, 1]], axis=-1)
-    q, stake = p.status_quo[..., None], (p.demand - p.status_quo)[..., None]
-    lo = xp.clip(q + p_c * stake - c_c / xp.maximum(r_c, 1e-6), q, q + stake)
-    hi = xp.clip(q + p_c * stake + c_d / xp.maximum(r_d, 1e-6), q, q + stake)
-    mid = 0.5 * (lo + hi)
-    own_share_mid = xp.stack([mid[:, :, 0], 1.0 - mid[:, :, 1]], axis=-1)
-    bargain = xp.where(mods.channel_open[..., None], r_own * (own_share_mid - s), 0.0)
+    if eager() and not mods.channel_open.any():
+        bargain = xp.zeros_like(r_own)  # no channel open: what the where below gives
+    else:
+        bargain = _bargain(belief, p, mods, st, pwin, r_own, c_own, s, centres)
     gain = r_own * (s_win - s)
     U = {}
     opp_c, opp_a = c_own[:, :, ::-1], a_own[:, :, ::-1]
@@ -669,7 +674,7 @@ def _utilities(state, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_wi
         )
         pc_sides = []
         for side in (0, 1):
-            b = state.belief[:, st.role_pair[:, side]]  # (R, Dn, G)
+            b = belief[:, st.role_pair[:, side]]  # (R, Dn, G)
             concede = centres * den[:, :, side, None] < num[:, :, side, None]
             pc_sides.append((b * concede).sum(axis=-1))
         pc = xp.stack(pc_sides, axis=-1)
@@ -685,6 +690,26 @@ def _utilities(state, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_wi
     pc_up = xp.where(at_top, 0.0, pc_up)
     U[CONCEDE] = r_own * (s_concede - s) - a_own * post / TOP
     return xp.stack([U[o] for o in range(4)], axis=-1), pc_up
+
+
+def _bargain(belief, p, mods, st, pwin, r_own, c_own, s, centres) -> F64:
+    """Expected gain from talks where a channel is open: the midpoint of the
+    bargaining range as each side sees it (its own resolve, its belief about
+    the other's), in own shares; 0 where no channel is open (R, Dn, 2)."""
+    r_hat_opp = xp.stack(
+        [mean(belief[:, st.role_pair[:, side]], centres) for side in (0, 1)], axis=-1
+    )
+    r_c = xp.where(xp.arange(2) == 0, r_own, r_hat_opp)
+    r_d = xp.where(xp.arange(2) == 1, r_own, r_hat_opp)
+    p_c = xp.stack([pwin[:, :, 0], 1.0 - pwin[:, :, 1]], axis=-1)
+    c_c = xp.stack([c_own[:, :, 0], c_own[:, :, 0]], axis=-1)
+    c_d = xp.stack([c_own[:, :, 1], c_own[:, :, 1]], axis=-1)
+    q, stake = p.status_quo[..., None], (p.demand - p.status_quo)[..., None]
+    lo = xp.clip(q + p_c * stake - c_c / xp.maximum(r_c, 1e-6), q, q + stake)
+    hi = xp.clip(q + p_c * stake + c_d / xp.maximum(r_d, 1e-6), q, q + stake)
+    mid = 0.5 * (lo + hi)
+    own_share_mid = xp.stack([mid[:, :, 0], 1.0 - mid[:, :, 1]], axis=-1)
+    return xp.where(mods.channel_open[..., None], r_own * (own_share_mid - s), 0.0)
 
 
 def _settle(state: State, mask, terms, how: int, t: int) -> None:
@@ -787,8 +812,6 @@ def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
     Dn = at_war.shape[1]
     t = state.t
     # Escalation inside war: 6 -> 7 spreads the war; 7 -> 8 -> 9 need a nuclear power.
-    u = uniform(seed, "hazard.war-rung", t, runs, (Dn,))
-    h = _take(p.hazard, state.rung)
     nuclear_side = (
         st.nuclear[st.challenger][None, :]
         | st.nuclear[st.defender][None, :]
@@ -802,7 +825,11 @@ def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
     allowed = (at_six & (tied | nuclear_side)) | (
         ~at_six & (state.rung < NUCLEAR_USE_RUNG) & nuclear_side
     )
-    climb = at_war & allowed & (u < h)
+    climb = at_war & allowed
+    if not eager() or climb.any():  # else no draw can make a war climb
+        climb = climb & (
+            uniform(seed, "hazard.war-rung", t, runs, (Dn,)) < _take(p.hazard, state.rung)
+        )
     target = xp.where(at_six & ~tied, NUCLEAR_ALERT_RUNG, state.rung + 1)
     state.rung = xp.where(climb, target, state.rung)
     # Allies join at the regional rung: each member of an alliance tied to the
