@@ -9,12 +9,14 @@ Run by `benchmarks/gpu.sh` on the GPU machine. Measures, in one run:
 
 * the device, and its stream bandwidth: a jitted ``y = x + 1`` over 2^28
   float64 (2 GiB read, 2 GiB written), best of 5;
-* the model's state: bytes per run of the arrays a step reads and writes;
+* the model's state: bytes per run of the arrays a step reads and writes
+  (float64; float32 halves the real-valued ones);
 * agreement: the first 2,000 runs on the device and on NumPy, the share of
   runs whose discrete outcomes (war, settlement, highest rung) are identical;
 * the baseline: the NumPy backend with 2 worker processes pinned to 2 cores,
   on `ukraine-2022` (status quo), run-steps per second;
-* the compiled backend at each size: run-steps per second of the compiled
+* the compiled backend at each size, in float64 (the reference's
+  arithmetic) and float32: run-steps per second of the compiled
   simulation alone (parameters drawn and state built beforehand, timed
   from the call until the result is on the device), best of 3 after a
   compiling call; and the end-to-end time of one chunk (drawing on the host
@@ -81,6 +83,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     ap.add_argument("--numpy-runs", type=int, default=20_000)
+    ap.add_argument("--precisions", nargs="+", default=["float64", "float32"])
     args = ap.parse_args()
     jax = compiled._jax()
     jnp = jax.numpy
@@ -91,7 +94,7 @@ def main() -> None:
         "device": compiled.device(),
         "jax": jax.__version__,
         "host": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
-        "scenario": f"{SCENARIO} / {PACKAGE}, {st.steps} steps, float64",
+        "scenario": f"{SCENARIO} / {PACKAGE}, {st.steps} steps",
     }
     bw = stream_bandwidth(jax)
     report["stream_bandwidth_GB_per_s"] = round(bw / 1e9, 1)
@@ -100,15 +103,13 @@ def main() -> None:
     report["baseline_numpy_2_cores_run_steps_per_s"] = round(base)
 
     resolve_prior, cohesion_prior = common_priors(sc, st.bins)
-    for size in args.sizes:
+    for size, precision in [(n, x) for x in args.precisions for n in args.sizes]:
         runs = np.arange(size)
         p = draw_params(sc, 0, runs)
         state = initial_state(p, st, resolve_prior, cohesion_prior)
-        bytes_per_run = (
-            sum(np.asarray(v).nbytes for v in compiled._fields(state).values() if np.ndim(v)) / size
-        )
-        fn, starts, ends = compiled.simulation(sc, model, 0, size)
-        carry, params = compiled.to_device(state, p)
+        fn, starts, ends = compiled.simulation(sc, model, 0, size, precision=precision)
+        carry, params = compiled.to_device(state, p, precision)
+        bytes_per_run = sum(np.asarray(v).nbytes for v in carry.values() if np.ndim(v)) / size
         druns = jnp.asarray(runs)
         t = time.perf_counter()
         jax.block_until_ready(fn(carry, params, druns, starts, ends))
@@ -121,22 +122,25 @@ def main() -> None:
         rate = size * st.steps / best
         limit = bw / (2 * bytes_per_run)
         t = time.perf_counter()
-        outcomes, _ = compiled.run_chunk_compiled(sc, model, 0, runs)
+        outcomes, _ = compiled.run_chunk_compiled(sc, model, 0, runs, precision=precision)
         end_to_end = time.perf_counter() - t
-        if "agreement_share_of_runs_identical" not in report:
+        agreement = f"agreement[{precision}]"
+        if agreement not in report:
             # The first 2,000 runs against the NumPy reference (same random numbers).
             head = np.arange(min(size, 2000))
             ref, _ = run_chunk(sc, model, 0, head)
             same = np.ones(len(head), dtype=bool)
             for key in ("war", "settled", "max_rung"):
                 same &= ref[key] == outcomes[key][: len(head)]
-            report["agreement_share_of_runs_identical"] = float(same.mean())
-            report["agreement_runs"] = len(head)
-            report["p_war_numpy_vs_device"] = [
-                float(ref["war"].mean()),
-                float(outcomes["war"][: len(head)].mean()),
-            ]
-        report[f"runs={size}"] = {
+            report[agreement] = {
+                "runs": len(head),
+                "share of runs identical": float(same.mean()),
+                "p_war numpy, device": [
+                    float(ref["war"].mean()),
+                    float(outcomes["war"][: len(head)].mean()),
+                ],
+            }
+        report[f"runs={size}, {precision}"] = {
             "state_bytes_per_run": round(bytes_per_run, 1),
             "first_call_with_compile_s": round(first, 2),
             "simulation_s": round(best, 3),

@@ -120,3 +120,24 @@ def test_an_unknown_backend_is_a_clear_error():
     assert res.exit_code == 2
     assert "--backend: expected numpy or jax, got 'cuda'" in res.output
     assert "Traceback" not in res.output
+
+
+def test_single_precision_keeps_the_summaries_within_monte_carlo_error():
+    # float32 is not the reference's arithmetic: runs may take other paths,
+    # but what is reported must not move beyond sampling error.
+    sc = load_scenario("ukraine-2022")
+    kw = {"packages": ["withdrawal"], "runs": 1500, "seed": 6}
+    ref = {r["name"]: r for r in compare(sc, **kw).rows()}
+    f32 = compare(sc, backend="jax/float32", **kw)
+    assert next(iter(f32.results.values())).backend == "jax/float32"
+    for row in f32.rows():
+        p = ref[row["name"]]["p_war"]
+        se = max(np.sqrt(p * (1 - p) / 1500), 1 / 1500)
+        assert abs(row["p_war"] - p) <= 3 * se
+        assert row["deaths_mean"] == pytest.approx(ref[row["name"]]["deaths_mean"], rel=0.05)
+
+
+def test_float32_is_refused_on_the_numpy_backend():
+    res = runner.invoke(app, ["run", "--runs", "10", "--precision", "float32"])
+    assert res.exit_code == 2
+    assert "--precision float32: only the jax backend computes in float32" in res.output

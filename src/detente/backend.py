@@ -29,12 +29,13 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["branch", "eager", "errstate", "horizon", "ndtri", "put", "using", "xp"]
+__all__ = ["branch", "eager", "errstate", "horizon", "ndtri", "put", "real", "using", "xp"]
 
 _namespace: contextvars.ContextVar[Any] = contextvars.ContextVar("detente_xp", default=np)
 _horizon: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "detente_horizon", default=None
 )
+_real: contextvars.ContextVar[Any] = contextvars.ContextVar("detente_real", default=np.float64)
 
 
 class _Namespace:
@@ -56,15 +57,23 @@ def eager() -> bool:
 
 
 @contextlib.contextmanager
-def using(namespace: ModuleType, steps: int | None = None) -> Iterator[None]:
-    """Run the model against ``namespace`` (e.g. ``jax.numpy``) for ``steps`` steps."""
-    token = _namespace.set(namespace)
-    token_h = _horizon.set(steps)
+def using(
+    namespace: ModuleType, steps: int | None = None, real: Any = np.float64
+) -> Iterator[None]:
+    """Run the model against ``namespace`` (e.g. ``jax.numpy``) for ``steps`` steps,
+    its real numbers of dtype ``real`` (float64; float32 for speed on a GPU)."""
+    tokens = (_namespace.set(namespace), _horizon.set(steps), _real.set(real))
     try:
         yield
     finally:
-        _namespace.reset(token)
-        _horizon.reset(token_h)
+        _namespace.reset(tokens[0])
+        _horizon.reset(tokens[1])
+        _real.reset(tokens[2])
+
+
+def real() -> Any:
+    """The dtype of the model's real numbers: float64 unless a compiled run asks for float32."""
+    return _real.get()
 
 
 def horizon() -> int:

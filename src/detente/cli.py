@@ -88,12 +88,23 @@ def run(
             help="numpy (the reference) or jax (the same model compiled by XLA; CPU or GPU)"
         ),
     ] = "numpy",
+    precision: Annotated[
+        str,
+        typer.Option(
+            help="float64 (the reference's arithmetic) or float32 (jax only: faster, "
+            "runs may differ; summaries agree within Monte Carlo error)"
+        ),
+    ] = "float64",
 ) -> None:
     """Simulate every policy package of a scenario and compare them with the status quo."""
     from detente.experiments.ensemble import compare
 
     if backend not in ("numpy", "jax"):
         raise fail(f"--backend: expected numpy or jax, got {backend!r}")
+    if precision not in ("float64", "float32"):
+        raise fail(f"--precision: expected float64 or float32, got {precision!r}")
+    if precision == "float32" and backend != "jax":
+        raise fail("--precision float32: only the jax backend computes in float32")
     if backend == "jax":
         from detente.model.compiled import available
 
@@ -127,7 +138,7 @@ def run(
             workers=min(n_workers, -(-total // min(chunk_size, runs))),
             progress=lambda k: bar.advance(task, k),
             series=out is not None,
-            backend=backend,
+            backend=backend if precision == "float64" else f"{backend}/{precision}",
         )
     doc = cmp.to_json()
     if out is not None:

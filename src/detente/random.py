@@ -25,7 +25,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import errstate, horizon, ndtri, xp
+from detente.backend import errstate, horizon, ndtri, real, xp
 
 __all__ = [
     "normal",
@@ -100,6 +100,10 @@ def uniform_keyed(
         x = _mix(_mix(counter[None] * _GOLDEN ^ key) + key)
     # 53 high bits -> double in (0, 1): the +0.5 keeps both ends open.
     u = ((x >> np.uint64(11)).astype(xp.float64) + 0.5) * (1.0 / 9007199254740992.0)
+    if real() != np.float64:
+        # Rounded to a shorter float the ends would close (1 - 2^-54 -> 1.0): keep them open.
+        eps = float(np.finfo(real()).eps)
+        u = xp.clip(u, eps, 1.0 - eps).astype(real())
     return u.reshape((key.shape[0], runs.shape[0], *shape))
 
 

@@ -185,11 +185,14 @@ def _chunk_job(args: tuple) -> dict[str, Any]:
     sc, package, seed, start, stop, series, backend, size = args
     model = compile_model(sc, package)
     runs = np.arange(start, stop)
-    if backend == "jax":
+    if backend.startswith("jax"):
         # Every chunk padded to one size: one compilation serves them all.
         from detente.model.compiled import run_chunk_compiled
 
-        out, rec = run_chunk_compiled(sc, model, seed, runs, series, pad_to=size)
+        precision = backend.partition("/")[2] or "float64"
+        out, rec = run_chunk_compiled(
+            sc, model, seed, runs, series, pad_to=size, precision=precision
+        )
     elif not series:
         return simulate_chunk(sc, model, seed, runs)
     else:
@@ -236,7 +239,8 @@ def simulate(
     chunk_size : runs simulated together; changes memory and speed, never results.
     workers : processes; 1 runs in this process.
     progress : called with the number of runs just finished, chunk by chunk.
-    backend : ``numpy`` or ``jax`` (compiled; runs in this process, ``workers`` unused).
+    backend : ``numpy``; ``jax`` (the same model compiled; runs in this process,
+        ``workers`` unused); or ``jax/float32`` (compiled in single precision).
     """
     return _run_many(
         scenario, [package], runs, seed, chunk_size, workers, progress, backend=backend
@@ -295,8 +299,8 @@ def _run_many(
             raise KeyError(
                 f"expected a package of {sc.name} ({', '.join(sc.packages)}), got {name!r}"
             )
-    if backend not in BACKENDS:
-        raise ValueError(f"expected a backend in {BACKENDS}, got {backend!r}")
+    if backend not in (*BACKENDS, "jax/float32"):
+        raise ValueError(f"expected a backend in {(*BACKENDS, 'jax/float32')}, got {backend!r}")
     size = min(chunk, runs)
     jobs = [
         (sc, pkg, seed, a, b, series, backend, size)
@@ -305,7 +309,7 @@ def _run_many(
     ]
     parts: list[dict[str, NDArray]] = []
     # The compiled backend uses every core from one process: no workers.
-    if workers <= 1 or backend == "jax":
+    if workers <= 1 or backend.startswith("jax"):
         for job in jobs:
             parts.append(_chunk_job(job))
             if progress:

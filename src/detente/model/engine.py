@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import branch, eager, put, xp
+from detente.backend import branch, eager, put, real, xp
 from detente.classic.fearon import screening_offer
 from detente.classic.lanchester import square_law_losses
 from detente.classic.richardson import euler_step
@@ -110,7 +110,7 @@ def _win_probability(state: State, p: Params, mods: Modifiers, st: Structure) ->
     partner as an effectiveness boost (Tullock 1980; Hirshleifer 1989).
     """
     S = _strength(state, p, mods, state.forces)
-    centres = grid(st.bins)
+    centres = xp.asarray(grid(st.bins), dtype=real())
     believed = mean(state.cohesion_belief, centres)  # (R, O, A)
     slot = {int(a): i for i, a in enumerate(st.observers)}
     member = state.member  # (R, A, N)
@@ -174,7 +174,7 @@ def _violation(state: State, p: Params, mods: Modifiers, dt: float) -> F64:
     finds that ceasefires grow more stable with age; the Donbas record (UCDP)
     shows the same fall after Minsk II. With decay 0 the factor is 1.
     """
-    weeks = state.ceasefire_age * dt
+    weeks = state.ceasefire_age.astype(real()) * dt
     floor = p.violation_floor
     consolidation = floor + (1.0 - floor) * xp.exp(-p.violation_decay * weeks)
     return p.ceasefire_violation * mods.violation_mult * consolidation
@@ -242,7 +242,7 @@ def step(
         timing = Timing.at(model, int(t))
     R = runs.shape[0]
     dt = st.step_weeks
-    centres = xp.asarray(grid(st.bins))
+    centres = xp.asarray(grid(st.bins), dtype=real())
 
     # 1. Interventions.
     mods = _interventions(model, state, p, seed, runs, timing)
@@ -343,7 +343,7 @@ def step(
         acc, off = branch(
             talking.any(),
             lambda: _negotiate(state, p, mods, st, centres),
-            lambda: (xp.zeros(talking.shape, dtype=bool), xp.zeros(talking.shape)),
+            lambda: (xp.zeros(talking.shape, dtype=bool), xp.zeros(talking.shape, dtype=real())),
         )
     elif len(live) == R:
         acc, off = _negotiate(state, p, mods, st, centres)
@@ -749,7 +749,7 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     # reservations get stricter as resolve rises), so an offer aimed at a bin
     # is accepted by every type in it: with point beliefs (complete
     # information) the first offer is accepted, as in Fearon (1995).
-    g = (xp.arange(len(centres)) + 1.0) / len(centres)
+    g = (xp.arange(len(centres), dtype=real()) + 1.0) / len(centres)
     lo_x, hi_x = q[..., None], dem[..., None]
     # Challenger responds: accepts x >= q + p_c (demand - q) - c_c / r.
     res_c = xp.clip(
@@ -862,7 +862,7 @@ def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
     on_c = (actors == st.challenger[:, None]) & fighting_d[..., None]  # (R, Dn, N)
     on_d = ((actors == st.defender[:, None]) | state.joined) & fighting_d[..., None]
     wars_of = (on_c | on_d).sum(axis=1)  # (R, N)
-    share = 1.0 / xp.maximum(wars_of, 1)
+    share = 1.0 / xp.maximum(wars_of, 1).astype(real())
     aid = 1.0 + (
         state.partner.transpose(0, 2, 1) * (p.partner_aid * state.cohesion)[:, None, :]
     ).sum(axis=2)
@@ -936,7 +936,7 @@ def _civilians(state, p, st, runs, dt, military_losses, violation, mods) -> None
     exposure, war_any = [], []
     for a in range(st.n_actors):
         ds = np.flatnonzero((st.challenger == a) | (st.defender == a))
-        exposure.append(v[:, ds].max(axis=1) if len(ds) else xp.zeros(R))
+        exposure.append(v[:, ds].max(axis=1) if len(ds) else xp.zeros(R, dtype=v.dtype))
         war_any.append(at_war[:, ds].any(axis=1) if len(ds) else xp.zeros(R, dtype=bool))
     exposure, war_any = xp.stack(exposure, axis=1), xp.stack(war_any, axis=1)
     displaced = state.idps + state.refugees

@@ -98,7 +98,7 @@ def logit_choice(utility: F64, beta: F64, u: F64) -> I64:
         z = beta[..., None] * (utility - best)
     w = xp.where(xp.isfinite(utility), xp.exp(xp.where(xp.isfinite(z), z, -xp.inf)), 0.0)
     # An infinite beta is a best response.
-    w = xp.where(xp.isinf(beta)[..., None], (utility == best).astype(xp.float64), w)
+    w = xp.where(xp.isinf(beta)[..., None], (utility == best).astype(w.dtype), w)
     cdf = xp.cumsum(w, axis=-1)
     cdf = cdf / cdf[..., -1:]
     return xp.minimum((u[..., None] > cdf).sum(axis=-1), utility.shape[-1] - 1).astype(xp.int64)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import xp
+from detente.backend import real, xp
 from detente.model.params import Params, Structure
 
 __all__ = ["CEASEFIRE", "CRISIS", "SETTLED", "WAR", "Modifiers", "State", "initial_state"]
@@ -49,18 +49,19 @@ class Modifiers:
     @classmethod
     def neutral(cls, runs: int, st: Structure) -> Modifiers:
         n, d, p = st.n_actors, st.n_disputes, len(st.pair_observer)
+        f = real()
         return cls(
             posture_cap=xp.full((runs, n), 5, dtype=xp.int64),
-            hazard_mult=xp.ones((runs, d)),
-            violation_mult=xp.ones((runs, d)),
-            breakdown_mult=xp.ones((runs, d)),
+            hazard_mult=xp.ones((runs, d), dtype=f),
+            violation_mult=xp.ones((runs, d), dtype=f),
+            breakdown_mult=xp.ones((runs, d), dtype=f),
             channel_open=xp.zeros((runs, d), dtype=bool),
-            noise_mult=xp.ones((runs, p)),
-            bias=xp.zeros((runs, p)),
-            war_cost_mult=xp.ones((runs, n)),
-            effectiveness_mult=xp.ones((runs, n)),
-            grievance_mult=xp.ones((runs, n)),
-            mobilisation_push=xp.zeros((runs, n)),
+            noise_mult=xp.ones((runs, p), dtype=f),
+            bias=xp.zeros((runs, p), dtype=f),
+            war_cost_mult=xp.ones((runs, n), dtype=f),
+            effectiveness_mult=xp.ones((runs, n), dtype=f),
+            grievance_mult=xp.ones((runs, n), dtype=f),
+            mobilisation_push=xp.zeros((runs, n), dtype=f),
             ceasefire=xp.zeros((runs, d), dtype=bool),
         )
 
