@@ -142,24 +142,25 @@ def _shares(p: Params) -> tuple[F64, F64, F64]:
     return s, s_concede, s_win
 
 
-def _hazard(
-    level: NDArray[np.int64], state: State, p: Params, mods: Modifiers, st: Structure
-) -> F64:
-    """Per-step hazard of unintended war at crisis ``level`` (R, Dn, ...).
-
-    The ladder's hazard, scaled by the intervention multiplier and by the
-    forces at the front relative to the start (more troops, more accidents).
-    """
-    h = xp.take_along_axis(p.hazard, level.reshape(len(level), -1), axis=1).reshape(level.shape)
+def _front_scale(state: State, p: Params, mods: Modifiers, st: Structure) -> F64:
+    """What multiplies each dispute's ladder hazard (R, Dn): the intervention
+    multiplier, and the forces at the front relative to the start raised to
+    the hazard elasticity (more troops, more accidents)."""
     front = state.deployed[:, st.challenger] + state.deployed[:, st.defender]
     front0 = p.deployed[:, st.challenger] + p.deployed[:, st.defender]
-    scale = (
+    return (
         xp.power(
             xp.where(front0 > 0, front / xp.where(front0 > 0, front0, 1.0), 1.0),
             p.hazard_elasticity[:, None],
         )
         * mods.hazard_mult
     )
+
+
+def _hazard(level: NDArray[np.int64], scale: F64, p: Params) -> F64:
+    """Per-step hazard of unintended war at crisis ``level`` (R, Dn, ...):
+    the ladder's hazard times :func:`_front_scale`, at most 1."""
+    h = xp.take_along_axis(p.hazard, level.reshape(len(level), -1), axis=1).reshape(level.shape)
     extra_dims = level.ndim - 2
     scale = scale.reshape(scale.shape + (1,) * extra_dims)
     return xp.clip(h * scale, 0.0, 1.0)
@@ -326,7 +327,7 @@ def step(
     _settle(state, any_concession, terms, BY_CONCESSION, t)
     crisis = state.phase == CRISIS
     state.rung = xp.where(crisis, state.posture.max(axis=2), state.rung)
-    h = _hazard(state.rung, state, p, mods, st)
+    h = _hazard(state.rung, _front_scale(state, p, mods, st), p)
     slide = uniform(seed, "hazard.war", t, runs, (st.n_disputes,)) < h
     in_ceasefire = (state.phase == CEASEFIRE) & ~mods.ceasefire
     if eager() and not in_ceasefire.any():
@@ -516,13 +517,14 @@ def _decide(
     c_own = cost[:, sides]
     a_own = p.audience_cost[:, sides]
     belief = state.belief
+    scale = _front_scale(state, p, mods, st)
     if timing.first is not True:
         updated = _behaviour_update(
-            state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_win, centres
+            state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_win, centres, scale
         )
         belief = updated if timing.first is False else xp.where(timing.first, belief, updated)
     U, pc_up = _utilities(
-        state, belief, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_win, centres
+        state, belief, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_win, centres, scale
     )
     u = uniform(seed, "decision", t, runs, (st.n_disputes, 2))
     choice = xp.full(state.posture.shape, HOLD, dtype=xp.int64)
@@ -591,12 +593,14 @@ def _stand_probability(belief_shape_centres, den, num, beta):
     return 1.0 / (1.0 + xp.exp(-xp.clip(beta[..., None] * gap, -50, 50)))
 
 
-def _war_risk(level, state, p, mods, st) -> F64:
+def _war_risk(level, scale, p, st) -> F64:
     """Chance of unintended war within the look-ahead at crisis ``level``: 1 - (1 - h)^H."""
-    return 1.0 - xp.power(1.0 - _hazard(level, state, p, mods, st), st.lookahead)
+    return 1.0 - xp.power(1.0 - _hazard(level, scale, p), st.lookahead)
 
 
-def _behaviour_update(state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_win, centres) -> F64:
+def _behaviour_update(
+    state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_win, centres, scale
+) -> F64:
     """Costly signals: a side that stood (held or climbed) at the crisis level is
     likelier a type that would stand there; one that stepped down, likelier a
     type that would not stand at its former rung. Weights floor at 0.02 (a
@@ -619,7 +623,7 @@ def _behaviour_update(state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_wi
                 s[:, :, side],
                 s_concede[:, :, side],
                 s_win[:, :, side],
-                _war_risk(level, state, p, mods, st),
+                _war_risk(level, scale, p, st),
                 _take(p.posture_cost, level),
             )
             return _stand_probability(centres, den, num, beta)
@@ -638,7 +642,9 @@ def _behaviour_update(state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_wi
     return belief
 
 
-def _utilities(state, belief, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_win, centres):
+def _utilities(
+    state, belief, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_win, centres, scale
+):
     """One-step look-ahead utilities of DOWN, HOLD, UP, CONCEDE, (R, Dn, 2, 4).
 
     U(o) = Pc(l') r (s_win - s) + (1 - Pc(l')) [w(l') W + (1 - w(l')) B]
@@ -667,7 +673,7 @@ def _utilities(state, belief, p, mods, st, pwin, r_own, c_own, a_own, s, s_conce
         )
         new_c = xp.clip(new, 0, TOP)
         level = xp.maximum(new_c, opp_post)
-        risk = _war_risk(level, state, p, mods, st)
+        risk = _war_risk(level, scale, p, st)
         k = _take(p.posture_cost, level)
         den, num = _threshold_terms(
             1.0 - pwin, opp_c, opp_a, opp_post, opp_s, opp_sc, opp_sw, risk, k
