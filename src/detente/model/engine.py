@@ -248,9 +248,10 @@ def step(
     # 1. Interventions.
     mods = _interventions(model, state, p, seed, runs, timing)
     imposed = mods.ceasefire & (state.phase == WAR)
-    state.phase = xp.where(imposed, CEASEFIRE, state.phase)
-    state.posture = xp.where(imposed[..., None], xp.minimum(state.posture, TOP), state.posture)
-    state.rung = xp.where(imposed, state.posture.max(axis=2), state.rung)
+    if not eager() or imposed.any():  # else none of the three changes anything
+        state.phase = xp.where(imposed, CEASEFIRE, state.phase)
+        state.posture = xp.where(imposed[..., None], xp.minimum(state.posture, TOP), state.posture)
+        state.rung = xp.where(imposed, state.posture.max(axis=2), state.rung)
     capped = xp.minimum(
         state.posture, mods.posture_cap[:, np.stack([st.challenger, st.defender], 1)]
     )
@@ -359,7 +360,10 @@ def step(
         state.rounds = xp.where(talking, state.rounds + 1, state.rounds)
 
     # 7. War (and the fighting of violated ceasefires).
-    violation = _violation(state, p, mods, dt)
+    if eager() and not (state.phase == CEASEFIRE).any():
+        violation = xp.zeros_like(state.territory)  # read only under a ceasefire
+    else:
+        violation = _violation(state, p, mods, dt)
     military_before = state.military_deaths
     _war(state, p, mods, st, seed, runs, dt, violation)
 
