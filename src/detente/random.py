@@ -30,6 +30,7 @@ from detente.backend import errstate, horizon, ndtri, real, xp
 __all__ = [
     "normal",
     "purpose_key",
+    "step_keys",
     "uniform",
     "uniform_keyed",
 ]
@@ -58,6 +59,20 @@ def purpose_key(seed: int, purpose: str, step: int = -1) -> int:
     """
     digest = hashlib.blake2b(f"{seed}\x1f{purpose}\x1f{step}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "little")
+
+
+def step_keys(seed: int, purpose: str, steps: int) -> NDArray[np.uint64]:
+    """Keys for steps 0..steps-1 of one purpose, from one BLAKE2b hash.
+
+    Key t is the SplitMix64 finaliser of base + (t + 1) x golden ratio, the
+    generator's own way of deriving a sequence of independent seeds (Steele,
+    Lea & Flood 2014). For loops of many short steps (the iterated games'
+    turns), where a hash per step would cost more than the step itself.
+    """
+    base = np.uint64(purpose_key(seed, purpose))
+    t = np.arange(1, steps + 1, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        return _mix(base + t * _GOLDEN)
 
 
 @lru_cache(maxsize=512)

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from detente.backend import xp
-from detente.random import purpose_key, uniform, uniform_keyed
+from detente.random import step_keys, uniform_keyed
 
 B = NDArray[np.bool_]
 F64 = NDArray[np.float64]
@@ -59,9 +59,10 @@ class Game:
 
     def payoffs(self, a: B, b: B) -> tuple[F64, F64]:
         """Each player's payoff for actions a and b (True = cooperate)."""
-        pa = np.where(a, np.where(b, self.R, self.S), np.where(b, self.T, self.P))
-        pb = np.where(b, np.where(a, self.R, self.S), np.where(a, self.T, self.P))
-        return pa, pb
+        # Looked up by outcome: index 2a + b is DD, DC, CD, CC for player a.
+        table = np.array([self.P, self.T, self.S, self.R])
+        a, b = np.asarray(a, dtype=np.intp), np.asarray(b, dtype=np.intp)
+        return table[2 * a + b], table[2 * b + a]
 
 
 def generous_probability(game: Game = Game()) -> float:
@@ -189,11 +190,14 @@ class GoByMajority(Strategy):
     name = "Go By Majority"
     citation = "Axelrod (1984)"
 
+    def reset(self, reps):
+        return {"coop": np.zeros(reps, dtype=np.int64)}  # the opponent's cooperations so far
+
     def move(self, t, own, opp, mem, u):
         if t == 0:
             return np.ones(len(own), dtype=bool)
-        coop = opp[:, :t].sum(axis=1)
-        return coop >= t - coop
+        mem["coop"] += opp[:, t - 1]
+        return mem["coop"] >= t - mem["coop"]
 
 
 class Random(Strategy):
@@ -223,7 +227,11 @@ class Gradual(Strategy):
     citation = "Beaufils, Delahaye & Mathieu (1996)"
 
     def reset(self, reps):
-        return {"punish": np.zeros(reps, dtype=np.int64), "calm": np.zeros(reps, dtype=np.int64)}
+        return {
+            "punish": np.zeros(reps, dtype=np.int64),
+            "calm": np.zeros(reps, dtype=np.int64),
+            "defections": np.zeros(reps, dtype=np.int64),  # the opponent's, so far
+        }
 
     def move(self, t, own, opp, mem, u):
         n = len(own)
@@ -234,7 +242,8 @@ class Gradual(Strategy):
         calming = ~punishing & (calm > 0)
         free = ~punishing & ~calming
         triggered = free & ~opp[:, t - 1]
-        defections = (~opp[:, :t]).sum(axis=1)
+        mem["defections"] += ~opp[:, t - 1]
+        defections = mem["defections"]
         action = np.ones(n, dtype=bool)
         action[punishing | triggered] = False
         mem["punish"] = np.where(punishing, punish - 1, np.where(triggered, defections - 1, punish))
@@ -293,14 +302,16 @@ def play(
     With implementation noise each intended action is flipped with
     probability ``noise``; both players see the actions actually played (as
     in the Axelrod library). Random numbers come from detente.random, keyed
-    by (seed, stream, turn, repetition).
+    by (seed, stream, turn, repetition): the turn keys are
+    :func:`detente.random.step_keys` of the stream.
     """
     reps = np.arange(repetitions)
     ha = np.zeros((repetitions, turns), dtype=bool)
     hb = np.zeros((repetitions, turns), dtype=bool)
     ma, mb = a.reset(repetitions), b.reset(repetitions)
+    keys = step_keys(seed, f"games.{stream}", turns)
     for t in range(turns):
-        u = uniform(seed, f"games.{stream}", t, reps, (4,))
+        u = uniform_keyed(keys[t : t + 1], reps, (4,))[0]
         act_a = a.move(t, ha, hb, ma, u[:, 0])
         act_b = b.move(t, hb, ha, mb, u[:, 1])
         if noise > 0:
@@ -348,37 +359,46 @@ def tournament(
     n = len(players)
     pairs = [(i, j) for i in range(n) for j in range(i if self_play else i + 1, n)]
     R = repetitions
-    reps = np.arange(R)
-    acts = np.zeros((len(pairs), 2, R), dtype=bool)
-    pay = np.zeros((len(pairs), 2, R))
+    # One row per (pair, side, repetition), ordered by player, so that each
+    # player's rows are one contiguous block of every array (a view, no copy).
+    slots = sorted((pair[k], q, k) for q, pair in enumerate(pairs) for k in (0, 1))
+    where = {(q, k): s for s, (_, q, k) in enumerate(slots)}
+    slot_q = np.array([q for _, q, _ in slots])
+    slot_k = np.array([k for _, _, k in slots])
+    partner = np.array([where[(q, 1 - k)] for _, q, k in slots])
+    partner = (partner[:, None] * R + np.arange(R)).ravel()  # the opponent's row
+    row_q, row_k = np.repeat(slot_q, R), np.repeat(slot_k, R)
+    row_r = np.tile(np.arange(R), len(slots))
     groups = []
     for who, player in enumerate(players):
-        slots = [(q, k) for q, (i, j) in enumerate(pairs) for k, x in ((0, i), (1, j)) if x == who]
-        if not slots:
+        first = next((s for s, (w, _, _) in enumerate(slots) if w == who), None)
+        if first is None:
             continue
-        q = np.array([x for x, _ in slots])
-        k = np.array([y for _, y in slots])
-        rows = len(slots) * R
-        own = np.zeros((rows, turns), dtype=bool)
-        opp = np.zeros((rows, turns), dtype=bool)
-        groups.append((player, q, k, own, opp, player.reset(rows)))
-    keys = np.array(
-        [[purpose_key(seed, f"games.{i}-{j}", t) for i, j in pairs] for t in range(turns)],
-        dtype=np.uint64,
-    )
-    for t in range(turns):
-        u = uniform_keyed(keys[t], reps, (4,))  # (pairs, reps, 4): each pair's own stream
-        for player, q, k, own, opp, mem in groups:
-            act = player.move(t, own, opp, mem, u[q, :, k].reshape(-1))
-            if noise > 0:
-                act = act ^ (u[q, :, 2 + k].reshape(-1) < noise)
-            acts[q, k] = act.reshape(len(q), R)
-        for _, q, k, own, opp, _ in groups:
-            own[:, t] = acts[q, k].reshape(-1)
-            opp[:, t] = acts[q, 1 - k].reshape(-1)
-        pa, pb = game.payoffs(acts[:, 0], acts[:, 1])
-        pay[:, 0] += pa
-        pay[:, 1] += pb
+        count = sum(1 for w, _, _ in slots if w == who)
+        a, b = first * R, (first + count) * R
+        groups.append((player, a, b, player.reset(b - a)))
+    rows = len(slots) * R
+    own = np.zeros((rows, turns), dtype=bool)
+    opp = np.zeros((rows, turns), dtype=bool)
+    acts = np.empty(rows, dtype=bool)
+    keys = np.stack([step_keys(seed, f"games.{i}-{j}", turns) for i, j in pairs], axis=1)
+    block = 32  # turns whose random numbers are drawn at once (bounded memory)
+    for t0 in range(0, turns, block):
+        t1 = min(t0 + block, turns)
+        # (turns, pairs, reps, 4): each pair's own stream, as play() draws it
+        u = uniform_keyed(keys[t0:t1].ravel(), np.arange(R), (4,)).reshape(t1 - t0, -1, R, 4)
+        u_move = u[:, row_q, row_r, row_k]  # (turns, rows)
+        flips = u[:, row_q, row_r, 2 + row_k] < noise if noise > 0 else None
+        for t in range(t0, t1):
+            for player, a, b, mem in groups:
+                acts[a:b] = player.move(t, own[a:b], opp[a:b], mem, u_move[t - t0, a:b])
+            if flips is not None:
+                acts ^= flips[t - t0]
+            own[:, t] = acts
+            opp[:, t] = acts[partner]
+    score = game.payoffs(own, opp)[0].sum(axis=1).reshape(len(slots), R)
+    pay = np.zeros((len(pairs), 2, R))
+    pay[slot_q, slot_k] = score
     matrix = np.zeros((n, n))
     for q, (i, j) in enumerate(pairs):
         matrix[i, j] = pay[q, 0].mean()
