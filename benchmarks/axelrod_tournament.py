@@ -8,10 +8,11 @@ Usage::
 The same nine strategies on both sides (Cooperator, Defector, TitForTat,
 GTFT, WinStayLoseShift, Grudger, GoByMajority, Random, Gradual), a round
 robin with self-play (axelrod's default), the same turns and repetitions,
-without and with 5% noise, one process each. The named baseline is the
-axelrod library (4.13.0) measured in the same run; the figure is matches per
-second and the ratio. detente plays every repetition of a pair at once
-(vectorised over repetitions); axelrod plays them one by one. No test
+without and with 5% noise, one process each, best of three each taken in
+turn. The named baseline is the axelrod library (4.13.0) measured in the
+same run; the figure is matches per second and the ratio. detente plays
+every match of the tournament at once (vectorised over pairs and
+repetitions); axelrod plays them one by one. No test
 asserts these numbers; the agreement of the two libraries' play is tested in
 tests/test_classic.py.
 """
@@ -26,6 +27,7 @@ import sys
 import time
 
 import axelrod as axl
+import numpy as np
 
 from detente.classic import games
 
@@ -62,16 +64,18 @@ def main() -> None:
     rows = []
     for reps, noise in [(r, x) for r in ((10,) if args.quick else (10, 100)) for x in (0.0, 0.05)]:
         matches = (n * (n + 1) // 2) * reps  # pairs with self-play, times repetitions
-        start = time.perf_counter()
-        ours = games.tournament(
-            [c() for c in OURS], turns=turns, repetitions=reps, noise=noise, self_play=True
-        )
-        t_ours = time.perf_counter() - start
-        start = time.perf_counter()
-        theirs = axl.Tournament(
-            [c() for c in THEIRS], turns=turns, repetitions=reps, noise=noise, seed=1
-        ).play(progress_bar=False, processes=1)
-        t_theirs = time.perf_counter() - start
+        t_ours = t_theirs = np.inf
+        for _ in range(3):  # best of three each, taken in turn
+            start = time.perf_counter()
+            ours = games.tournament(
+                [c() for c in OURS], turns=turns, repetitions=reps, noise=noise, self_play=True
+            )
+            t_ours = min(t_ours, time.perf_counter() - start)
+            start = time.perf_counter()
+            theirs = axl.Tournament(
+                [c() for c in THEIRS], turns=turns, repetitions=reps, noise=noise, seed=1
+            ).play(progress_bar=False, processes=1)
+            t_theirs = min(t_theirs, time.perf_counter() - start)
         rows.append(
             {
                 "repetitions": reps,

@@ -101,17 +101,25 @@ def uniform(
 
 
 def uniform_keyed(
-    keys: NDArray[np.uint64], runs: NDArray[np.int64], shape: tuple[int, ...] = ()
+    keys: NDArray[np.uint64],
+    runs: NDArray[np.int64],
+    shape: tuple[int, ...] = (),
+    elements: list[int] | None = None,
 ) -> NDArray[np.float64]:
     """:func:`uniform` for many purpose keys at once, shape ``(len(keys), len(runs), *shape)``.
 
     Row k equals ``uniform`` with the (seed, purpose, step) whose
-    :func:`purpose_key` is ``keys[k]``.
+    :func:`purpose_key` is ``keys[k]``. With ``elements`` (flat indices into
+    ``shape``) only those are drawn, shape ``(len(keys), len(runs),
+    len(elements))``: the same numbers as those elements of the full draw.
     """
     n = int(np.prod(shape, dtype=np.int64)) if shape else 1
     key = xp.asarray(keys, dtype=xp.uint64)[:, None, None]
+    idx = xp.arange(n, dtype=xp.uint64) if elements is None else xp.asarray(elements, xp.uint64)
+    if elements is not None:
+        shape = (len(elements),)
     with errstate(over="ignore"):
-        counter = runs.astype(xp.uint64)[:, None] * np.uint64(n) + xp.arange(n, dtype=xp.uint64)
+        counter = runs.astype(xp.uint64)[:, None] * np.uint64(n) + idx
         x = _mix(_mix(counter[None] * _GOLDEN ^ key) + key)
     # 53 high bits -> double in (0, 1): the +0.5 keeps both ends open.
     u = ((x >> np.uint64(11)).astype(xp.float64) + 0.5) * (1.0 / 9007199254740992.0)

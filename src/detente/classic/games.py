@@ -64,6 +64,13 @@ class Game:
         a, b = np.asarray(a, dtype=np.intp), np.asarray(b, dtype=np.intp)
         return table[2 * a + b], table[2 * b + a]
 
+    def score(self, a: B, b: B, axis: int = -1) -> F64:
+        """Player a's total payoff over ``axis`` (the turns), from the count of
+        each outcome: the same total for any order of the turns."""
+        cc, cd = (a & b).sum(axis=axis), (a & ~b).sum(axis=axis)
+        dc, dd = (~a & b).sum(axis=axis), (~a & ~b).sum(axis=axis)
+        return self.R * cc + self.S * cd + self.T * dc + self.P * dd
+
 
 def generous_probability(game: Game = Game()) -> float:
     """Generous tit-for-tat's forgiveness q = min(1 - (T-R)/(R-S), (R-P)/(T-P)).
@@ -318,8 +325,7 @@ def play(
             act_a = act_a ^ (u[:, 2] < noise)
             act_b = act_b ^ (u[:, 3] < noise)
         ha[:, t], hb[:, t] = act_a, act_b
-    pa, pb = game.payoffs(ha, hb)
-    return MatchResult(ha, hb, pa.sum(axis=1), pb.sum(axis=1))
+    return MatchResult(ha, hb, game.score(ha, hb), game.score(hb, ha))
 
 
 @dataclass(frozen=True)
@@ -378,25 +384,40 @@ def tournament(
         a, b = first * R, (first + count) * R
         groups.append((player, a, b, player.reset(b - a)))
     rows = len(slots) * R
-    own = np.zeros((rows, turns), dtype=bool)
-    opp = np.zeros((rows, turns), dtype=bool)
+    # Histories turn by row, so that a turn's moves are one contiguous write;
+    # strategies see them transposed, (rows, turns), as play() gives them.
+    own_h = np.zeros((turns, rows), dtype=bool)
+    opp_h = np.zeros((turns, rows), dtype=bool)
+    own, opp = own_h.T, opp_h.T
     acts = np.empty(rows, dtype=bool)
     keys = np.stack([step_keys(seed, f"games.{i}-{j}", turns) for i, j in pairs], axis=1)
+    # Each turn play() draws 4 numbers a repetition: the two players' moves,
+    # then their noise. Only those something reads are drawn here (the same
+    # numbers): none for deterministic strategies without noise.
+    used = [0, 1] if any(p.stochastic for p in players) else []
+    used += [2, 3] if noise > 0 else []
+    column = {e: i for i, e in enumerate(used)}
+    u_move = np.full((1, rows), 0.5)  # read by no deterministic strategy
+    flips = None
     block = 32  # turns whose random numbers are drawn at once (bounded memory)
     for t0 in range(0, turns, block):
         t1 = min(t0 + block, turns)
-        # (turns, pairs, reps, 4): each pair's own stream, as play() draws it
-        u = uniform_keyed(keys[t0:t1].ravel(), np.arange(R), (4,)).reshape(t1 - t0, -1, R, 4)
-        u_move = u[:, row_q, row_r, row_k]  # (turns, rows)
-        flips = u[:, row_q, row_r, 2 + row_k] < noise if noise > 0 else None
+        if used:
+            u = uniform_keyed(keys[t0:t1].ravel(), np.arange(R), (4,), used)
+            u = u.reshape(t1 - t0, -1, R, len(used))  # (turns, pairs, reps, drawn)
+            if 0 in column:
+                u_move = u[:, row_q, row_r, row_k]  # (turns, rows)
+            if 2 in column:
+                flips = u[:, row_q, row_r, column[2] + row_k] < noise
         for t in range(t0, t1):
+            ut = u_move[min(t - t0, len(u_move) - 1)]
             for player, a, b, mem in groups:
-                acts[a:b] = player.move(t, own[a:b], opp[a:b], mem, u_move[t - t0, a:b])
+                acts[a:b] = player.move(t, own[a:b], opp[a:b], mem, ut[a:b])
             if flips is not None:
                 acts ^= flips[t - t0]
-            own[:, t] = acts
-            opp[:, t] = acts[partner]
-    score = game.payoffs(own, opp)[0].sum(axis=1).reshape(len(slots), R)
+            own_h[t] = acts
+            opp_h[t] = acts[partner]
+    score = game.score(own_h, opp_h, axis=0).reshape(len(slots), R)
     pay = np.zeros((len(pairs), 2, R))
     pay[slot_q, slot_k] = score
     matrix = np.zeros((n, n))
