@@ -10,6 +10,12 @@ package is simulated.
 
 The state is owned by one call of :func:`simulate_chunk` and updated in place,
 which on NumPy saves an allocation per array per step.
+
+The step is written against the array namespace ``xp`` (:mod:`detente.backend`),
+so the same functions run eagerly on NumPy and are traced and compiled by JAX
+(:mod:`detente.model.compiled`). Writes go through ``put``; work is skipped
+for rows or steps that do not need it only ``if eager()``, or for a whole
+step through ``branch``; the rows a compiled step does not need are masked.
 """
 
 from __future__ import annotations
