@@ -141,3 +141,12 @@ def test_float32_is_refused_on_the_numpy_backend():
     res = runner.invoke(app, ["run", "--runs", "10", "--precision", "float32"])
     assert res.exit_code == 2
     assert "--precision float32: only the jax backend computes in float32" in res.output
+
+
+def test_without_jax_the_jax_backend_is_a_clear_error(monkeypatch):
+    import detente.model.compiled as compiled
+
+    monkeypatch.setattr(compiled, "available", lambda: False)
+    res = runner.invoke(app, ["run", "--runs", "10", "--backend", "jax"])
+    assert res.exit_code == 2
+    assert "JAX is not installed; pip install 'detente[jax]'" in res.output
