@@ -7,7 +7,10 @@ Usage::
 
 The baseline is `benchmarks/baselines/mesa_crisis.py`: the status quo of
 `two-state-textbook` written as a Mesa user would (a Model per run, an Agent
-per actor, staged activation), with detente's rules and random numbers.
+per actor, staged activation), with detente's rules and random numbers; and
+the same crisis with 4 and 8 allies of the defender (`benchmarks/scaling.py`'s
+actor series: an alliance, cohesion beliefs, allies' arms, a war that spreads
+and allies that join).
 Before timing anything the script checks, run by run, that Mesa and detente
 agree on who goes to war, the highest rung, deaths and displaced.
 
@@ -35,8 +38,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent / "baselines"))
+sys.path.insert(0, str(Path(__file__).parent))
 
 import mesa_crisis
+from scaling import with_allies
 
 from detente import load_scenario
 from detente.experiments.ensemble import simulate
@@ -47,14 +52,52 @@ from detente.model.state import initial_state
 NAME, SEED = "two-state-textbook", 0
 
 
-def mesa_runs(bounds: tuple[int, int]) -> dict:
+def scenario(allies: int = 0):
+    return with_allies(allies) if allies else load_scenario(NAME)
+
+
+def mesa_runs(bounds: tuple[int, int], allies: int = 0) -> dict:
     """The Mesa baseline on runs [a, b): parameters drawn as detente draws them."""
-    sc = load_scenario(NAME)
+    sc = scenario(allies)
     st = compile_model(sc, "status-quo").structure
     runs = np.arange(*bounds)
     p = draw_params(sc, SEED, runs)
-    beliefs = initial_state(p, st, *common_priors(sc, st.bins)).belief
-    return mesa_crisis.simulate(p, beliefs, SEED, runs, st.steps, st.bins, st.lookahead)
+    state = initial_state(p, st, *common_priors(sc, st.bins))
+    return mesa_crisis.simulate(p, st, state.belief, state.cohesion_belief, SEED, runs)
+
+
+def by_actors(n_mesa: int, n_detente: int) -> list[dict]:
+    """Mesa, NumPy and JAX in one process each, with 0, 4 and 8 allies of the defender."""
+    rows = []
+    for allies in (0, 4, 8):
+        sc = scenario(allies)
+        steps = sc.settings.steps
+        model = compile_model(sc, "status-quo")
+        t_mesa, theirs = timed(mesa_runs, (0, n_mesa), allies)
+        ours = simulate_chunk(sc, model, SEED, np.arange(n_mesa))
+        same = float(np.mean(ours["war"] == theirs["war"]))
+        simulate(sc, runs=500, seed=SEED)
+        t_np, _ = timed(lambda sc=sc: simulate(sc, runs=n_detente, seed=SEED, workers=1))
+        simulate(sc, runs=n_detente, seed=SEED, backend="jax", chunk_size=n_detente)
+        t_jax, _ = timed(
+            lambda sc=sc: simulate(
+                sc, runs=n_detente, seed=SEED, backend="jax", chunk_size=n_detente
+            )
+        )
+        mesa_rate = n_mesa * steps / t_mesa
+        np_rate, jax_rate = n_detente * steps / t_np, n_detente * steps / t_jax
+        rows.append(
+            {
+                "actors": 2 + allies,
+                "share of runs with the same war in Mesa and detente": same,
+                "mesa run-steps/s (baseline)": round(mesa_rate),
+                "numpy run-steps/s": round(np_rate),
+                "jax run-steps/s (2 cores)": round(jax_rate),
+                "numpy vs mesa (1 process each)": round(np_rate / mesa_rate, 1),
+                "jax vs mesa (1 process each)": round(jax_rate / mesa_rate, 1),
+            }
+        )
+    return rows
 
 
 def timed(f, *args) -> tuple[float, object]:
@@ -124,6 +167,9 @@ def main() -> None:
             ),
         },
     }
+    report["by actors (two-state-textbook with allies of the defender)"] = by_actors(
+        n_mesa // 2, n_detente // 2
+    )
     print(json.dumps(report, indent=2))
 
 

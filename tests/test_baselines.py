@@ -30,29 +30,44 @@ def baseline(name: str):
         sys.path.remove(str(BASELINES))
 
 
-def inputs(runs):
+def inputs(runs, allies: int = 0):
     sc = load_scenario("two-state-textbook")
+    if allies:
+        sys.path.insert(0, str(BASELINES.parent))
+        try:
+            sc = __import__("scaling").with_allies(allies)
+        finally:
+            sys.path.remove(str(BASELINES.parent))
     model = compile_model(sc, "status-quo")
     st = model.structure
     p = draw_params(sc, 7, runs)
-    belief = initial_state(p, st, *common_priors(sc, st.bins)).belief
+    state = initial_state(p, st, *common_priors(sc, st.bins))
     engine = simulate_chunk(sc, model, 7, runs)
-    return engine, (p, belief, 7, runs, st.steps, st.bins, st.lookahead)
+    return engine, p, st, state
 
 
 def test_the_hand_kernel_gives_the_engines_numbers_bit_for_bit():
-    engine, args = inputs(np.arange(500, 1700))
-    kernel = baseline("hand_kernel").simulate(*args)
+    engine, p, st, state = inputs(np.arange(500, 1700))
+    kernel = baseline("hand_kernel").simulate(
+        p, state.belief, 7, np.arange(500, 1700), st.steps, st.bins, st.lookahead
+    )
     assert engine["war"].mean() > 0.3  # wars, settlements and crises to compare
     for key, value in kernel.items():
         assert np.array_equal(engine[key], value), key
 
 
 @pytest.mark.skipif(importlib.util.find_spec("mesa") is None, reason="mesa is not installed")
-def test_the_mesa_model_gives_the_engines_outcomes_run_by_run():
-    engine, args = inputs(np.arange(150))
-    theirs = baseline("mesa_crisis").simulate(*args)
+@pytest.mark.parametrize("allies", [0, 4])
+def test_the_mesa_model_gives_the_engines_outcomes_run_by_run(allies):
+    # With 4 allies of the defender: cohesion beliefs, arms against the
+    # challenger, a war that spreads to the regional rung and allies joining.
+    runs = np.arange(200)
+    engine, p, st, state = inputs(runs, allies)
+    theirs = baseline("mesa_crisis").simulate(p, st, state.belief, state.cohesion_belief, 7, runs)
+    assert engine["war"].any()
     assert np.array_equal(engine["war"], theirs["war"])
     assert np.array_equal(engine["max_rung"], theirs["max_rung"])
+    if allies:
+        assert (engine["max_rung"] == 7).any()  # the allies' path is exercised
     np.testing.assert_allclose(theirs["deaths"], engine["deaths"], rtol=1e-9)
     np.testing.assert_allclose(theirs["displaced"], engine["displaced"], rtol=1e-9)

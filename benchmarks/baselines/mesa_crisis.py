@@ -1,9 +1,13 @@
-"""The `two-state-textbook` crisis (status quo) written the way a Mesa 3 user would.
+"""The `two-state-textbook` crisis (status quo) written the way a Mesa 3 user would,
+optionally with allies of the defender (`benchmarks/scaling.py`'s actor series).
 
 One :class:`mesa.Model` per run; one :class:`mesa.Agent` per actor, holding
-its own forces, arsenal, posture, mobilisation, civilians and its belief
-(a 16-bin vector) about the rival's resolve; staged activation through
-``model.agents.do``. The rules are detente's (docs/model.md): Richardson's
+its own forces, arsenal, posture, mobilisation, civilians, its belief (a
+16-bin vector) about the rival's resolve and, for the two disputants, its
+belief about the alliance's cohesion; staged activation through
+``model.agents.do``. Allies arm against the challenger, join the war at the
+regional rung with probability equal to the alliance's cohesion, and share
+the defender's front. The rules are detente's (docs/model.md): Richardson's
 arms step, Bayes on a grid for signals and for costly moves, the one-step
 look-ahead utilities with a logit choice, the hazard of unintended war, the
 square law, displacement and mobilisation. Scalars are Python floats and
@@ -35,9 +39,14 @@ DT_YEAR = 1.0 / 52.1775
 class Actor(mesa.Agent):
     """A state: its forces, arms, posture, people and what it believes of its rival."""
 
-    def __init__(self, model: CrisisModel, i: int, p, r: int, belief: np.ndarray) -> None:
+    def __init__(self, model: CrisisModel, i: int, p, r: int, belief, cbelief) -> None:
         super().__init__(model)
         self.i = i
+        self.disputant = i < 2
+        self.ally = bool(model.member[i])  # a member of the alliance backing the defender
+        self.joined = False
+        self.cbelief = cbelief  # the disputants' belief about the alliance's cohesion
+        self.kp = float(p.arms_reaction[r, i])
         self.forces = float(p.forces[r, i])
         self.deployed = float(p.deployed[r, i])
         self.deployed0 = self.deployed
@@ -51,9 +60,9 @@ class Actor(mesa.Agent):
         self.k, self.a = float(p.arms_reaction[r, i]), float(p.arms_fatigue[r, i])
         self.g = float(p.arms_grievance[r, i])
         self.population = float(p.population[r, i])
-        self.posture = (3, 2)[i]
+        self.posture = (3, 2, 0)[min(i, 2)]
         self.last_move = 0
-        self.belief = belief.copy()  # about the rival's resolve
+        self.belief = belief  # about the rival's resolve (disputants only)
         self.military_deaths = self.civilian_deaths = self.idps = self.refugees = 0.0
         self.choice = HOLD
 
@@ -63,7 +72,8 @@ class Actor(mesa.Agent):
 
     # -- stages
     def plan_arms(self) -> None:
-        rate = self.k * self.rival.arsenal - self.a * self.arsenal + self.g
+        rivals = sum(a.arsenal for a in self.model.actors if self.model.hostile[self.i, a.i])
+        rate = self.k * rivals - self.a * self.arsenal + self.g
         self.next_arsenal = min(max(self.arsenal + DT_YEAR * rate, 0.0), 1e12)
 
     def commit_arms(self) -> None:
@@ -71,11 +81,15 @@ class Actor(mesa.Agent):
 
     def observe(self) -> None:
         m = self.model
+        if not self.disputant:
+            return
         sd = m.war_noise if m.phase == WAR else m.noise
         signal = self.rival.resolve + sd * m.normals[m.t, self.i]
-        z = (signal - m.grid) / max(sd, 1e-6)
-        lik = np.exp(-0.5 * (z * z - (z * z).min()))
-        self.belief = _bayes(self.belief, lik)
+        self.belief = _signal(self.belief, m.grid, signal, sd)
+        if self.cbelief is not None:
+            csd = m.cohesion_noise
+            signal = m.cohesion + csd * m.cohesion_normals[m.t, self.i]
+            self.cbelief = _signal(self.cbelief, m.grid, signal, csd)
 
     def strength(self, troops: float) -> float:
         ratio = min(max(self.arsenal / self.arsenal0, 1e-9), 1e6) if self.arsenal0 > 1e-6 else 1.0
@@ -90,15 +104,22 @@ class Actor(mesa.Agent):
         return ((q, q, dem), (1 - q, 1 - dem, 1 - q))[self.i]
 
     def win_probability(self) -> float:
-        gamma = self.model.contest_exponent
-        mine = max(self.strength(self.forces), 1e-12) ** gamma
-        theirs = max(self.rival.strength(self.rival.forces), 1e-12) ** gamma
-        return mine / (mine + theirs)
+        """My chance of winning a war, counting the allies as far as I believe them loyal."""
+        m = self.model
+        strength = [a.strength(a.forces) for a in m.actors]
+        totals = [strength[0], strength[1]]
+        if self.cbelief is not None:
+            believed = float((self.cbelief * m.grid).sum())
+            allies = sum(strength[a.i] for a in m.actors if a.ally) - strength[1]
+            totals[1] = strength[1] + believed * allies
+        gamma = m.contest_exponent
+        tc, tf = (max(x, 1e-12) ** gamma for x in totals)
+        return (tc, tf)[self.i] / (tc + tf)
 
-    def stands(self, posture: int, level: int) -> np.ndarray:
-        """Chance that each type of this actor stands at ``posture``, as the rival sees it."""
+    def stands(self, posture: int, level: int, p: float) -> np.ndarray:
+        """Chance that each type of this actor stands at ``posture``, as the rival sees it
+        (``p``: this actor's chance of winning, in the rival's eyes)."""
         s, sc, sw = self.shares()
-        p = self.win_probability()
         risk = self.model.war_risk(level)
         den = (s - sc) + risk * (p * sw + (1 - p) * sc - s)
         num = risk * self.cost() + self.model.posture_cost[level] - self.audience * posture / TOP
@@ -107,14 +128,19 @@ class Actor(mesa.Agent):
 
     def learn_from_rival(self) -> None:
         """The rival's move is a costly signal of its type."""
+        if not self.disputant:
+            return
         r = self.rival
-        stand = r.stands(r.posture, max(r.posture, self.posture))
+        seen = 1.0 - self.win_probability()
+        stand = r.stands(r.posture, max(r.posture, self.posture), seen)
         if r.last_move < 0:
             before = min(max(r.posture - r.last_move, 0), TOP)
-            stand = stand * (1.0 - r.stands(before, max(before, self.posture)))
+            stand = stand * (1.0 - r.stands(before, max(before, self.posture), seen))
         self.belief = _bayes(self.belief, 0.02 + 0.98 * stand)
 
     def choose(self) -> None:
+        if not self.disputant:
+            return
         m, r = self.model, self.rival
         s, sc, sw = self.shares()
         p = self.win_probability()
@@ -141,6 +167,8 @@ class Actor(mesa.Agent):
 
     def civilians(self, violence: float, at_war: bool) -> None:
         m = self.model
+        if not self.disputant:  # no fighting on an ally's soil
+            violence, at_war = 0.0, False
         in_place = max(self.population - (self.idps + self.refugees) - self.civilian_deaths, 0.0)
         dead = min(in_place, m.lethality * violence * in_place)
         in_place -= dead
@@ -175,11 +203,17 @@ PER_RUN = (
 class CrisisModel(mesa.Model):
     """One run of the crisis."""
 
-    def __init__(self, p, r: int, beliefs, normals, decisions, hazards, grid, lookahead) -> None:
+    def __init__(self, p, r: int, st, beliefs, cbeliefs, draws: dict, grid, lookahead) -> None:
         super().__init__(seed=r)
         self.t, self.phase, self.war = 0, CRISIS, False
         self.grid, self.lookahead = grid, lookahead
-        self.normals, self.decisions, self.hazards = normals, decisions, hazards
+        self.hostile = st.hostile
+        self.member = st.member[0] if len(st.member) else np.zeros(st.n_actors, dtype=bool)
+        self.cohesion = float(p.cohesion[r, 0]) if p.cohesion.shape[1] else 0.0
+        self.cohesion_noise = float(p.cohesion_signal_noise[r])
+        self.normals, self.decisions = draws["normals"][r], draws["decisions"][r]
+        self.hazards, self.climbs = draws["hazards"][r], draws["climbs"][r]
+        self.cohesion_normals, self.joins = draws["cohesion_normals"][r], draws["joins"][r]
         for name in PER_RUN:
             setattr(self, name, float(getattr(p, name)[r]))
         self.lethality, self.displacement = self.civilian_lethality, self.displacement_rate
@@ -189,13 +223,23 @@ class CrisisModel(mesa.Model):
         self.hazard = p.hazard[r].tolist()
         self.posture_cost = p.posture_cost[r].tolist()
         self.violence = p.violence[r].tolist()
-        self.actors = [Actor(self, i, p, r, beliefs[i]) for i in (0, 1)]
-        self.rung = max(a.posture for a in self.actors)
+        self.actors = [
+            Actor(
+                self,
+                i,
+                p,
+                r,
+                beliefs[i].copy() if i < 2 else None,
+                cbeliefs[i, 0].copy() if i < 2 and cbeliefs.shape[1] else None,
+            )
+            for i in range(st.n_actors)
+        ]
+        self.rung = max(a.posture for a in self.actors[:2])
         self.max_rung = self.rung
         self.displaced_peak = 0.0
 
     def war_risk(self, level: int) -> float:
-        c, d = self.actors
+        c, d = self.actors[:2]
         front = c.deployed + d.deployed
         front0 = c.deployed0 + d.deployed0
         scale = (front / front0 if front0 > 0 else 1.0) ** self.hazard_elasticity
@@ -226,7 +270,7 @@ class CrisisModel(mesa.Model):
 
     def resolve_moves(self) -> None:
         war = False
-        for a in self.actors:
+        for a in self.actors[:2]:
             if a.choice == CONCEDE:
                 self.phase = SETTLED
             step = {UP: 1, DOWN: -1}.get(a.choice, 0)
@@ -235,23 +279,36 @@ class CrisisModel(mesa.Model):
             new = min(new, TOP)
             a.last_move, a.posture = (new > a.posture) - (new < a.posture), new
         if self.phase == CRISIS:
-            self.rung = max(a.posture for a in self.actors)
+            self.rung = max(a.posture for a in self.actors[:2])
             h = self.war_risk_now()
             if war or self.hazards[self.t] < h:
                 self.phase, self.rung, self.war = WAR, WAR_RUNG, True
 
     def war_risk_now(self) -> float:
-        c, d = self.actors
+        c, d = self.actors[:2]
         front, front0 = c.deployed + d.deployed, c.deployed0 + d.deployed0
         scale = (front / front0 if front0 > 0 else 1.0) ** self.hazard_elasticity
         return min(max(self.hazard[self.rung] * scale, 0.0), 1.0)
 
     def fight(self) -> None:
-        c, d = self.actors
-        alpha, beta = c.strength(c.deployed), d.strength(d.deployed)
-        loss_c = min(beta / max(d.deployed, 1e-12) * d.deployed, c.deployed)
-        loss_d = min(alpha / max(c.deployed, 1e-12) * c.deployed, d.deployed)
-        for a, loss in ((c, loss_c), (d, loss_d)):
+        # A war with an alliance tied to the defender can spread (rung 6 -> 7);
+        # at the regional rung each ally joins with probability its cohesion.
+        if self.rung == WAR_RUNG and self.member[1] and self.climbs[self.t] < self.hazard[6]:
+            self.rung = WAR_RUNG + 1
+        if self.rung > WAR_RUNG:
+            for a in self.actors[1:]:
+                a.joined |= a.ally and self.joins[a.i] < self.cohesion
+        c = self.actors[0]
+        side = [a for a in self.actors[1:] if a.i == 1 or a.joined]
+        front_c = c.deployed
+        front_d = sum(a.deployed for a in side)
+        alpha = c.strength(c.deployed)
+        beta = sum(a.strength(a.deployed) for a in side)
+        loss_c = min(beta / max(front_d, 1e-12) * front_d, front_c)
+        loss_d = min(alpha / max(front_c, 1e-12) * front_c, front_d)
+        shares = [(c, front_c / max(front_c, 1e-12) * loss_c)]
+        shares += [(a, a.deployed / max(front_d, 1e-12) * loss_d) for a in side]
+        for a, loss in shares:
             loss = min(loss, a.deployed)
             a.deployed -= loss
             a.forces = max(a.forces - loss, a.deployed)
@@ -260,10 +317,17 @@ class CrisisModel(mesa.Model):
             a.deployed += self.reinforcement * (a.forces - a.deployed)
         balance = (alpha - beta) / max(alpha + beta, 1e-12)
         self.territory = min(max(self.territory + self.territory_rate * balance, 0.0), 1.0)
+        d = self.actors[1]
         c_front = c.deployed / max(c.deployed0, 1e-12)
         d_front = d.deployed / max(d.deployed0, 1e-12)
         if c_front < self.collapse or d_front < self.collapse or self.territory >= 1.0:
             self.phase = SETTLED  # a front collapsed, or the territory is taken
+
+
+def _signal(belief: np.ndarray, grid: np.ndarray, signal: float, sd: float) -> np.ndarray:
+    """Bayes' rule on a grid for a signal = type + N(0, sd^2)."""
+    z = (signal - grid) / max(sd, 1e-6)
+    return _bayes(belief, np.exp(-0.5 * (z * z - (z * z).min())))
 
 
 def _bayes(belief: np.ndarray, likelihood: np.ndarray) -> np.ndarray:
@@ -283,18 +347,32 @@ def _logit(utility: list[float], beta: float, u: float) -> int:
     return len(weights) - 1
 
 
-def simulate(p, beliefs, seed: int, runs, steps: int, bins: int, lookahead: float) -> dict:
-    """Build and step one Mesa model per run; return the per-run outcomes."""
+def simulate(p, st, beliefs, cbeliefs, seed: int, runs) -> dict:
+    """Build and step one Mesa model per run; return the per-run outcomes.
+
+    ``st`` is the scenario's structure (who is hostile to whom, who is in the
+    alliance); ``beliefs`` and ``cbeliefs`` the initial beliefs about resolve
+    (R, 2, G) and cohesion (R, 2, A, G), as detente starts them.
+    """
     from detente.random import normal, uniform
 
-    grid = (np.arange(bins) + 0.5) / bins
+    steps = st.steps
+    grid = (np.arange(st.bins) + 0.5) / st.bins
     ts = range(steps)
-    normals = np.stack([normal(seed, "signal.resolve", t, runs, (2,)) for t in ts], 1)
-    decisions = np.stack([uniform(seed, "decision", t, runs, (1, 2))[:, 0] for t in ts], 1)
-    hazards = np.stack([uniform(seed, "hazard.war", t, runs, (1,))[:, 0] for t in ts], 1)
+    n, n_al = st.n_actors, st.member.shape[0]
+    draws = {
+        "normals": np.stack([normal(seed, "signal.resolve", t, runs, (2,)) for t in ts], 1),
+        "decisions": np.stack([uniform(seed, "decision", t, runs, (1, 2))[:, 0] for t in ts], 1),
+        "hazards": np.stack([uniform(seed, "hazard.war", t, runs, (1,))[:, 0] for t in ts], 1),
+        "climbs": np.stack([uniform(seed, "hazard.war-rung", t, runs, (1,))[:, 0] for t in ts], 1),
+        "joins": uniform(seed, "war.join", 0, runs, (1, n))[:, 0],
+        "cohesion_normals": np.stack(
+            [normal(seed, "signal.cohesion", t, runs, (n, max(n_al, 1)))[:, :2, 0] for t in ts], 1
+        ),
+    }
     out = {"war": [], "max_rung": [], "deaths": [], "displaced": []}
     for j in range(len(runs)):
-        model = CrisisModel(p, j, beliefs[j], normals[j], decisions[j], hazards[j], grid, lookahead)
+        model = CrisisModel(p, j, st, beliefs[j], cbeliefs[j], draws, grid, st.lookahead)
         for _ in range(steps):
             model.step()
         out["war"].append(model.war)
