@@ -28,6 +28,7 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
+from scipy.special import ndtri as _scipy_ndtri
 
 __all__ = ["branch", "eager", "errstate", "horizon", "ndtri", "put", "real", "using", "xp"]
 
@@ -113,7 +114,7 @@ def errstate(**kwargs: str) -> contextlib.AbstractContextManager:
 def ndtri(u: Any) -> Any:
     """Inverse of the standard normal CDF, from the active namespace's SciPy."""
     if eager():
-        from scipy.special import ndtri as f
-    else:
-        from jax.scipy.special import ndtri as f
+        return _scipy_ndtri(u)
+    from jax.scipy.special import ndtri as f
+
     return f(u)

@@ -397,8 +397,8 @@ def tournament(
     used = [0, 1] if any(p.stochastic for p in players) else []
     used += [2, 3] if noise > 0 else []
     column = {e: i for i, e in enumerate(used)}
-    u_move = np.full((1, rows), 0.5)  # read by no deterministic strategy
-    flips = None
+    idle = np.full(rows, 0.5)  # what deterministic strategies get (and ignore)
+    u_move = flips = None
     block = 32  # turns whose random numbers are drawn at once (bounded memory)
     for t0 in range(0, turns, block):
         t1 = min(t0 + block, turns)
@@ -410,7 +410,7 @@ def tournament(
             if 2 in column:
                 flips = u[:, row_q, row_r, column[2] + row_k] < noise
         for t in range(t0, t1):
-            ut = u_move[min(t - t0, len(u_move) - 1)]
+            ut = idle if u_move is None else u_move[t - t0]
             for player, a, b, mem in groups:
                 acts[a:b] = player.move(t, own[a:b], opp[a:b], mem, ut[a:b])
             if flips is not None:

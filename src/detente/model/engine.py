@@ -108,7 +108,7 @@ def _bounded_arms(*args) -> F64:
     return xp.minimum(euler_step(*args), 1e12)
 
 
-def _win_probability(state: State, p: Params, mods: Modifiers, st: Structure) -> F64:
+def _win_probability(state: State, p: Params, mods: Modifiers, st: Structure, centres: F64) -> F64:
     """Each side's believed chance of winning a war, (R, Dn, 2).
 
     A Tullock contest of total strength, own plus the allies an observer
@@ -116,7 +116,6 @@ def _win_probability(state: State, p: Params, mods: Modifiers, st: Structure) ->
     partner as an effectiveness boost (Tullock 1980; Hirshleifer 1989).
     """
     S = _strength(state, p, mods, state.forces)
-    centres = xp.asarray(grid(st.bins), dtype=real())
     believed = mean(state.cohesion_belief, centres)  # (R, O, A)
     slot = {int(a): i for i, a in enumerate(st.observers)}
     member = state.member  # (R, A, N)
@@ -408,10 +407,11 @@ def _apply_if(flag, target, change) -> None:
     """
     if flag is False:
         return
+    if flag is True:
+        change()
+        return
     before = dict(vars(target))
     change()
-    if flag is True:
-        return
     for name, old in before.items():
         new = getattr(target, name)
         if new is not old:
@@ -519,7 +519,7 @@ def _decide(
     """
     st = model.structure
     t = state.t
-    pwin = _win_probability(state, p, mods, st)
+    pwin = _win_probability(state, p, mods, st, centres)
     cost = _war_cost(state, p, mods)
     s, s_concede, s_win = _shares(p)
     sides = np.stack([st.challenger, st.defender], axis=1)  # (Dn, 2)
@@ -751,7 +751,7 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     offer is at least as good as war.
     """
     open_ = mods.channel_open & (state.phase != SETTLED)
-    pwin = _win_probability(state, p, mods, st)
+    pwin = _win_probability(state, p, mods, st, centres)
     sides = np.stack([st.challenger, st.defender], axis=1)
     r_own = p.resolve[:, sides]
     c_own = _war_cost(state, p, mods)[:, sides]
