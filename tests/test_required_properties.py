@@ -64,7 +64,10 @@ def test_complete_information_with_best_responses_never_goes_to_war():
 
 
 def test_with_finite_rationality_war_comes_only_from_mistakes_and_vanishes_as_beta_grows():
-    betas = [1.0, 5.0, 10.0, 25.0, 100.0]
+    # Version 2 judges an offer against the crisis going on, so the margins
+    # between holding and war are narrower than in version 1: the limit is
+    # reached at a higher beta (1000), not a different one in kind.
+    betas = [1.0, 5.0, 10.0, 25.0, 100.0, 1e4]
     estimates = [p_war(simulate(build(complete_information(b)), runs=4000)) for b in betas]
     assert estimates[0][0] > 0.1, "a noisy chooser does blunder into war"
     for (_, ci_lo), (_, ci_hi) in itertools.pairwise(estimates):
@@ -160,6 +163,8 @@ def test_engine_arms_reduction_lowers_end_arsenals():
                     "parties": ["A", "B"],
                     "fraction": 0.3,
                     "verification": 1.0,
+                    # Verified and costly to break: neither gains enough by cheating.
+                    "penalty": 1.0,
                 }
             ],
         },
@@ -224,7 +229,12 @@ def test_a_ceasefire_cuts_the_rate_of_deaths_while_it_holds():
         ],
         packages={
             "status-quo": [],
-            "ceasefire": [{"type": "ceasefire", "start": 10, "end": 30, "monitoring": 0.5}],
+            # "While it holds": the enforced form holds by construction, which is
+            # what this property is about; whether a proposed ceasefire is
+            # taken up and holds is tested in test_agreements.py.
+            "ceasefire": [
+                {"type": "ceasefire", "start": 10, "end": 30, "monitoring": 0.5, "enforced": True}
+            ],
         },
     )
     sc = build(data)
@@ -360,7 +370,10 @@ def test_deaths_and_displacement_never_decrease_and_stay_within_people_at_risk()
                 }
             ],
             war={"displacement_rate": 0.05, "return_rate": 0.02, "civilian_lethality": 1e-3},
-            packages={"status-quo": [], "ceasefire": [{"type": "ceasefire", "start": 20}]},
+            packages={
+                "status-quo": [],
+                "ceasefire": [{"type": "ceasefire", "start": 20, "enforced": True}],
+            },
         )
     )
     for package in ("status-quo", "ceasefire"):

@@ -21,6 +21,7 @@ import pyarrow as pa
 from numpy.typing import NDArray
 
 from detente import __version__
+from detente.experiments.peace import price_of_peace
 from detente.experiments.statistics import paired_difference, quantiles, wilson_interval
 from detente.model.simulate import BACKENDS, compile_model, run_chunk, simulate_chunk
 from detente.scenario.schema import Scenario
@@ -84,6 +85,8 @@ class Result:
             out[f"{key}_mean"] = float(o[key].mean())
             out[f"{key}_q05"] = q05
             out[f"{key}_q95"] = q95
+        out["p_enforced"] = float(o["enforced"].mean()) if "enforced" in o else 0.0
+        out["disputes"] = price_of_peace(o)
         return out
 
 

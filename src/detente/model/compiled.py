@@ -278,7 +278,7 @@ def run_chunk_compiled(
     final, series = fn(carry, params, jax.numpy.asarray(runs), starts, ends)
     host = {k: _host(v) for k, v in final.items()}
     host["t"] = int(host["t"])
-    out = {k: v[:n] for k, v in outcomes(sc, State(**host), p, runs).items()}
+    out = {k: v[:n] for k, v in outcomes(sc, State(**host), p, runs, model.enforced).items()}
     if series is None:
         return out, None
     return out, {k: np.moveaxis(_host(v), 0, 1)[:n] for k, v in series.items()}

@@ -26,9 +26,19 @@ import numpy as np
 from numpy.typing import NDArray
 
 from detente.backend import branch, eager, put, real, xp
-from detente.classic.fearon import screening_offer
 from detente.classic.lanchester import square_law_losses
 from detente.classic.richardson import euler_step
+from detente.model.agreements import accepts_ceasefire, breakdown_hazard, renege_incentive
+from detente.model.bargaining import (
+    Coefficients,
+    Terms,
+    best_deal_value,
+    credible_shares,
+    disagreement,
+    erosion,
+    negotiate,
+    reservation,
+)
 from detente.model.beliefs import gaussian_update, likelihood_update, mean
 from detente.model.interventions import Context, Intervention
 from detente.model.params import Params, Structure
@@ -39,6 +49,7 @@ from detente.model.state import (
     BY_VICTORY,
     CEASEFIRE,
     CRISIS,
+    NOT_SETTLED,
     SETTLED,
     WAR,
     Modifiers,
@@ -68,6 +79,11 @@ class Model:
     policies: tuple[tuple[Policy, NDArray[np.bool_]], ...]  # rule, (Dn, 2) roles it plays
     interventions: tuple[Intervention, ...]
     package: str
+
+    @property
+    def enforced(self) -> bool:
+        """Whether any intervention of the package imposes an outcome by fiat."""
+        return any(iv.enforced for iv in self.interventions)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -252,11 +268,20 @@ def step(
 
     # 1. Interventions.
     mods = _interventions(model, state, p, seed, runs, timing)
+    # Peace as it stands: each side's value of fighting now against that of
+    # the ceasefire or settlement in force (judged at the start of the week).
+    peace = _peace_values(state, p, mods, st, centres) if _peace_matters(state, p, mods) else None
     imposed = mods.ceasefire & (state.phase == WAR)
-    if not eager() or imposed.any():  # else none of the three changes anything
+    if peace is not None:  # a proposed ceasefire begins only if both sides accept it
+        imposed = imposed | (
+            mods.ceasefire_offer & (state.phase == WAR) & accepts_ceasefire(peace.war_cf,
+                                                                           peace.ceasefire)
+        )
+    if not eager() or imposed.any():  # else none of the four changes anything
         state.phase = xp.where(imposed, CEASEFIRE, state.phase)
         state.posture = xp.where(imposed[..., None], xp.minimum(state.posture, TOP), state.posture)
         state.rung = xp.where(imposed, state.posture.max(axis=2), state.rung)
+        state.ceasefires = state.ceasefires + imposed
     capped = xp.minimum(
         state.posture, mods.posture_cap[:, np.stack([st.challenger, st.defender], 1)]
     )
@@ -294,27 +319,31 @@ def step(
     crisis = state.phase == CRISIS
     sides = np.stack([st.challenger, st.defender], axis=1)  # (Dn, 2)
     live = np.flatnonzero(crisis.any(axis=1)) if eager() else None
+    no_one = xp.zeros(state.complying.shape, dtype=bool)
     if live is None:  # compiled: skipped only when no run at all is in crisis
-        choice, state.memory, state.belief = branch(
+        choice, state.memory, state.belief, comply = branch(
             crisis.any(),
             lambda: _decide(model, state, p, mods, seed, runs, centres, timing),
-            lambda: (xp.full(state.posture.shape, HOLD), state.memory, state.belief),
+            lambda: (xp.full(state.posture.shape, HOLD), state.memory, state.belief, no_one),
         )
     elif len(live) == R:
-        choice, state.memory, state.belief = _decide(
+        choice, state.memory, state.belief, comply = _decide(
             model, state, p, mods, seed, runs, centres, timing
         )
     else:
         choice = xp.full((R, st.n_disputes, 2), HOLD, dtype=xp.int64)
+        comply = no_one
         if len(live):
             sub_state, sub_p, sub_mods = _on_rows(live, R, state, p, mods)
-            ch, mem, belief = _decide(
+            ch, mem, belief, cm = _decide(
                 model, sub_state, sub_p, sub_mods, seed, runs[live], centres, timing
             )
             choice[live] = ch
             state.memory[live] = mem
             state.belief[live] = belief
+            comply[live] = cm
     choice = xp.where(crisis[..., None], choice, HOLD)
+    choice = _keep_commitments(state, mods, st, comply, choice)
 
     # 5. Resolution: concessions settle, a climb from the top crisis rung is war.
     cap = mods.posture_cap[:, sides]
@@ -331,17 +360,31 @@ def step(
     # defender's concession gives the challenger its demand.
     terms = xp.where(conceded[..., 0], p.status_quo, p.demand)
     _settle(state, any_concession, terms, BY_CONCESSION, t)
+    state.conceded_by = xp.where(
+        any_concession, xp.where(conceded[..., 0], 0, 1), state.conceded_by
+    )
+    _note_breaches(state, mods, st)
     crisis = state.phase == CRISIS
     state.rung = xp.where(crisis, state.posture.max(axis=2), state.rung)
     h = _hazard(state.rung, _front_scale(state, p, mods, st), p)
     slide = uniform(seed, "hazard.war", t, runs, (st.n_disputes,)) < h
+    # An enforced ceasefire holds by fiat (the labelled counterfactual); any
+    # other breaks at (1 - monitoring) x its hazard, which rises with the
+    # sides' incentives to fight on (model-spec V2.4).
     in_ceasefire = (state.phase == CEASEFIRE) & ~mods.ceasefire
     if eager() and not in_ceasefire.any():
         breakdown = in_ceasefire  # all False: no draw can break a ceasefire
     else:
+        incentive = 0.0 if peace is None else renege_incentive(peace.war_cf, peace.ceasefire)
+        h_cf = breakdown_hazard(
+            p.ceasefire_breakdown, p.renege_rate, incentive, 1.0 - mods.breakdown_mult
+        )
         u_break = uniform(seed, "hazard.ceasefire", t, runs, (st.n_disputes,))
-        breakdown = in_ceasefire & (u_break < p.ceasefire_breakdown * mods.breakdown_mult)
+        breakdown = in_ceasefire & (u_break < h_cf)
+    state.ceasefire_breakdowns = state.ceasefire_breakdowns + breakdown
     _start_war(state, (crisis & (chose_war | slide)) | breakdown, t)
+    if peace is not None:
+        _agreements_break(state, p, mods, st, peace, seed, runs, centres)
 
     # 6. Negotiation.
     talking = mods.channel_open & (state.phase != SETTLED)
@@ -533,8 +576,12 @@ def _decide(
             state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_win, centres, scale
         )
         belief = updated if timing.first is False else xp.where(timing.first, belief, updated)
-    U, pc_up = _utilities(
-        state, belief, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_win, centres, scale
+    look = _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief)
+    U, pc_up, talks = _utilities(
+        state, belief, p, mods, st, pwin, r_own, c_own, a_own, look, centres, scale
+    )
+    comply = _compliance(
+        state, belief, p, mods, st, pwin, r_own, c_own, a_own, look, centres, scale, U, talks
     )
     u = uniform(seed, "decision", t, runs, (st.n_disputes, 2))
     choice = xp.full(state.posture.shape, HOLD, dtype=xp.int64)
@@ -560,7 +607,12 @@ def _decide(
         choice = put(choice, where, ch)
         memory = put(memory, where, mem)
     crisis = (state.phase == CRISIS)[..., None]
-    return xp.where(crisis, choice, HOLD), xp.where(crisis, memory, state.memory), belief
+    return (
+        xp.where(crisis, choice, HOLD),
+        xp.where(crisis, memory, state.memory),
+        belief,
+        comply,
+    )
 
 
 def _pair_at_war(state: State, st: Structure) -> NDArray[np.bool_]:
@@ -652,80 +704,270 @@ def _behaviour_update(
     return belief
 
 
-def _utilities(
-    state, belief, p, mods, st, pwin, r_own, c_own, a_own, s, s_concede, s_win, centres, scale
-):
-    """One-step look-ahead utilities of DOWN, HOLD, UP, CONCEDE, (R, Dn, 2, 4).
+@dataclass(frozen=True)
+class Outlook:
+    """What every valuation of a step shares, (R, Dn, 2) unless noted.
 
-    U(o) = Pc(l') r (s_win - s) + (1 - Pc(l')) [w(l') W + (1 - w(l')) B]
-           - k(l') - a [o = DOWN] / 5,
-    with l' the crisis level after the move, w(l') the chance of war within
-    the look-ahead, W = r g - c the war payoff (g: :func:`_war_gain`), B the expected
-    bargaining gain when a channel is open (the midpoint of the bargaining
-    range as the actor sees it, else 0), and Pc the believed chance that
-    the opponent concedes (its type below its standing threshold).
+    The status-quo, concession and victory shares; each side's war gain g and
+    war payoff W = r g - c; the credible shares of a commitment problem
+    (:func:`detente.model.bargaining.credible_shares`) and the terms on the
+    table.
     """
-    post = state.posture
+
+    s: F64
+    s_concede: F64
+    s_win: F64
+    gain_war: F64
+    war_payoff: F64
+    y_now: F64
+    y_fut: F64
+    delta: float
+    terms: Terms
+
+    def kept(self, x_own: F64) -> F64:
+        """A peaceful own share net of what a declining side expects to lose of it."""
+        return x_own - erosion(x_own, self.y_now, self.y_fut, self.delta)
+
+
+def _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief) -> Outlook:
+    """Shares, war payoffs and the commitment problem as each side sees them."""
+    s, s_concede, s_win = _shares(p)
+    gain_war = _war_gain(pwin, s, s_concede, s_win)
+    stake = p.demand - p.status_quo
+    sides = np.stack([st.challenger, st.defender], axis=1)
+    r_hat_opp = xp.stack(
+        [mean(belief[:, st.role_pair[:, side]], centres) for side in (0, 1)], axis=-1
+    )
+    c_opp = p.war_cost_belief[:, sides[:, ::-1]]
+    y_now, y_fut = credible_shares(
+        s + gain_war, c_opp / xp.maximum(r_hat_opp, 1e-6), _projected_shift(state, p, mods, st,
+                                                                             pwin), stake
+    )
+    return Outlook(
+        s=s,
+        s_concede=s_concede,
+        s_win=s_win,
+        gain_war=gain_war,
+        war_payoff=r_own * gain_war - c_own,
+        y_now=y_now,
+        y_fut=y_fut,
+        delta=st.shadow_of_future,
+        terms=Terms.of(p.status_quo, p.demand, p.indivisible),
+    )
+
+
+def _projected_shift(state, p, mods, st, pwin) -> F64:
+    """The challenger's forecast change in its chance of winning over the look-ahead (R, Dn).
+
+    Richardson's arms race run forward for the look-ahead (each side's
+    strength grows with its arsenal to the arms elasticity, as in
+    :func:`_strength`), plus the dispute's declared ``power_shift`` for what
+    the engine does not project (alliance entry, deliveries, mobilisation).
+    """
+    x0 = state.arsenal
+    step_change = _arms(state, p, mods, st) - x0
+    ahead = xp.maximum(x0 + st.lookahead * step_change, 1e-9)
+    ratio = xp.where(p.arsenal > 1e-6, ahead / xp.maximum(x0, 1e-9), 1.0)
+    grow = xp.power(ratio, p.arms_elasticity[:, None])
+    m = xp.power(grow[:, st.challenger] / grow[:, st.defender], p.contest_exponent[:, None])
+    pc = pwin[:, :, 0]
+    future = pc * m / xp.maximum(pc * m + 1.0 - pc, 1e-12)
+    return xp.clip(future + p.power_shift, 0.0, 1.0) - pc
+
+
+def _coefficients(
+    state, belief, p, mods, st, pwin, a_own, look: Outlook, centres, scale, posture=None
+):
+    """Each option's value as a line in the chooser's type (R, Dn, 2, 4), and P(concede | up).
+
+    U(o) = Pc(l') r (K(s_win) - s) + (1 - Pc(l')) [w(l') W + (1 - w(l')) r (K(s) - s)]
+           - k(l') - a [o = DOWN] / TOP - penalty [l' above a commitment],
+    with l' the crisis level after the move, w(l') the chance of war within
+    the look-ahead, W = r g - c, K the share a side keeps after the erosion
+    of a commitment problem (:class:`Outlook`), and Pc the believed chance
+    that the opponent concedes (its type below its standing threshold). At
+    the top rung UP is war, worth W; CONCEDE is worth r (K(s_c) - s) less the
+    audience cost of backing down from the current posture (Fearon 1994).
+    """
+    post = state.posture if posture is None else posture
     opp_post = post[:, :, ::-1]
-    war_payoff = r_own * _war_gain(pwin, s, s_concede, s_win) - c_own
-    if eager() and not mods.channel_open.any():
-        bargain = xp.zeros_like(r_own)  # no channel open: what the where below gives
-    else:
-        bargain = _bargain(belief, p, mods, st, pwin, r_own, c_own, s, centres)
-    gain = r_own * (s_win - s)
-    U = {}
-    opp_c, opp_a = c_own[:, :, ::-1], a_own[:, :, ::-1]
-    opp_s, opp_sc, opp_sw = s[:, :, ::-1], s_concede[:, :, ::-1], s_win[:, :, ::-1]
-    for opt, delta in ((DOWN, -1), (HOLD, 0), (UP, 1)):
+    sides = np.stack([st.challenger, st.defender], 1)
+    cap = mods.posture_cap[:, sides]
+    commit = mods.commit_cap[:, sides]
+    penalty = mods.commit_penalty[:, sides]
+    cost = _war_cost(state, p, mods)
+    opp_c, opp_a = cost[:, sides][:, :, ::-1], a_own[:, :, ::-1]
+    s, sc, sw = look.s, look.s_concede, look.s_win
+    opp_s, opp_sc, opp_sw = s[:, :, ::-1], sc[:, :, ::-1], sw[:, :, ::-1]
+    keep_win, keep_sq = look.kept(sw) - s, look.kept(s) - s
+    a_cols, bc_cols, k_cols, calm = [], [], [], []
+    pc_up = None
+    for delta in (-1, 0, 1):  # DOWN, HOLD, UP
         new = post + delta
-        valid = (new >= 0) & (
-            new <= xp.minimum(TOP, mods.posture_cap[:, np.stack([st.challenger, st.defender], 1)])
-        )
-        new_c = xp.clip(new, 0, TOP)
-        level = xp.maximum(new_c, opp_post)
+        valid = (new >= 0) & (new <= xp.minimum(TOP, cap))
+        level = xp.maximum(xp.clip(new, 0, TOP), opp_post)
         risk = _war_risk(level, scale, p, st)
         k = _take(p.posture_cost, level)
         den, num = _threshold_terms(
             1.0 - pwin, opp_c, opp_a, opp_post, opp_s, opp_sc, opp_sw, risk, k
         )
-        pc_sides = []
-        for side in (0, 1):
-            b = belief[:, st.role_pair[:, side]]  # (R, Dn, G)
-            concede = centres * den[:, :, side, None] < num[:, :, side, None]
-            pc_sides.append((b * concede).sum(axis=-1))
-        pc = xp.stack(pc_sides, axis=-1)
-        u_opt = pc * gain + (1.0 - pc) * (risk * war_payoff + (1.0 - risk) * bargain) - k
-        if opt == DOWN:
-            u_opt = u_opt - a_own / TOP
-        U[opt] = xp.where(valid, u_opt, -xp.inf)
-        if opt == UP:
+        pc = xp.stack(
+            [
+                (belief[:, st.role_pair[:, side]] * (
+                    centres * den[:, :, side, None] < num[:, :, side, None])).sum(axis=-1)
+                for side in (0, 1)
+            ],
+            axis=-1,
+        )
+        a_cols.append(pc * keep_win + (1.0 - pc) * (risk * look.gain_war + (1.0 - risk) * keep_sq))
+        bc_cols.append(-(1.0 - pc) * risk)
+        calm.append((1.0 - pc) * (1.0 - risk))
+        extra = k + (a_own / TOP if delta < 0 else 0.0) + xp.where(new > commit, penalty, 0.0)
+        k_cols.append(xp.where(valid, -extra, -xp.inf))
+        if delta == 1:
             pc_up = pc
     at_top = post >= TOP
-    war_ok = at_top & (mods.posture_cap[:, np.stack([st.challenger, st.defender], 1)] >= TOP)
-    U[UP] = xp.where(war_ok, war_payoff, U[UP])
-    pc_up = xp.where(at_top, 0.0, pc_up)
-    U[CONCEDE] = r_own * (s_concede - s) - a_own * post / TOP
-    return xp.stack([U[o] for o in range(4)], axis=-1), pc_up
+    war_ok = at_top & (cap >= TOP)
+    a_cols[2] = xp.where(war_ok, look.gain_war, a_cols[2])
+    bc_cols[2] = xp.where(war_ok, -1.0, bc_cols[2])
+    k_cols[2] = xp.where(war_ok, -xp.where(commit < WAR_RUNG, penalty, 0.0), k_cols[2])
+    calm[2] = xp.where(war_ok, 0.0, calm[2])
+    a_cols.append(look.kept(sc) - s)
+    bc_cols.append(xp.zeros_like(s))
+    calm.append(xp.zeros_like(s))
+    k_cols.append(-a_own * post / TOP)
+    coef = Coefficients(
+        a=xp.stack(a_cols, axis=-1), bc=xp.stack(bc_cols, axis=-1), k=xp.stack(k_cols, axis=-1)
+    )
+    return coef, xp.where(at_top, 0.0, pc_up), xp.stack(calm, axis=-1)
 
 
-def _bargain(belief, p, mods, st, pwin, r_own, c_own, s, centres) -> F64:
-    """Expected gain from talks where a channel is open: the midpoint of the
-    bargaining range as each side sees it (its own resolve, its belief about
-    the other's), in own shares; 0 where no channel is open (R, Dn, 2)."""
+def _utilities(state, belief, p, mods, st, pwin, r_own, c_own, a_own, look, centres, scale):
+    """One-step look-ahead utilities of DOWN, HOLD, UP, CONCEDE, (R, Dn, 2, 4).
+
+    The lines of :func:`_coefficients` at the chooser's own type, plus, where
+    a channel is open, what talks add when neither a concession nor a war
+    comes: the midpoint between the side's value of going on without a deal
+    (its best option, :func:`~detente.model.bargaining.disagreement`) and
+    its value of the best deal the other side would accept as it sees it,
+    in place of the status quo. No deal exists where the other's need lies
+    beyond the divisible range or leaves the side worse off than going on.
+    """
+    coef, pc_up, calm = _coefficients(
+        state, belief, p, mods, st, pwin, a_own, look, centres, scale
+    )
+    U = r_own[..., None] * coef.a + c_own[..., None] * coef.bc + coef.k
+    talks = xp.zeros_like(r_own)
+    if not eager() or mods.channel_open.any():
+        # (1 - Pc)(1 - w), the weight of the status quo in an option's line,
+        # is the weight of what talks bring instead.
+        talks = _talks_value(coef, belief, p, st, r_own, c_own, look, centres)
+        talks = xp.where(mods.channel_open[..., None], talks, 0.0)
+        U = U + calm * talks[..., None]
+    return U, pc_up, talks
+
+
+def _compliance(state, belief, p, mods, st, pwin, r_own, c_own, a_own, look, centres, scale,
+                U, talks):
+    """Which actors take up a withdrawal commitment this week, (R, N) (model-spec V2.5).
+
+    An actor under a commitment it does not yet keep compares, over the
+    disputes it is party to, holding at the cap with its forces pulled back
+    (lower hazards through the hazard elasticity, less at the front, the
+    audience cost of stepping down) against its best option as things are
+    (where climbing above the cap carries the commitment's penalty). It
+    complies when the first is worth at least the second.
+    """
+    sides = np.stack([st.challenger, st.defender], axis=1)
+    committed = (mods.commit_cap < TOP) | (mods.commit_pullback > 0)
+    pending = (committed & ~state.complying)[:, sides] & (state.phase == CRISIS)[..., None]
+    none = xp.zeros(state.complying.shape, dtype=bool)
+    if eager() and not pending.any():
+        return none
+    post = state.posture
+    post_c = xp.where(pending, xp.minimum(post, mods.commit_cap[:, sides]), post)
+    pulled = (mods.commit_pullback * state.deployed)[:, sides] * pending  # (R, Dn, 2)
+    front = state.deployed[:, st.challenger] + state.deployed[:, st.defender]
+    left = xp.clip(1.0 - pulled.sum(axis=-1) / xp.maximum(front, 1e-12), 1e-9, 1.0)
+    scale_c = scale * xp.power(left, p.hazard_elasticity[:, None])
+    coef, _, calm = _coefficients(
+        state, belief, p, mods, st, pwin, a_own, look, centres, scale_c, posture=post_c
+    )
+    hold = r_own * coef.a[..., 1] + c_own * coef.bc[..., 1] + coef.k[..., 1]
+    hold = hold + calm[..., 1] * talks - a_own * (post - post_c) / TOP
+    gain = xp.where(pending, hold - U.max(axis=-1), 0.0)
+    total, any_role = none.astype(gain.dtype), none
+    for d in range(st.n_disputes):
+        for side in (0, 1):
+            a = sides[d, side]
+            total = put(total, (slice(None), a), total[:, a] + gain[:, d, side])
+            any_role = put(any_role, (slice(None), a), any_role[:, a] | pending[:, d, side])
+    return any_role & (total >= 0.0)
+
+
+def _war_threat(coef: Coefficients, belief, p, st, centres) -> F64:
+    """Chance, in each side's belief, that the other side starts the war next (R, Dn, 2).
+
+    Rejecting an offer leaves the other side free to choose war where it
+    stands at the top crisis rung: the types of it (on the belief grid, with
+    its expected cost of war) whose war line beats every other option would.
+    """
+    sides = np.stack([st.challenger, st.defender], axis=1)
+    opp = Coefficients(coef.a[:, :, ::-1], coef.bc[:, :, ::-1], coef.k[:, :, ::-1])
+    c_opp = p.war_cost_belief[:, sides[:, ::-1]]
+    types = xp.broadcast_to(centres, c_opp.shape + centres.shape)
+    if st.complete_information:  # the other's resolve is known exactly, not by its bin
+        types = xp.broadcast_to(p.resolve[:, sides[:, ::-1]][..., None], types.shape)
+    lines = (
+        types[..., None] * opp.a[..., None, :]
+        + c_opp[..., None, None] * opp.bc[..., None, :]
+        + opp.k[..., None, :]
+    )  # (R, Dn, 2, G, 4)
+    others = xp.maximum(xp.maximum(lines[..., 0], lines[..., 1]), lines[..., 3])
+    wants = (lines[..., 2] > others) & xp.isfinite(lines[..., 2])
+    at_war_rung = (opp.bc[..., 2] == -1.0)[..., None]  # UP is the war line only at the top
+    about_opp = xp.stack([belief[:, st.role_pair[:, s]] for s in (0, 1)], axis=2)
+    return (about_opp * (wants & at_war_rung)).sum(axis=-1)
+
+
+def _rejecting(coef: Coefficients, threat: F64, war_gain: F64, r: F64, c: F64) -> F64:
+    """Value of rejecting an offer: the best continuation, unless the other starts the war.
+
+    (1 - q) max_o U_o(r, c) + q (r g - c), with q from :func:`_war_threat`;
+    ``r`` and ``c`` (R, Dn, 2[, G]) broadcast with ``threat`` and ``war_gain``.
+    """
+    extra = r.ndim - threat.ndim
+    q = threat.reshape(threat.shape + (1,) * extra)
+    g = war_gain.reshape(war_gain.shape + (1,) * extra)
+    return (1.0 - q) * disagreement(coef, r, c) + q * (r * g - c)
+
+
+def _talks_value(coef, belief, p, st, r_own, c_own, look: Outlook, centres) -> F64:
+    """What talks add, for each side, over the status quo it would otherwise keep (R, Dn, 2)."""
+    sides = np.stack([st.challenger, st.defender], axis=1)
+    threat = _war_threat(coef, belief, p, st, centres)
+    d = _rejecting(coef, threat, look.gain_war, r_own, c_own)
     r_hat_opp = xp.stack(
         [mean(belief[:, st.role_pair[:, side]], centres) for side in (0, 1)], axis=-1
     )
-    r_c = xp.where(xp.arange(2) == 0, r_own, r_hat_opp)
-    r_d = xp.where(xp.arange(2) == 1, r_own, r_hat_opp)
-    p_c = xp.stack([pwin[:, :, 0], 1.0 - pwin[:, :, 1]], axis=-1)
-    c_c = xp.stack([c_own[:, :, 0], c_own[:, :, 0]], axis=-1)
-    c_d = xp.stack([c_own[:, :, 1], c_own[:, :, 1]], axis=-1)
-    q, stake = p.status_quo[..., None], (p.demand - p.status_quo)[..., None]
-    lo = xp.clip(q + p_c * stake - c_c / xp.maximum(r_c, 1e-6), q, q + stake)
-    hi = xp.clip(q + p_c * stake + c_d / xp.maximum(r_d, 1e-6), q, q + stake)
-    mid = 0.5 * (lo + hi)
-    own_share_mid = xp.stack([mid[:, :, 0], 1.0 - mid[:, :, 1]], axis=-1)
-    return xp.where(mods.channel_open[..., None], r_own * (own_share_mid - s), 0.0)
+    c_hat_opp = p.war_cost_belief[:, sides[:, ::-1]]
+    if st.complete_information:
+        r_hat_opp = p.resolve[:, sides[:, ::-1]]
+    swapped = Coefficients(coef.a[:, :, ::-1], coef.bc[:, :, ::-1], coef.k[:, :, ::-1])
+    d_opp = _rejecting(
+        swapped, threat[:, :, ::-1], look.gain_war[:, :, ::-1], r_hat_opp, c_hat_opp
+    )
+    need = reservation(
+        d_opp, r_hat_opp, look.s[:, :, ::-1], look.y_now[:, :, ::-1], look.y_fut[:, :, ::-1],
+        look.delta,
+    )
+    best, ok = best_deal_value(look.terms, look.s, r_own, need, look.y_now, look.y_fut,
+                               look.delta)
+    deal = ok & (best >= d)
+    status_quo = r_own * (look.kept(look.s) - look.s)
+    # A deal worth less than the status quo is one the side need not take:
+    # talks never make the quiet branch worse than it is without them.
+    return xp.where(deal, xp.maximum(0.5 * (d + best) - status_quo, 0.0), 0.0)
 
 
 def _settle(state: State, mask, terms, how: int, t: int) -> None:
@@ -733,6 +975,124 @@ def _settle(state: State, mask, terms, how: int, t: int) -> None:
     state.phase = xp.where(mask, SETTLED, state.phase)
     state.settlement = xp.where(mask, terms, state.settlement)
     state.settled_by = xp.where(mask, how, state.settled_by)
+    if how == BY_AGREEMENT:
+        state.agreements = state.agreements + mask
+        state.agreement_step = xp.where(mask & (state.agreement_step < 0), t,
+                                        state.agreement_step)
+
+
+@dataclass(frozen=True)
+class Peace:
+    """Each side's value of fighting now and of the peace in force, (R, Dn, 2).
+
+    ``war`` is W = r g - c; ``war_cf`` adds what a ceasefire's guarantor
+    makes the breaker pay (in units of its war cost); ``settlement`` is the
+    value of the terms in force (the status quo where none is), net of the
+    erosion a commitment problem brings; ``ceasefire`` that of holding the
+    line: the violations' share of the war's cost and the status quo.
+    """
+
+    war: F64
+    war_cf: F64
+    settlement: F64
+    ceasefire: F64
+
+
+def _peace_matters(state: State, p: Params, mods: Modifiers) -> bool:
+    """Whether any run has a ceasefire on offer or a peace that can break (eager only)."""
+    if not eager():
+        return True
+    hazards = (p.renege_rate > 0) | (p.agreement_breakdown > 0) | (p.ceasefire_breakdown > 0)
+    at_risk = (state.phase == SETTLED) | ((state.phase == CEASEFIRE) & ~mods.ceasefire)
+    return bool((mods.ceasefire_offer & (state.phase == WAR)).any() or (at_risk & hazards).any())
+
+
+def _peace_values(state: State, p: Params, mods: Modifiers, st: Structure, centres) -> Peace:
+    pwin = _win_probability(state, p, mods, st, centres)
+    sides = np.stack([st.challenger, st.defender], axis=1)
+    r_own = p.resolve[:, sides]
+    c_own = _war_cost(state, p, mods)[:, sides]
+    look = _outlook(state, p, mods, st, pwin, r_own, c_own, centres, state.belief)
+    terms = xp.where(xp.isnan(state.settlement), p.status_quo, state.settlement)
+    x_own = xp.stack([terms, 1.0 - terms], axis=-1)
+    violation = _violation(state, p, mods, st.step_weeks)
+    status_quo = r_own * (look.kept(look.s) - look.s)
+    return Peace(
+        war=look.war_payoff,
+        war_cf=look.war_payoff - mods.ceasefire_guarantee[..., None] * c_own,
+        settlement=r_own * (look.kept(x_own) - look.s),
+        ceasefire=status_quo - c_own * violation[..., None],
+    )
+
+
+def _agreements_break(state, p, mods, st, peace: Peace, seed, runs, centres) -> None:
+    """Settlements come apart at the hazard of :func:`breakdown_hazard`; the crisis reopens.
+
+    It reopens at the rung it had reached, and every observer learns from
+    it: the side with the larger incentive to renege is taken to be the one
+    that broke, and beliefs about it move toward resolved types.
+    """
+    settled = state.phase == SETTLED
+    if eager() and not settled.any():
+        return
+    gap = xp.maximum(peace.war - peace.settlement, 0.0)  # (R, Dn, 2)
+    h = breakdown_hazard(
+        p.agreement_breakdown, p.renege_rate, gap.max(axis=-1), mods.enforcement
+    )
+    u = uniform(seed, "hazard.agreement", state.t, runs, (st.n_disputes,))
+    brk = settled & (u < h)
+    if eager() and not brk.any():
+        return
+    state.phase = xp.where(brk, CRISIS, state.phase)
+    state.settled_by = xp.where(brk, NOT_SETTLED, state.settled_by)
+    state.settlement = xp.where(brk, xp.nan, state.settlement)
+    state.rung = xp.where(brk, state.posture.max(axis=2), state.rung)
+    state.rounds = xp.where(brk, 0, state.rounds)
+    state.breakdowns = state.breakdowns + brk
+    breaker = gap[..., 1] > gap[..., 0]  # (R, Dn): the defender broke
+    lik = 0.02 + 0.98 * centres
+    belief = state.belief
+    for d in range(st.n_disputes):
+        for side in (0, 1):
+            pair = st.role_pair[d, 1 - side]  # the other side's belief about this side
+            hit = brk[:, d] & (breaker[:, d] == (side == 1))
+            upd = likelihood_update(belief[:, pair], lik)
+            belief = put(belief, (slice(None), pair), xp.where(hit[:, None], upd,
+                                                                belief[:, pair]))
+    state.belief = belief
+
+
+def _keep_commitments(state: State, mods: Modifiers, st: Structure, comply, choice):
+    """Actors that now take up a withdrawal commitment pull back and step down to its cap.
+
+    Whether to comply was each actor's choice (:func:`_compliance`); once it
+    complies, the rung and forces follow, and its move this week is to hold
+    at the cap.
+    """
+    if eager() and not comply.any():
+        return choice
+    sides = np.stack([st.challenger, st.defender], axis=1)
+    roles = comply[:, sides] & (state.phase == CRISIS)[..., None]  # (R, Dn, 2)
+    cap = mods.commit_cap[:, sides]
+    state.posture = xp.where(roles, xp.minimum(state.posture, cap), state.posture)
+    state.deployed = xp.where(comply, state.deployed * (1.0 - mods.commit_pullback),
+                              state.deployed)
+    state.complying = state.complying | comply
+    return xp.where(roles, HOLD, choice)
+
+
+def _note_breaches(state: State, mods: Modifiers, st: Structure) -> None:
+    """An actor that climbs above the cap it committed to has broken its commitment."""
+    sides = np.stack([st.challenger, st.defender], axis=1)
+    above_role = state.posture > mods.commit_cap[:, sides]  # (R, Dn, 2)
+    broke = xp.zeros(state.complying.shape, dtype=bool)
+    for d in range(st.n_disputes):
+        for side in (0, 1):
+            a = sides[d, side]
+            broke = put(broke, (slice(None), a), broke[:, a] | above_role[:, d, side])
+    broke = broke & state.complying
+    state.broke_commitment = state.broke_commitment | broke
+    state.complying = state.complying & ~broke
 
 
 def _start_war(state: State, mask, t: int) -> None:
@@ -744,70 +1104,76 @@ def _start_war(state: State, mask, t: int) -> None:
 
 
 def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
-    """Take-it-or-leave-it offers, proposers alternating (Fearon 1995; Slantchev 2003).
+    """One round of take-it-or-leave-it offers, proposers alternating (Rubinstein 1982).
 
-    The proposer offers the split that maximises its expected value against
-    its belief about the responder's type; the responder accepts when the
-    offer is at least as good as war.
+    Each side's value of rejecting is its best continuation: in a crisis the
+    lines of :func:`_coefficients` (hazards, posture costs, the chance of a
+    concession, the war it may choose), at war the war going on, W = r g - c.
+    The proposer knows the responder's resolve only as its belief and its
+    cost of war as the mean of its prior (model-spec V2.1); it screens over
+    the responder's types (:func:`detente.model.bargaining.negotiate`). A
+    rejected round costs a step: the crisis or war goes on meanwhile.
     """
     open_ = mods.channel_open & (state.phase != SETTLED)
     pwin = _win_probability(state, p, mods, st, centres)
     sides = np.stack([st.challenger, st.defender], axis=1)
     r_own = p.resolve[:, sides]
     c_own = _war_cost(state, p, mods)[:, sides]
-    q = p.status_quo
-    dem = p.demand
-    stake = dem - q  # the share in play: offers lie between q and the demand
-    p_c = pwin[:, :, 0]
-    p_d = pwin[:, :, 1]
-    # Reservation points in challenger shares, per responder type bin. Each
-    # bin is represented by its upper edge, its most demanding type (both
-    # reservations get stricter as resolve rises), so an offer aimed at a bin
-    # is accepted by every type in it: with point beliefs (complete
-    # information) the first offer is accepted, as in Fearon (1995).
-    g = (xp.arange(len(centres), dtype=real()) + 1.0) / len(centres)
-    lo_x, hi_x = q[..., None], dem[..., None]
-    # Challenger responds: accepts x >= q + p_c (demand - q) - c_c / r.
-    res_c = xp.clip(
-        (q + p_c * stake)[..., None] - c_own[:, :, 0, None] / xp.maximum(g, 1e-6), lo_x, hi_x
+    a_own = p.audience_cost[:, sides]
+    belief = state.belief
+    look = _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief)
+    coef, _, _ = _coefficients(
+        state, belief, p, mods, st, pwin, a_own, look, centres, _front_scale(state, p, mods, st)
     )
-    # Defender responds: accepts x <= q + (1 - p_d)(demand - q) + c_d / r.
-    res_d = xp.clip(
-        (q + (1.0 - p_d) * stake)[..., None] + c_own[:, :, 1, None] / xp.maximum(g, 1e-6),
-        lo_x,
-        hi_x,
+    # At war the only way on is the war: its line is r g - c.
+    at_war = (state.phase == WAR)[..., None, None]
+    only_war = xp.arange(4) == 2
+    coef = Coefficients(
+        a=xp.where(at_war, xp.where(only_war, look.gain_war[..., None], 0.0), coef.a),
+        bc=xp.where(at_war, xp.where(only_war, -1.0, 0.0), coef.bc),
+        k=xp.where(at_war, xp.where(only_war, 0.0, -xp.inf), coef.k),
     )
-    belief_c_about_d = state.belief[:, st.role_pair[:, 0]]
-    belief_d_about_c = state.belief[:, st.role_pair[:, 1]]
-    at_war = state.phase == WAR
-    war_val_c = r_own[:, :, 0] * p_c * stake - c_own[:, :, 0]
-    war_val_d = -r_own[:, :, 1] * (1.0 - p_d) * stake - c_own[:, :, 1]
-    # Challenger proposes x (its share): value r_c (x - q); the defender accepts
-    # x <= res_d. Defender proposes x: value r_d (q - x); the challenger accepts
-    # x >= res_c, that is -x <= -res_c. Each row screens for its proposer only,
-    # with the second direction turned into the first by a sign (exact).
-    challenger_proposes = state.rounds % 2 == 0
-    cp = challenger_proposes[..., None]
-    sign = xp.where(cp, 1.0, -1.0)
-    signed, _ = screening_offer(
-        sign * xp.where(cp, res_d, res_c),
-        xp.where(cp, belief_c_about_d, belief_d_about_c),
-        xp.where(
-            cp,
-            r_own[:, :, 0, None] * (res_d - q[..., None]),
-            r_own[:, :, 1, None] * (q[..., None] - res_c),
-        ),
-        xp.where(at_war, xp.where(challenger_proposes, war_val_c, war_val_d), 0.0),
-        responder_accepts_at_most=True,
+    threat = _war_threat(coef, belief, p, st, centres)
+    d = _rejecting(coef, threat, look.gain_war, r_own, c_own)  # (R, Dn, 2)
+    cp = state.rounds % 2 == 0
+    # Each type bin is represented by its upper edge, its most demanding
+    # type: with point beliefs (complete information) an offer aimed at the
+    # bin is accepted, as in Fearon (1995).
+    edges = (xp.arange(len(centres), dtype=real()) + 1.0) / len(centres)
+
+    def responder(v):  # (R, Dn, 2, ...) -> the responder's (R, Dn, ...)
+        pick = cp.reshape(cp.shape + (1,) * (v.ndim - 3))
+        return xp.where(pick, v[:, :, 1], v[:, :, 0])
+
+    def proposer(v):
+        pick = cp.reshape(cp.shape + (1,) * (v.ndim - 3))
+        return xp.where(pick, v[:, :, 0], v[:, :, 1])
+
+    # The responder's value of rejecting for each type the proposer considers:
+    # resolve at the bin edge, cost of war at the mean of its prior.
+    a_r, bc_r, k_r = (responder(v)[:, :, None, :] for v in (coef.a, coef.bc, coef.k))
+    c_r = responder(p.war_cost_belief[:, sides])[..., None]
+    q_r, g_r = responder(threat)[..., None], responder(look.gain_war)[..., None]
+    going_on = (edges[:, None] * a_r + c_r[..., None] * bc_r + k_r).max(axis=-1)
+    d_types = (1.0 - q_r) * going_on + q_r * (edges * g_r - c_r)  # (R, Dn, G)
+    belief_about_resp = xp.where(
+        cp[..., None], belief[:, st.role_pair[:, 0]], belief[:, st.role_pair[:, 1]]
     )
-    offer = sign[..., 0] * signed
-    true_res_d = xp.clip(
-        q + (1.0 - p_d) * stake + c_own[:, :, 1] / xp.maximum(r_own[:, :, 1], 1e-6), q, dem
+    accept, offer = negotiate(
+        look.terms,
+        d_types,
+        edges,
+        belief_about_resp,
+        responder(d),
+        responder(r_own),
+        proposer(d),
+        proposer(r_own),
+        look.s,
+        look.y_now,
+        look.y_fut,
+        look.delta,
+        cp,
     )
-    true_res_c = xp.clip(
-        q + p_c * stake - c_own[:, :, 0] / xp.maximum(r_own[:, :, 0], 1e-6), q, dem
-    )
-    accept = xp.where(challenger_proposes, offer <= true_res_d + 1e-12, offer >= true_res_c - 1e-12)
     return open_ & accept, offer
 
 

@@ -78,6 +78,11 @@ class Intervention:
         self.start = start
         self.end = end
 
+    @property
+    def enforced(self) -> bool:
+        """Whether it fixes an outcome by fiat (``enforced: true``), a labelled counterfactual."""
+        return bool(getattr(self.params, "enforced", False))
+
     def active(self, t: int) -> bool:
         return t >= self.start and (self.end is None or t < self.end)
 
@@ -93,10 +98,15 @@ interventions: Registry[Intervention] = Registry("detente.interventions", "inter
 
 @interventions.register
 class Withdraw(Intervention):
-    """An actor pulls back part of its deployed forces and caps its posture.
+    """A commitment to pull back part of the deployed forces and stay at or below a rung.
 
-    Fewer forces at the front lower the hazards of unintended war through the
-    ladder's hazard elasticity (model.md, "Hazards").
+    The actor takes it up, or not, by its own expected values (model-spec
+    V2.5): holding at the cap with fewer troops at the front lowers the
+    hazards of unintended war (the ladder's hazard elasticity) at the price
+    of the audience cost of stepping down; climbing above the cap later
+    breaks it, seen by all (verification) and at ``penalty``. With
+    ``enforced: true`` the pull-back and the cap are imposed instead: a
+    labelled counterfactual, not a choice.
     """
 
     name = "withdraw"
@@ -107,10 +117,19 @@ class Withdraw(Intervention):
         actor: str
         fraction: float = Field(default=0.5, ge=0.0, le=1.0)
         cap: int = Field(default=2, ge=0, le=5, description="highest crisis rung allowed")
+        penalty: float = Field(
+            default=0.05,
+            ge=0.0,
+            le=1.0,
+            description="cost of being seen to break the commitment, in stake units",
+        )
+        enforced: bool = False
 
     params: Params
 
     def on_start(self, state: State, p: Params, ctx: Context) -> None:
+        if not self.params.enforced:
+            return  # the pull-back is the actor's choice (engine: _compliance)
         i = ctx.actor(self.params.actor)
         state.deployed = put(
             state.deployed, (ALL, i), state.deployed[:, i] * (1.0 - self.params.fraction)
@@ -118,29 +137,59 @@ class Withdraw(Intervention):
 
     def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
         i = ctx.actor(self.params.actor)
-        mods.posture_cap = put(
-            mods.posture_cap, (ALL, i), xp.minimum(mods.posture_cap[:, i], self.params.cap)
+        prm = self.params
+        if prm.enforced:
+            mods.posture_cap = put(
+                mods.posture_cap, (ALL, i), xp.minimum(mods.posture_cap[:, i], prm.cap)
+            )
+            return
+        mods.commit_cap = put(mods.commit_cap, (ALL, i), xp.minimum(mods.commit_cap[:, i], prm.cap))
+        mods.commit_penalty = put(
+            mods.commit_penalty, (ALL, i), mods.commit_penalty[:, i] + prm.penalty
+        )
+        mods.commit_pullback = put(
+            mods.commit_pullback, (ALL, i), xp.maximum(mods.commit_pullback[:, i], prm.fraction)
         )
 
 
 @interventions.register
 class Ceasefire(Intervention):
-    """Fighting stops; violence falls to a violation level that monitors reduce."""
+    """A ceasefire proposed to the sides at war; violence falls to a violation level.
+
+    It begins only if both sides prefer it to the war going on, and breaks at
+    (1 - monitoring) x its breakdown hazard, which rises with the sides'
+    incentives to fight on (model-spec V2.4, V2.5); a guarantor adds
+    ``guarantee`` x the breaker's war cost to the cost of breaking it. With
+    ``enforced: true`` it is imposed and never breaks: a labelled
+    counterfactual.
+    """
 
     name = "ceasefire"
-    citation = "Fortna (2004), Peace Time: Cease-Fire Agreements and the Durability of Peace"
+    citation = (
+        "Fortna (2004), Peace Time: Cease-Fire Agreements and the Durability of Peace; "
+        "Fortna (2003), Scraps of paper? IO 57(2)"
+    )
     refs: ClassVar[dict[str, str]] = {"disputes": "disputes"}
 
     class Params(Intervention.Params):
         disputes: list[str] | None = None
         monitoring: float = Field(default=0.5, ge=0.0, le=1.0)
+        guarantee: float = Field(
+            default=0.0, ge=0.0, le=10.0, description="extra cost of breaking, x war cost"
+        )
+        enforced: bool = False
 
     params: Params
 
     def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
         d = ctx.disputes(self.params.disputes)
         keep = 1.0 - self.params.monitoring
-        mods.ceasefire = put(mods.ceasefire, (ALL, d), True)
+        if self.params.enforced:
+            mods.ceasefire = put(mods.ceasefire, (ALL, d), True)
+        else:
+            mods.ceasefire_offer = put(mods.ceasefire_offer, (ALL, d), True)
+            more = mods.ceasefire_guarantee[:, d] + self.params.guarantee
+            mods.ceasefire_guarantee = put(mods.ceasefire_guarantee, (ALL, d), more)
         mods.violation_mult = put(mods.violation_mult, (ALL, d), mods.violation_mult[:, d] * keep)
         mods.breakdown_mult = put(mods.breakdown_mult, (ALL, d), mods.breakdown_mult[:, d] * keep)
 
@@ -187,6 +236,13 @@ class Negotiate(Intervention):
     class Params(Intervention.Params):
         disputes: list[str] | None = None
         mediation: float = Field(default=0.0, ge=0.0, le=1.0, description="noise cut")
+        guarantee: float = Field(
+            default=0.0,
+            ge=0.0,
+            le=1.0,
+            description="share of an agreement's breakdown hazard a third-party guarantee "
+            "removes (Walter 2002)",
+        )
 
     params: Params
 
@@ -194,13 +250,27 @@ class Negotiate(Intervention):
         d = ctx.disputes(self.params.disputes)
         pairs = ctx.pairs_in(d)
         mods.channel_open = put(mods.channel_open, (ALL, d), True)
+        kept = 1.0 - (1.0 - mods.enforcement[:, d]) * (1.0 - self.params.guarantee)
+        mods.enforcement = put(mods.enforcement, (ALL, d), kept)
         cut = mods.noise_mult[:, pairs] * (1.0 - self.params.mediation)
         mods.noise_mult = put(mods.noise_mult, (ALL, pairs), cut)
 
 
 @interventions.register
 class ArmsReduction(Intervention):
-    """Symmetric cuts in arsenals and deployed forces; verification deters cheating."""
+    """Symmetric cuts in arsenals and deployed forces, kept or cheated on by choice.
+
+    Each party to a dispute cheats (keeps its arsenal and forces while the
+    others cut) when the gain it expects, its resolve times the rise in its
+    chance of winning times the stake in play, summed over its disputes,
+    exceeds the expected cost of being caught, ``verification`` x
+    ``penalty`` (Downs, Rocke & Siverson 1985; model-spec V2.5). Parties to no
+    dispute have nothing to gain and comply. The cut then acts through the
+    hazards of forces at the front, the projected arms race (a lower
+    Richardson grievance lowers the equilibrium) and the balance. With
+    ``enforced: true`` cheating is a random draw at
+    ``cheating x (1 - verification)`` instead, the first round's form.
+    """
 
     name = "arms_reduction"
     citation = "Richardson (1960); Downs, Rocke & Siverson (1985), Arms races and cooperation"
@@ -210,28 +280,67 @@ class ArmsReduction(Intervention):
         parties: list[str] = Field(min_length=2)
         fraction: float = Field(default=0.25, ge=0.0, le=1.0)
         verification: float = Field(default=0.8, ge=0.0, le=1.0)
-        cheating: float = Field(default=0.3, ge=0.0, le=1.0, description="unverified")
+        cheating: float = Field(
+            default=0.3, ge=0.0, le=1.0, description="chance of cheating when enforced: true"
+        )
+        penalty: float = Field(
+            default=0.05, ge=0.0, le=1.0, description="cost of being caught, in stake units"
+        )
+        enforced: bool = False
 
     params: Params
 
-    def _honest(self, ctx: Context) -> NDArray[np.bool_]:
+    def _honest(self, p: Params, ctx: Context) -> NDArray[np.bool_]:
         prm = self.params
-        u = uniform(ctx.seed, "arms_reduction.cheat", self.start, ctx.runs, (len(prm.parties),))
-        return u >= prm.cheating * (1.0 - prm.verification)
+        if prm.enforced:
+            u = uniform(ctx.seed, "arms_reduction.cheat", self.start, ctx.runs,
+                        (len(prm.parties),))
+            return u >= prm.cheating * (1.0 - prm.verification)
+        st = ctx.structure
+        idx = [ctx.actor(a) for a in prm.parties]
+        gains = []
+        for i in idx:
+            gain = xp.zeros(ctx.runs.shape[0], dtype=p.resolve.dtype)
+            for d in range(st.n_disputes):
+                c, f = int(st.challenger[d]), int(st.defender[d])
+                if i not in (c, f) or c not in idx or f not in idx:
+                    continue
+                j = f if i == c else c
+                gain = gain + p.resolve[:, i] * _cheat_gain(p, i, j, prm.fraction) * (
+                    p.demand[:, d] - p.status_quo[:, d]
+                )
+            gains.append(gain)
+        return xp.stack(gains, axis=1) <= prm.verification * prm.penalty
 
     def on_start(self, state: State, p: Params, ctx: Context) -> None:
         idx = np.array([ctx.actor(a) for a in self.params.parties])
-        cut = xp.where(self._honest(ctx), 1.0 - self.params.fraction, 1.0)
+        cut = xp.where(self._honest(p, ctx), 1.0 - self.params.fraction, 1.0)
         state.arsenal = put(state.arsenal, (ALL, idx), state.arsenal[:, idx] * cut)
         state.deployed = put(state.deployed, (ALL, idx), state.deployed[:, idx] * cut)
 
     def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
         idx = np.array([ctx.actor(a) for a in self.params.parties])
         # Lower grievances lower the Richardson equilibrium: X* scales with g.
-        cut = xp.where(self._honest(ctx), 1.0 - self.params.fraction, 1.0)
+        cut = xp.where(self._honest(p, ctx), 1.0 - self.params.fraction, 1.0)
         mods.grievance_mult = put(
             mods.grievance_mult, (ALL, idx), mods.grievance_mult[:, idx] * cut
         )
+
+
+def _cheat_gain(p: Params, i: int, j: int, fraction: float):
+    """Rise in i's chance of winning against j if it keeps its arms while j cuts, (R,).
+
+    A Tullock contest of troops x effectiveness x arsenal factor, as the
+    engine's strength at the start: a cut by f scales the other's strength by
+    (1 - f)^(1 + e) (troops and the arsenal's factor).
+    """
+    gamma = p.contest_exponent
+    s_i = xp.power(p.forces[:, i] * p.effectiveness[:, i], gamma)
+    s_j = xp.power(p.forces[:, j] * p.effectiveness[:, j], gamma)
+    p0 = s_i / xp.maximum(s_i + s_j, 1e-12)
+    shrink = xp.power(max(1.0 - fraction, 1e-9), (1.0 + p.arms_elasticity) * gamma)
+    p1 = s_i / xp.maximum(s_i + s_j * shrink, 1e-12)
+    return p1 - p0
 
 
 @interventions.register

@@ -46,6 +46,7 @@ class Structure:
     bins: int
     lookahead: float
     complete_information: bool
+    shadow_of_future: float
 
     @property
     def n_actors(self) -> int:
@@ -83,6 +84,10 @@ class Params:
     ceasefire_breakdown: Array
     violation_decay: Array
     violation_floor: Array
+    indivisible: Array  # (R, Dn)
+    power_shift: Array
+    agreement_breakdown: Array
+    renege_rate: Array
     hazard: Array  # (R, K+1)
     posture_cost: Array
     violence: Array
@@ -104,6 +109,7 @@ class Params:
     signal_noise: Array
     cohesion_signal_noise: Array
     war_signal_noise: Array
+    war_cost_belief: Array  # (R, N) what others expect an actor's war cost to be (its mean)
 
 
 def draw_quantity(
@@ -173,6 +179,7 @@ def structure_of(sc: Scenario) -> Structure:
         bins=sc.settings.belief_bins,
         lookahead=sc.settings.lookahead,
         complete_information=sc.settings.information == "complete",
+        shadow_of_future=sc.settings.shadow_of_future,
     )
 
 
@@ -215,6 +222,10 @@ _DISPUTE_FIELDS = (
     "ceasefire_breakdown",
     "violation_decay",
     "violation_floor",
+    "indivisible",
+    "power_shift",
+    "agreement_breakdown",
+    "renege_rate",
 )
 _WAR_FIELDS = (
     "death_share",
@@ -283,13 +294,14 @@ def draw_params(
 
     status_quo = per(sc.disputes, "status_quo", "disputes")
     demand = np.maximum(per(sc.disputes, "demand", "disputes"), status_quo)
+    war_cost = per(A, "war_cost", "actors")
     return Params(
         forces=forces,
         deployed=deployed,
         arsenal=per(A, "arsenal", "actors"),
         population=per(A, "population_at_risk", "actors"),
         resolve=per(A, "resolve", "actors"),
-        war_cost=per(A, "war_cost", "actors"),
+        war_cost=war_cost,
         audience_cost=per(A, "audience_cost", "actors"),
         rationality=per(A, "rationality", "actors"),
         effectiveness=per(A, "effectiveness", "actors"),
@@ -307,6 +319,10 @@ def draw_params(
         ceasefire_breakdown=per(sc.disputes, "ceasefire_breakdown", "disputes"),
         violation_decay=per(sc.disputes, "violation_decay", "disputes"),
         violation_floor=per(sc.disputes, "violation_floor", "disputes"),
+        indivisible=per(sc.disputes, "indivisible", "disputes"),
+        power_shift=per(sc.disputes, "power_shift", "disputes"),
+        agreement_breakdown=per(sc.disputes, "agreement_breakdown", "disputes"),
+        renege_rate=per(sc.disputes, "renege_rate", "disputes"),
         hazard=ladder("hazard"),
         posture_cost=ladder("cost"),
         violence=ladder("violence"),
@@ -334,4 +350,18 @@ def draw_params(
         war_signal_noise=draw_quantity(
             sc.settings.war_signal_noise, seed, "settings.war_signal_noise", runs, ov
         ),
+        war_cost_belief=_cost_belief(sc, war_cost, len(runs)),
     )
+
+
+def _cost_belief(sc: Scenario, war_cost: Array, runs: int) -> Array:
+    """What the other side expects an actor's war cost to be (model-spec V2.1).
+
+    The cost of war is private: a proposer knows the distribution it is drawn
+    from, not the draw, and reasons with its mean. Under complete information
+    it knows the draw.
+    """
+    if sc.settings.information == "complete":
+        return war_cost
+    means = np.array([a.war_cost.mean() for a in sc.actors], dtype=np.float64)
+    return np.broadcast_to(means, (runs, len(means))).copy()

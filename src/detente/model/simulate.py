@@ -6,11 +6,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from detente.backend import xp
+from detente.model.agreements import history_likelihoods
 from detente.model.engine import Model, step
 from detente.model.interventions import interventions
 from detente.model.params import draw_params, structure_of
 from detente.model.policies import policies
-from detente.model.state import SETTLED, WAR, initial_state, prior_from_samples
+from detente.model.state import SETTLED, WAR, grid, initial_state, prior_from_samples
 from detente.scenario.schema import Scenario
 
 __all__ = [
@@ -54,6 +55,38 @@ def common_priors(sc: Scenario, bins: int) -> tuple[NDArray, NDArray]:
         cohesion = np.stack([prior_from_samples(al.cohesion.ppf(u), bins) for al in sc.alliances])
     else:
         cohesion = np.zeros((0, bins))
+    return learn_from_history(sc, resolve, cohesion)
+
+
+def learn_from_history(sc: Scenario, resolve: NDArray, cohesion: NDArray) -> tuple[NDArray, NDArray]:
+    """Common priors updated by the scenario's ``history`` (model-spec V2.6).
+
+    Each past crisis is evidence about the resolve of its two sides (the one
+    that gave way is likelier a weak type, the one that stood a resolved
+    one) and, where an alliance's help was tested, about its cohesion; the
+    update is Bayes' rule on the type grid (:func:`history_likelihoods`).
+    Only the priors move: every run's true types are still drawn from the
+    scenario's distributions, so a history can mislead, as the record of
+    past crises can (Press 2005).
+    """
+    if not sc.history:
+        return resolve, cohesion
+    centres = grid(resolve.shape[1])
+    resolve, cohesion = resolve.copy(), cohesion.copy()
+    ids = sc.actor_ids
+    allies = [a.id for a in sc.alliances]
+    for past in sc.history:
+        for who, side in ((past.challenger, "challenger"), (past.defender, "defender")):
+            if who is None:  # a state outside the scenario: nobody here is learned about
+                continue
+            stood = past.conceded != side
+            i = ids.index(who)
+            post = resolve[i] * history_likelihoods(stood, past.weight, centres)
+            resolve[i] = post / post.sum()
+        if past.alliance is not None:
+            k = allies.index(past.alliance)
+            post = cohesion[k] * history_likelihoods(bool(past.allies_fought), past.weight, centres)
+            cohesion[k] = post / post.sum()
     return resolve, cohesion
 
 
@@ -111,7 +144,7 @@ def run_chunk(
         step(model, state, p, seed, runs)
         if frames is not None:
             frames.append(snapshot(state))
-    out = outcomes(sc, state, p, runs)
+    out = outcomes(sc, state, p, runs, model.enforced)
     if frames is None:
         return out, None
     return out, {k: np.stack([f[k] for f in frames], axis=1) for k in frames[0]}
@@ -135,8 +168,12 @@ def snapshot(state) -> dict[str, NDArray]:
     }
 
 
-def outcomes(sc: Scenario, state, p, runs) -> dict[str, NDArray]:
-    """Per-run outcomes (model-spec section 7)."""
+def outcomes(sc: Scenario, state, p, runs, enforced: bool = False) -> dict[str, NDArray]:
+    """Per-run outcomes (model-spec section 7 and V2.7).
+
+    ``enforced`` says whether the package imposes any outcome by fiat
+    (``enforced: true``); every run of it carries the label.
+    """
     st = structure_of(sc)
     war_onset = np.where(state.war_onset >= 0, state.war_onset, np.iinfo(np.int64).max).min(axis=1)
     war_onset = np.where(war_onset == np.iinfo(np.int64).max, -1, war_onset)
@@ -165,6 +202,19 @@ def outcomes(sc: Scenario, state, p, runs) -> dict[str, NDArray]:
         out[f"at_war_end.{dsp.id}"] = state.phase[:, d] == WAR
         out[f"posture.{dsp.id}.challenger"] = state.posture[:, d, 0].astype(np.int8)
         out[f"posture.{dsp.id}.defender"] = state.posture[:, d, 1].astype(np.int8)
+    for d, dsp in enumerate(sc.disputes):
+        # The price of peace (model-spec V2.7): when and how it came, and
+        # whether it held.
+        week = state.agreement_step[:, d].astype(np.float64) * st.step_weeks
+        out[f"agreement_week.{dsp.id}"] = np.where(state.agreement_step[:, d] >= 0, week, np.nan)
+        out[f"agreements.{dsp.id}"] = state.agreements[:, d].astype(np.int16)
+        out[f"breakdowns.{dsp.id}"] = state.breakdowns[:, d].astype(np.int16)
+        out[f"ceasefires.{dsp.id}"] = state.ceasefires[:, d].astype(np.int16)
+        out[f"ceasefire_breakdowns.{dsp.id}"] = state.ceasefire_breakdowns[:, d].astype(np.int16)
+        out[f"conceded_by.{dsp.id}"] = state.conceded_by[:, d].astype(np.int8)
     for i, a in enumerate(sc.actors):
         out[f"arsenal.{a.id}"] = state.arsenal[:, i]
+        out[f"complied.{a.id}"] = state.complying[:, i] | state.broke_commitment[:, i]
+        out[f"broke_commitment.{a.id}"] = state.broke_commitment[:, i].copy()
+    out["enforced"] = np.full(len(runs), enforced, dtype=bool)
     return out

@@ -44,7 +44,13 @@ class Modifiers:
     effectiveness_mult: F64  # (R, N)
     grievance_mult: F64  # (R, N)
     mobilisation_push: F64  # (R, N) weekly rise from organised campaigns
-    ceasefire: B  # (R, Dn) a ceasefire is imposed: war becomes ceasefire
+    ceasefire: B  # (R, Dn) a ceasefire is enforced: war becomes ceasefire, whatever the sides want
+    ceasefire_offer: B  # (R, Dn) a ceasefire is proposed: it begins if both sides accept it
+    ceasefire_guarantee: F64  # (R, Dn) extra war cost a guarantor imposes on a violator
+    enforcement: F64  # (R, Dn) share of breakdown hazard removed by guarantees of a settlement
+    commit_cap: I64  # (R, N) highest rung under a withdrawal commitment the actor may break
+    commit_penalty: F64  # (R, N) cost (stake units) of being seen to break it
+    commit_pullback: F64  # (R, N) share of deployed forces pulled back when it complies
 
     @classmethod
     def neutral(cls, runs: int, st: Structure) -> Modifiers:
@@ -63,6 +69,12 @@ class Modifiers:
             grievance_mult=xp.ones((runs, n), dtype=f),
             mobilisation_push=xp.zeros((runs, n), dtype=f),
             ceasefire=xp.zeros((runs, d), dtype=bool),
+            ceasefire_offer=xp.zeros((runs, d), dtype=bool),
+            ceasefire_guarantee=xp.zeros((runs, d), dtype=f),
+            enforcement=xp.zeros((runs, d), dtype=f),
+            commit_cap=xp.full((runs, n), 5, dtype=xp.int64),
+            commit_penalty=xp.zeros((runs, n), dtype=f),
+            commit_pullback=xp.zeros((runs, n), dtype=f),
         )
 
 
@@ -101,6 +113,14 @@ class State:
     displaced_peak: F64  # (R,) peak of the total stock
     mobilisation: F64  # (R, N)
     nuclear_used: B  # (R,)
+    agreement_step: I64  # (R, Dn) step of the first agreement, -1 if none
+    agreements: I64  # (R, Dn) settlements reached by agreement
+    breakdowns: I64  # (R, Dn) settlements that came apart
+    ceasefires: I64  # (R, Dn) ceasefires begun
+    ceasefire_breakdowns: I64  # (R, Dn) ceasefires that collapsed into war
+    conceded_by: I64  # (R, Dn) side that last gave way (0 challenger, 1 defender), -1 none
+    complying: B  # (R, N) the actor keeps a withdrawal commitment
+    broke_commitment: B  # (R, N) it kept one, then broke it
 
 
 def grid(bins: int) -> F64:
@@ -194,4 +214,12 @@ def initial_state(p: Params, st: Structure, resolve_prior: F64, cohesion_prior: 
         displaced_peak=np.zeros(r),
         mobilisation=p.mobilisation.copy(),
         nuclear_used=np.zeros(r, dtype=bool),
+        agreement_step=np.full((r, d), -1, dtype=np.int64),
+        agreements=np.zeros((r, d), dtype=np.int64),
+        breakdowns=np.zeros((r, d), dtype=np.int64),
+        ceasefires=np.zeros((r, d), dtype=np.int64),
+        ceasefire_breakdowns=np.zeros((r, d), dtype=np.int64),
+        conceded_by=np.full((r, d), -1, dtype=np.int64),
+        complying=np.zeros((r, n), dtype=bool),
+        broke_commitment=np.zeros((r, n), dtype=bool),
     )

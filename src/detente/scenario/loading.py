@@ -338,6 +338,29 @@ def _check_references(sc: Scenario, file: str) -> None:
     for d, dsp in enumerate(sc.disputes):
         actor_ref(dsp.challenger, f"disputes[{d}].challenger")
         actor_ref(dsp.defender, f"disputes[{d}].defender")
+    alliance_ids = {a.id for a in sc.alliances}
+    for h, past in enumerate(sc.history):
+        if past.challenger is None and past.defender is None:
+            raise ScenarioError(
+                file, f"history[{h}]", "expected a challenger or a defender among the actors"
+            )
+        if past.challenger is not None:
+            actor_ref(past.challenger, f"history[{h}].challenger")
+        if past.defender is not None:
+            actor_ref(past.defender, f"history[{h}].defender")
+        if past.alliance is not None and past.alliance not in alliance_ids:
+            raise ScenarioError(
+                file,
+                f"history[{h}].alliance",
+                f"expected one of the alliances ({', '.join(sorted(alliance_ids)) or 'none'}), "
+                f"got {past.alliance!r}",
+            )
+        if (past.alliance is None) != (past.allies_fought is None):
+            raise ScenarioError(
+                file,
+                f"history[{h}].allies_fought",
+                "expected allies_fought (true or false) exactly when an alliance is named",
+            )
     ids = {
         "actor": actors,
         "dispute": {d.id for d in sc.disputes},

@@ -29,6 +29,7 @@ __all__ = [
     "ArmsDynamics",
     "Dispute",
     "Intervention",
+    "PastCrisis",
     "PolicySpec",
     "Rung",
     "Scenario",
@@ -174,6 +175,27 @@ class Dispute(_Frozen):
         description="share of a ceasefire's initial violations that persists once it has "
         "consolidated",
     )
+    indivisible: Probability = Field(
+        default=0.0,
+        description="share of the stake in play that cannot be split (membership of an "
+        "alliance: yes or no); offers split only the rest (Fearon 1995; Toft 2003)",
+    )
+    power_shift: Annotated[Quantity, _within(-1.0, 1.0)] = Field(
+        default=0.0,
+        description="expected change in the challenger's chance of winning over an "
+        "agreement's life from what the engine does not project (alliance entry, arms "
+        "deliveries, mobilisation); the engine adds the projected arms race (Powell 2006)",
+    )
+    agreement_breakdown: Probability = Field(
+        default=0.0,
+        description="weekly chance that a settlement comes apart with no side wanting it "
+        "to (spoilers, incidents), before enforcement",
+    )
+    renege_rate: NonNegative = Field(
+        default=0.0,
+        description="weekly hazard of breakdown per stake unit by which a side's war value "
+        "exceeds what the agreement or ceasefire gives it (Werner 1999)",
+    )
 
     @model_validator(mode="after")
     def _sides(self) -> Dispute:
@@ -273,10 +295,47 @@ class Settings(_Frozen):
     war_signal_noise: NonNegative = Field(
         default=0.1, description="sd of the resolve signal a battle gives"
     )
+    shadow_of_future: float = Field(
+        default=0.9,
+        ge=0.0,
+        le=1.0,
+        description="weight of the time after a forecast shift in power in the value of an "
+        "agreement (Powell 2006's delta over the look-ahead)",
+    )
     start_date: datetime.date | None = Field(
         default=None,
         description="calendar date of step 0; needed to compare a run with dated observations",
     )
+
+
+class PastCrisis(_Frozen):
+    """An earlier crisis between a scenario's actors and how it ended (model-spec V2.6).
+
+    Before step 0 every observer updates its prior about the two actors'
+    resolve (the side that stood is likelier resolved, the side that gave way
+    likelier not) and, when ``alliance`` is named, about that alliance's
+    cohesion (it fought, or it did not), by Bayes' rule on the type grid.
+    """
+
+    name: str = Field(min_length=1)
+    year: int = Field(ge=1800, le=2100)
+    challenger: str | None = Field(
+        default=None, description="actor id, or null for a state outside the scenario"
+    )
+    defender: str | None = Field(
+        default=None, description="actor id, or null for a state outside the scenario"
+    )
+    conceded: Literal["challenger", "defender", "neither"] = Field(
+        description="who gave way: backed down, accepted the other's terms, or lost"
+    )
+    alliance: str | None = Field(default=None, description="the alliance whose help was tested")
+    allies_fought: bool | None = None
+    weight: float = Field(
+        default=1.0,
+        gt=0.0,
+        le=1.0, description="how much the episode says about today (1: as much as now)"
+    )
+    source: str = Field(min_length=1)
 
 
 class Scenario(_Frozen):
@@ -300,6 +359,10 @@ class Scenario(_Frozen):
     packages: dict[str, list[Intervention]] = Field(default_factory=lambda: {"status-quo": []})
     sources: dict[str, str] = Field(
         default_factory=dict, description="short keys used in 'source' fields, expanded"
+    )
+    history: list[PastCrisis] = Field(
+        default_factory=list,
+        description="earlier crises between the actors; they update the priors before step 0",
     )
 
     def actor_index(self, actor_id: str) -> int:

@@ -1,0 +1,246 @@
+"""Bargaining against the crisis going on (model-spec V2.1-V2.3).
+
+Pure functions over arrays with a leading run axis; shapes are written
+``(R, Dn, 2)`` for a value per run, dispute and side (0 challenger,
+1 defender), and ``(R, Dn, 2, O)`` for a value per option.
+
+Three rationalist causes of war act here (Fearon 1995):
+
+- **private information**: a proposer knows the responder's type only as a
+  belief over resolve bins and the mean of its cost of war, and screens
+  (the risk-return trade-off);
+- **commitment problems** (Powell 2006): a side whose chance of winning is
+  forecast to fall values any peaceful share above what the rising side could
+  credibly promise after the shift at a discount (:func:`erosion`);
+- **indivisible stakes** (Fearon 1995; Toft 2003): offers split only the
+  divisible part of the stake in play.
+
+An offer is judged against the value of *rejecting* it: in a crisis the best
+continuation of the crisis (:func:`disagreement`), at war the war going on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from detente.backend import xp
+
+__all__ = [
+    "Coefficients",
+    "Terms",
+    "best_deal_value",
+    "credible_shares",
+    "disagreement",
+    "erosion",
+    "negotiate",
+    "own_share",
+    "reservation",
+    "uneroded",
+]
+
+F64 = NDArray[np.float64]
+B = NDArray[np.bool_]
+_EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What an agreement can split, per run and dispute (R, Dn).
+
+    ``q`` is the challenger's status-quo share, ``demand`` its demand; offers
+    lie in ``[q, hi]``, where ``hi = q + (1 - indivisible) (demand - q)``:
+    the indivisible part of the stake in play is not on the table.
+    """
+
+    q: F64
+    demand: F64
+    hi: F64
+
+    @classmethod
+    def of(cls, q: F64, demand: F64, indivisible: F64) -> Terms:
+        return cls(q=q, demand=demand, hi=q + (1.0 - indivisible) * (demand - q))
+
+
+@dataclass(frozen=True)
+class Coefficients:
+    """Each option's value as a line in the type: U = r A + c Bc + K, (R, Dn, 2, O).
+
+    The continuation of a crisis is linear in the chooser's resolve r and
+    cost of war c, so one set of coefficients gives the value of rejecting an
+    offer for every type a proposer considers. Unavailable options have
+    ``K = -inf``.
+    """
+
+    a: F64
+    bc: F64
+    k: F64
+
+    def best(self, r: F64, c: F64) -> F64:
+        """Value of the best option for types (r, c) broadcast on trailing axes.
+
+        ``r`` and ``c`` have shape (R, Dn, 2) or (R, Dn, 2, G); the result has
+        their shape.
+        """
+        extra = r.ndim - 3
+        a, bc, k = (v.reshape(v.shape[:3] + (1,) * extra + v.shape[3:]) for v in (
+            self.a, self.bc, self.k))
+        return (r[..., None] * a + c[..., None] * bc + k).max(axis=-1)
+
+
+def own_share(x: F64) -> F64:
+    """Each side's own share of the stake, (R, Dn) challenger shares -> (R, Dn, 2)."""
+    return xp.stack([x, 1.0 - x], axis=-1)
+
+
+def erosion(x_own: F64, y_now: F64, y_fut: F64, delta: float) -> F64:
+    """What a declining side expects to lose of a peaceful share ``x_own``.
+
+    After a forecast shift in power the rising side will honour no more than
+    ``y_fut``, the declining side's war share then plus the rising side's
+    cost of war; today it would concede up to ``y_now``. A share above
+    ``y_fut`` is kept only for the part ``1 - delta`` of the agreement's life
+    before the shift (Powell 2006, the credible-promise bound). Zero when
+    ``y_fut >= y_now`` (no decline).
+    """
+    return delta * xp.clip(x_own - y_fut, 0.0, xp.maximum(y_now - y_fut, 0.0))
+
+
+def uneroded(v: F64, y_now: F64, y_fut: F64, delta: float) -> F64:
+    """The share x whose value after :func:`erosion` is ``v``: the inverse of x - E(x)."""
+    gap = xp.maximum(y_now - y_fut, 0.0)
+    top = y_fut + (1.0 - delta) * gap  # value of x = y_now
+    mid = (v - delta * y_fut) / max(1.0 - delta, _EPS)
+    return xp.where(v <= y_fut, v, xp.where(v <= top, mid, v + delta * gap))
+
+
+def credible_shares(
+    war_share: F64, opp_cost_share: F64, shift: F64, stake: F64
+) -> tuple[F64, F64]:
+    """(y_now, y_fut), (R, Dn, 2): the most the other side concedes now and after the shift.
+
+    ``war_share`` is each side's expected own share from a war now,
+    ``opp_cost_share`` the other side's cost of war in stake shares (c / r),
+    ``shift`` the challenger's forecast change in its chance of winning
+    (R, Dn) and ``stake`` the share in play (R, Dn). Only a side whose chance
+    falls has ``y_fut < y_now``.
+    """
+    y_now = war_share + opp_cost_share
+    own_shift = xp.stack([shift, -shift], axis=-1) * stake[..., None]
+    return y_now, y_now + xp.minimum(own_shift, 0.0)
+
+
+def disagreement(coef: Coefficients, r: F64, c: F64) -> F64:
+    """Value of rejecting an offer in a crisis: the best continuation (R, Dn, 2[, G])."""
+    return coef.best(r, c)
+
+
+def reservation(
+    d: F64, r: F64, s: F64, y_now: F64, y_fut: F64, delta: float
+) -> F64:
+    """Own share a responder of resolve ``r`` needs to accept: x with r (x - E(x) - s) = d."""
+    return uneroded(s + d / xp.maximum(r, _EPS), y_now, y_fut, delta)
+
+
+def _value(x_own: F64, r: F64, s: F64, y_now: F64, y_fut: F64, delta: float) -> F64:
+    return r * (x_own - erosion(x_own, y_now, y_fut, delta) - s)
+
+
+def best_deal_value(
+    terms: Terms,
+    s: F64,
+    r_own: F64,
+    need_opp: F64,
+    y_now: F64,
+    y_fut: F64,
+    delta: float,
+) -> tuple[F64, B]:
+    """Each side's value of the best deal the other would accept, and whether one exists.
+
+    ``need_opp`` (R, Dn, 2) is the own share the *other* side needs (its
+    :func:`reservation` as this side sees it). The deal gives this side the
+    rest, kept inside the divisible range ``[q, hi]`` of challenger shares.
+    """
+    x_c = xp.stack([1.0 - need_opp[..., 0], need_opp[..., 1]], axis=-1)  # challenger share
+    # The defender accepts any x up to 1 - its need: the challenger's best deal
+    # is that, or the most on the table, and exists if it is at least q. The
+    # challenger accepts any x from its need: the defender's best deal is that,
+    # or q, and exists if the need is on the table (at most hi).
+    lo, hi = terms.q[..., None], terms.hi[..., None]
+    ok = xp.where(xp.arange(2) == 0, x_c >= lo - 1e-12, x_c <= hi + 1e-12)
+    x_c = xp.clip(x_c, lo, hi)
+    x_own = xp.stack([x_c[..., 0], 1.0 - x_c[..., 1]], axis=-1)
+    return _value(x_own, r_own, s, y_now, y_fut, delta), ok
+
+
+def negotiate(
+    terms: Terms,
+    d_resp_types: F64,
+    type_edges: F64,
+    belief: F64,
+    d_resp: F64,
+    r_resp: F64,
+    d_prop: F64,
+    r_prop: F64,
+    s: F64,
+    y_now: F64,
+    y_fut: F64,
+    delta: float,
+    challenger_proposes: B,
+) -> tuple[B, F64]:
+    """One round of take-it-or-leave-it offers, (R, Dn) each (Fearon 1995; Rubinstein 1982).
+
+    The proposer screens over the responder's types (Fearon's risk-return
+    trade-off): for each candidate offer (a type's reservation, inside the
+    divisible range) it weighs the chance of acceptance under its belief
+    against its own value of rejection ``d_prop``; it makes no offer that is
+    worth less to it than ``d_prop``, so an accepted offer is individually
+    rational for both (model-spec property 8). The responder accepts when the
+    offer is worth at least ``d_resp``, its value of the crisis (or war)
+    going on.
+
+    Parameters
+    ----------
+    terms : what can be split.
+    d_resp_types : (R, Dn, G) the responder's value of rejecting, per type, as
+        the proposer sees it (type resolve ``type_edges``, its expected cost).
+    type_edges : (G,) each type bin's most demanding resolve (its upper edge).
+    belief : (R, Dn, G) the proposer's belief over the responder's type.
+    d_resp, r_resp : (R, Dn) the responder's true value of rejecting and resolve.
+    d_prop, r_prop : (R, Dn) the proposer's.
+    s, y_now, y_fut : (R, Dn, 2) own status-quo shares and credible shares.
+    delta : the shadow of the future.
+    challenger_proposes : (R, Dn).
+
+    Returns
+    -------
+    (accepted, offer in challenger shares), each (R, Dn).
+    """
+    cp = challenger_proposes
+    s_r, yn_r, yf_r = (xp.where(cp, v[:, :, 1], v[:, :, 0]) for v in (s, y_now, y_fut))
+    s_p, yn_p, yf_p = (xp.where(cp, v[:, :, 0], v[:, :, 1]) for v in (s, y_now, y_fut))
+    need = reservation(
+        d_resp_types, type_edges, s_r[..., None], yn_r[..., None], yf_r[..., None], delta
+    )  # (R, Dn, G) responder's own share
+    res_x = xp.where(cp[..., None], 1.0 - need, need)  # in challenger shares
+    lo, hi = terms.q[..., None], terms.hi[..., None]
+    cand = xp.clip(res_x, lo, hi)  # (R, Dn, G) candidate offers
+    # Type h accepts candidate g: a defender wants x <= its bound, a challenger x >= it.
+    c_g, r_h = cand[..., :, None], res_x[..., None, :]
+    accepts = xp.where(cp[..., None, None], c_g <= r_h + 1e-12, c_g >= r_h - 1e-12)
+    p_acc = (accepts * belief[..., None, :]).sum(axis=-1)  # (R, Dn, G)
+    own_p = xp.where(cp[..., None], cand, 1.0 - cand)
+    v_prop = _value(own_p, r_prop[..., None], s_p[..., None], yn_p[..., None],
+                    yf_p[..., None], delta)
+    ev = p_acc * v_prop + (1.0 - p_acc) * d_prop[..., None]
+    worth = (v_prop >= d_prop[..., None] - 1e-12) & (p_acc > 0.0)
+    ev = xp.where(worth, ev, -xp.inf)
+    best = xp.argmax(ev, axis=-1)
+    offer = xp.take_along_axis(cand, best[..., None], axis=-1)[..., 0]
+    has_offer = worth.any(axis=-1)
+    own_r = xp.where(cp, 1.0 - offer, offer)
+    v_resp = _value(own_r, r_resp, s_r, yn_r, yf_r, delta)
+    accepted = has_offer & (v_resp >= d_resp - 1e-12)
+    return accepted, offer
