@@ -58,7 +58,9 @@ def common_priors(sc: Scenario, bins: int) -> tuple[NDArray, NDArray]:
     return learn_from_history(sc, resolve, cohesion)
 
 
-def learn_from_history(sc: Scenario, resolve: NDArray, cohesion: NDArray) -> tuple[NDArray, NDArray]:
+def learn_from_history(
+    sc: Scenario, resolve: NDArray, cohesion: NDArray
+) -> tuple[NDArray, NDArray]:
     """Common priors updated by the scenario's ``history`` (model-spec V2.6).
 
     Each past crisis is evidence about the resolve of its two sides (the one
