@@ -11,7 +11,8 @@ Three rationalist causes of war act here (Fearon 1995):
   (the risk-return trade-off);
 - **commitment problems** (Powell 2006): a side whose chance of winning is
   forecast to fall values any peaceful share above what the rising side could
-  credibly promise after the shift at a discount (:func:`erosion`);
+  credibly promise after the shift at a discount, and the rising side counts
+  on gaining it (:func:`renegotiated`);
 - **indivisible stakes** (Fearon 1995; Toft 2003): offers split only the
   divisible part of the stake in play.
 
@@ -32,18 +33,20 @@ __all__ = [
     "Coefficients",
     "Terms",
     "best_deal_value",
+    "commitment_bounds",
     "credible_shares",
     "disagreement",
-    "erosion",
     "negotiate",
     "own_share",
+    "renegotiated",
     "reservation",
-    "uneroded",
+    "unrenegotiated",
 ]
 
 F64 = NDArray[np.float64]
 B = NDArray[np.bool_]
 _EPS = 1e-6
+_FAR = 1e9  # a bound out of reach of any share
 
 
 @dataclass(frozen=True)
@@ -95,25 +98,44 @@ def own_share(x: F64) -> F64:
     return xp.stack([x, 1.0 - x], axis=-1)
 
 
-def erosion(x_own: F64, y_now: F64, y_fut: F64, delta: float) -> F64:
-    """What a declining side expects to lose of a peaceful share ``x_own``.
+def renegotiated(x_own: F64, ceiling: F64, floor: F64, delta: float) -> F64:
+    """What a peaceful own share ``x_own`` is worth once a forecast shift in power is counted.
 
-    After a forecast shift in power the rising side will honour no more than
-    ``y_fut``, the declining side's war share then plus the rising side's
-    cost of war; today it would concede up to ``y_now``. A share above
-    ``y_fut`` is kept only for the part ``1 - delta`` of the agreement's life
-    before the shift (Powell 2006, the credible-promise bound). Zero when
-    ``y_fut >= y_now`` (no decline).
+    After the shift the rising side will honour no more than the declining
+    side's war share then plus the rising side's cost of war (Powell 2006,
+    the most it can credibly promise): a declining side keeps a share above
+    that ``ceiling`` only for the part ``1 - delta`` of the agreement's life
+    before the shift, and the rising side expects to gain the difference
+    (its ``floor``, one minus the declining side's ceiling) after it:
+
+        K(x) = x - delta (x - ceiling)^+ + delta (floor - x)^+.
+
+    Without a forecast shift ceiling and floor lie out of reach and K(x) = x.
     """
-    return delta * xp.clip(x_own - y_fut, 0.0, xp.maximum(y_now - y_fut, 0.0))
+    return x_own - delta * xp.maximum(x_own - ceiling, 0.0) + delta * xp.maximum(floor - x_own, 0.0)
 
 
-def uneroded(v: F64, y_now: F64, y_fut: F64, delta: float) -> F64:
-    """The share x whose value after :func:`erosion` is ``v``: the inverse of x - E(x)."""
-    gap = xp.maximum(y_now - y_fut, 0.0)
-    top = y_fut + (1.0 - delta) * gap  # value of x = y_now
-    mid = (v - delta * y_fut) / max(1.0 - delta, _EPS)
-    return xp.where(v <= y_fut, v, xp.where(v <= top, mid, v + delta * gap))
+def unrenegotiated(v: F64, ceiling: F64, floor: F64, delta: float) -> F64:
+    """The share x with K(x) = v (:func:`renegotiated` is increasing, so this is one-to-one)."""
+    slope = max(1.0 - delta, _EPS)
+    return xp.where(
+        v > ceiling,
+        (v - delta * ceiling) / slope,
+        xp.where(v < floor, (v - delta * floor) / slope, v),
+    )
+
+
+def commitment_bounds(y_now: F64, y_fut: F64) -> tuple[F64, F64]:
+    """(ceiling, floor) of :func:`renegotiated` for each side, (R, Dn, 2).
+
+    A side is declining where its credible share falls with the forecast
+    shift (``y_fut < y_now``); its ceiling is ``y_fut`` and its opponent's
+    floor is ``1 - y_fut``. Elsewhere both lie out of reach.
+    """
+    declining = y_fut < y_now - 1e-12
+    ceiling = xp.where(declining, y_fut, _FAR)
+    floor = xp.where(declining[..., ::-1], 1.0 - y_fut[..., ::-1], -_FAR)
+    return ceiling, floor
 
 
 def credible_shares(
@@ -138,14 +160,14 @@ def disagreement(coef: Coefficients, r: F64, c: F64) -> F64:
 
 
 def reservation(
-    d: F64, r: F64, s: F64, y_now: F64, y_fut: F64, delta: float
+    d: F64, r: F64, s: F64, ceiling: F64, floor: F64, delta: float
 ) -> F64:
-    """Own share a responder of resolve ``r`` needs to accept: x with r (x - E(x) - s) = d."""
-    return uneroded(s + d / xp.maximum(r, _EPS), y_now, y_fut, delta)
+    """Own share a responder of resolve ``r`` needs to accept: x with r (K(x) - s) = d."""
+    return unrenegotiated(s + d / xp.maximum(r, _EPS), ceiling, floor, delta)
 
 
-def _value(x_own: F64, r: F64, s: F64, y_now: F64, y_fut: F64, delta: float) -> F64:
-    return r * (x_own - erosion(x_own, y_now, y_fut, delta) - s)
+def _value(x_own: F64, r: F64, s: F64, ceiling: F64, floor: F64, delta: float) -> F64:
+    return r * (renegotiated(x_own, ceiling, floor, delta) - s)
 
 
 def best_deal_value(
@@ -153,8 +175,8 @@ def best_deal_value(
     s: F64,
     r_own: F64,
     need_opp: F64,
-    y_now: F64,
-    y_fut: F64,
+    ceiling: F64,
+    floor: F64,
     delta: float,
 ) -> tuple[F64, B]:
     """Each side's value of the best deal the other would accept, and whether one exists.
@@ -172,7 +194,7 @@ def best_deal_value(
     ok = xp.where(xp.arange(2) == 0, x_c >= lo - 1e-12, x_c <= hi + 1e-12)
     x_c = xp.clip(x_c, lo, hi)
     x_own = xp.stack([x_c[..., 0], 1.0 - x_c[..., 1]], axis=-1)
-    return _value(x_own, r_own, s, y_now, y_fut, delta), ok
+    return _value(x_own, r_own, s, ceiling, floor, delta), ok
 
 
 def negotiate(
@@ -185,8 +207,8 @@ def negotiate(
     d_prop: F64,
     r_prop: F64,
     s: F64,
-    y_now: F64,
-    y_fut: F64,
+    ceiling: F64,
+    floor: F64,
     delta: float,
     challenger_proposes: B,
 ) -> tuple[B, F64]:
@@ -210,7 +232,8 @@ def negotiate(
     belief : (R, Dn, G) the proposer's belief over the responder's type.
     d_resp, r_resp : (R, Dn) the responder's true value of rejecting and resolve.
     d_prop, r_prop : (R, Dn) the proposer's.
-    s, y_now, y_fut : (R, Dn, 2) own status-quo shares and credible shares.
+    s, ceiling, floor : (R, Dn, 2) own status-quo shares and the bounds of
+        :func:`renegotiated`.
     delta : the shadow of the future.
     challenger_proposes : (R, Dn).
 
@@ -219,8 +242,8 @@ def negotiate(
     (accepted, offer in challenger shares), each (R, Dn).
     """
     cp = challenger_proposes
-    s_r, yn_r, yf_r = (xp.where(cp, v[:, :, 1], v[:, :, 0]) for v in (s, y_now, y_fut))
-    s_p, yn_p, yf_p = (xp.where(cp, v[:, :, 0], v[:, :, 1]) for v in (s, y_now, y_fut))
+    s_r, yn_r, yf_r = (xp.where(cp, v[:, :, 1], v[:, :, 0]) for v in (s, ceiling, floor))
+    s_p, yn_p, yf_p = (xp.where(cp, v[:, :, 0], v[:, :, 1]) for v in (s, ceiling, floor))
     need = reservation(
         d_resp_types, type_edges, s_r[..., None], yn_r[..., None], yf_r[..., None], delta
     )  # (R, Dn, G) responder's own share

@@ -33,10 +33,11 @@ from detente.model.bargaining import (
     Coefficients,
     Terms,
     best_deal_value,
+    commitment_bounds,
     credible_shares,
     disagreement,
-    erosion,
     negotiate,
+    renegotiated,
     reservation,
 )
 from detente.model.beliefs import gaussian_update, likelihood_update, mean
@@ -709,9 +710,9 @@ class Outlook:
     """What every valuation of a step shares, (R, Dn, 2) unless noted.
 
     The status-quo, concession and victory shares; each side's war gain g and
-    war payoff W = r g - c; the credible shares of a commitment problem
-    (:func:`detente.model.bargaining.credible_shares`) and the terms on the
-    table.
+    war payoff W = r g - c; the bounds a commitment problem puts on peaceful
+    shares (:func:`detente.model.bargaining.commitment_bounds`) and the
+    terms on the table.
     """
 
     s: F64
@@ -719,14 +720,14 @@ class Outlook:
     s_win: F64
     gain_war: F64
     war_payoff: F64
-    y_now: F64
-    y_fut: F64
+    ceiling: F64
+    floor: F64
     delta: float
     terms: Terms
 
     def kept(self, x_own: F64) -> F64:
-        """A peaceful own share net of what a declining side expects to lose of it."""
-        return x_own - erosion(x_own, self.y_now, self.y_fut, self.delta)
+        """A peaceful own share as worth once the forecast shift in power is counted."""
+        return renegotiated(x_own, self.ceiling, self.floor, self.delta)
 
 
 def _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief) -> Outlook:
@@ -739,18 +740,18 @@ def _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief) -> Outlook
         [mean(belief[:, st.role_pair[:, side]], centres) for side in (0, 1)], axis=-1
     )
     c_opp = p.war_cost_belief[:, sides[:, ::-1]]
-    y_now, y_fut = credible_shares(
-        s + gain_war, c_opp / xp.maximum(r_hat_opp, 1e-6), _projected_shift(state, p, mods, st,
-                                                                             pwin), stake
-    )
+    shift = _projected_shift(state, p, mods, st, pwin)
+    y_now, y_fut = credible_shares(s + gain_war, c_opp / xp.maximum(r_hat_opp, 1e-6), shift,
+                                   stake)
+    ceiling, floor = commitment_bounds(y_now, y_fut)
     return Outlook(
         s=s,
         s_concede=s_concede,
         s_win=s_win,
         gain_war=gain_war,
         war_payoff=r_own * gain_war - c_own,
-        y_now=y_now,
-        y_fut=y_fut,
+        ceiling=ceiling,
+        floor=floor,
         delta=st.shadow_of_future,
         terms=Terms.of(p.status_quo, p.demand, p.indivisible),
     )
@@ -958,10 +959,10 @@ def _talks_value(coef, belief, p, st, r_own, c_own, look: Outlook, centres) -> F
         swapped, threat[:, :, ::-1], look.gain_war[:, :, ::-1], r_hat_opp, c_hat_opp
     )
     need = reservation(
-        d_opp, r_hat_opp, look.s[:, :, ::-1], look.y_now[:, :, ::-1], look.y_fut[:, :, ::-1],
+        d_opp, r_hat_opp, look.s[:, :, ::-1], look.ceiling[:, :, ::-1], look.floor[:, :, ::-1],
         look.delta,
     )
-    best, ok = best_deal_value(look.terms, look.s, r_own, need, look.y_now, look.y_fut,
+    best, ok = best_deal_value(look.terms, look.s, r_own, need, look.ceiling, look.floor,
                                look.delta)
     deal = ok & (best >= d)
     status_quo = r_own * (look.kept(look.s) - look.s)
@@ -1169,8 +1170,8 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
         proposer(d),
         proposer(r_own),
         look.s,
-        look.y_now,
-        look.y_fut,
+        look.ceiling,
+        look.floor,
         look.delta,
         cp,
     )
