@@ -7,6 +7,8 @@ must lie beyond its 95% interval.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import yaml
@@ -157,7 +159,7 @@ def test_raising_the_indivisible_share_from_zero_raises_the_probability_of_war()
     indivisible share that causes war at 0."""
     wars = [simulate(build(indivisible(x)), runs=3000)["war"] for x in (0.0, 0.5, 0.7, 0.9)]
     assert wars[0].sum() == 0
-    for low, high in zip(wars, wars[1:], strict=False):
+    for low, high in itertools.pairwise(wars):
         # Never fewer wars with more of the stake indivisible (same runs).
         assert (high.astype(int) - low.astype(int)).min() >= 0
     delta, (lo, _) = paired_difference(wars[-1].astype(float), wars[0].astype(float))
