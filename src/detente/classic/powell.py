@@ -10,49 +10,32 @@ Baron, D. P. & Ferejohn, J. A. (1989). Bargaining in legislatures. *APSR*
 Preventive war as a result of long-term shifts in power. *Political Science
 Research and Methods* 5(1): 103-121 (shifts spread over many periods).
 
-The setting (Powell 2006, preventive war): two states divide a flow of
-benefits every period, with complete information and discount factor
-delta in (0, 1). In any period either may fight instead; a war ends the game,
-the winner takes the whole flow for ever, the rising state R wins a war
-begun in period t with probability p_t, and fighting costs R c_R and the
-declining state D c_D. Power shifts once: p_t now, p' from the next period on
-(the "large, rapid shift" of Powell 2006).
+Setting (Powell 2006, preventive war): two states divide a flow of benefits
+each period under complete information, discount factor delta in (0, 1).
+Either may fight instead: the war ends the game, the winner takes the flow
+for ever; the rising side R wins with probability p_t, fighting costs c_R and
+c_D. Power shifts once, from p_t to p' next period. Payoffs are
+average-discounted (the whole flow for ever is worth 1, a period's flow
+1 - delta), in the units of :mod:`detente.classic.fearon`; Powell's sums and
+lump-sum costs times (1 - delta) give ours. Equations (our numbering,
+derived in docs/classic.md):
 
-Units. Payoffs are average-discounted: the whole flow for ever is worth 1,
-one period's flow (1 - delta). A share of the stake and the costs are then in
-the same units as :mod:`detente.classic.fearon`'s. Powell writes sums with a
-flow of 1 per period; multiply his payoffs and lump-sum costs by (1 - delta)
-to get ours.
+(1) W_R(t) = p_t - c_R, W_D(t) = 1 - p_t - c_D (war values);
+(2) V_D(t+1) = 1 - p' - c_D + s (c_D + c_R) (the stationary peace after the
+    shift, D proposing with probability s; s = 1 is the most R can credibly
+    promise, as R never takes less than its minmax payoff p' - c_R);
+(3) Pi_D(t) = (1 - delta) + delta V_D(t+1) (the most peace gives D today);
+(4) war iff W_D(t) > Pi_D(t) iff delta p' - p_t > (1 - delta) c_D + delta s (c_D + c_R);
+    with s = 1 this is Powell's (2004) inefficiency condition
+    M_D(t) + delta M_R(t+1) > 1, war in every equilibrium;
+(5) war iff p' - p_t > Delta* = [(1 - delta)(p_t + c_D) + delta s (c_D + c_R)] / delta;
+(6) today's bargaining range over D's share of the flow, empty iff war.
+(2'), where the shares that (2) needs leave [0, 1]: the clipped fixed point.
 
-The equations (our numbering; docs/classic.md derives each):
-
-(1) war values: W_R(t) = p_t - c_R and W_D(t) = 1 - p_t - c_D.
-(2) continuation: from t + 1 the game is stationary and peaceful. D proposes
-    with probability s and R otherwise (random recognition, Baron & Ferejohn
-    1989); a responder who rejects fights, so a proposer leaves the responder
-    exactly its war value and V_D(t+1) = 1 - p' - c_D + s (c_D + c_R).
-    s = 1 is the most R can credibly promise: R can always fight, so it never
-    takes less than its minmax payoff p' - c_R, in any equilibrium.
-(3) the most peace can give D today: Pi_D(t) = (1 - delta) + delta V_D(t+1)
-    (the whole of today's flow, then the promise).
-(4) D prefers war now iff W_D(t) > Pi_D(t), that is iff
-    delta p' - p_t > (1 - delta) c_D + delta s (c_D + c_R).
-    With s = 1 this is Powell's (2004) inefficiency condition
-    M_D(t) + delta M_R(t+1) > 1 (D's minmax payoff today plus the discounted
-    minmax payoff R can lock in tomorrow exceed the whole flow): war in every
-    equilibrium; when it fails a peaceful equilibrium exists.
-(5) as a bound on the shift: war iff p' - p_t > Delta*, where
-    Delta* = [(1 - delta)(p_t + c_D) + delta s (c_D + c_R)] / delta.
-(6) today's bargaining range: D's shares y of today's flow that both prefer
-    to war, [y_lo, y_hi] within [0, 1], with
-    y_lo = (W_D(t) - delta V_D(t+1)) / (1 - delta) and
-    y_hi = 1 - (W_R(t) - delta (1 - V_D(t+1))) / (1 - delta); empty iff war.
-
-The closed forms are vectorised over runs (any broadcastable shapes) and
-written against :data:`detente.backend.xp`, so the engine can call them under
-JAX. :func:`backward_induction` solves the same game by value iteration and
-backward induction over a path of powers, comparing discounted sums; it is the
-independent check of (4)-(6) in ``detente reproduce`` and the tests.
+The closed forms broadcast over runs and use :data:`detente.backend.xp`, so
+the engine can call them under JAX. :func:`backward_induction` solves the
+same game by value iteration and backward induction, comparing discounted
+sums without (2)-(6): the check in ``detente reproduce`` and the tests.
 """
 
 from __future__ import annotations
@@ -79,23 +62,20 @@ __all__ = [
 ]
 
 
-def war_values(p: Array, cost_rising: Array, cost_declining: Array) -> tuple[Array, Array]:
+def war_values(p: Array, cost_declining: Array, cost_rising: Array) -> tuple[Array, Array]:
     """Each side's average-discounted value of war begun now, eq. (1).
 
     Parameters
     ----------
     p : the rising side's probability of winning a war begun now.
-    cost_rising, cost_declining : each side's cost of war, as a share of the stake.
+    cost_declining, cost_rising : each side's cost of war, as a share of the stake.
 
     Returns
     -------
-    (W_R, W_D) = (p - c_R, 1 - p - c_D), broadcast.
-
-    Notes
-    -----
-    Fearon (1995) and Powell (2006): war is a costly lottery over the whole flow.
+    (W_D, W_R) = (1 - p - c_D, p - c_R), broadcast: war is a costly lottery
+    over the whole flow (Fearon 1995; Powell 2006).
     """
-    return p - cost_rising, 1.0 - p - cost_declining
+    return 1.0 - p - cost_declining, p - cost_rising
 
 
 def _clip01(x: Array) -> Array:
@@ -114,11 +94,9 @@ def _stack(*xs: Array) -> Array:
 def _decreasing_root(fun: Any, knots: Array) -> Array:
     """The root of a non-increasing piecewise-linear ``fun`` whose kinks are among ``knots``.
 
-    ``knots`` (..., K) must hold every kink and bracket the root. ``fun`` is
-    linear between consecutive sorted knots, so linear interpolation on the
-    segment where its sign changes is exact: a closed form, vectorised, with
-    no iteration. Returns the first knot where ``fun`` is already <= 0 there,
-    and +inf where it stays > 0 at every knot.
+    ``knots`` (..., K) hold every kink; ``fun`` is linear between sorted knots,
+    so interpolating on the segment where its sign changes is exact, with no
+    iteration. +inf where ``fun`` stays > 0 at every knot.
     """
     x = xp.sort(knots, axis=-1)
     f = fun(x)
@@ -312,11 +290,7 @@ def bargaining_range(
     Fearon's (1995) range [p - c_A, p + c_B] with a forecast shift: tomorrow is
     worth V_D(t+1) to the declining side and 1 - V_D(t+1) to the rising side,
     so today's share y must give D at least W_D(t) and R at least W_R(t).
-
-    Parameters
-    ----------
-    p_now, p_next, delta, cost_declining, cost_rising, surplus_share :
-        as for :func:`war_margin`.
+    The parameters are those of :func:`war_margin`.
 
     Returns
     -------
@@ -325,7 +299,7 @@ def bargaining_range(
     clipping is (c_D + c_R) / (1 - delta).
     """
     v_d = continuation_value(p_next, delta, cost_declining, cost_rising, surplus_share)
-    w_r, w_d = war_values(p_now, cost_rising, cost_declining)
+    w_d, w_r = war_values(p_now, cost_declining, cost_rising)
     lo = (w_d - delta * v_d) / (1.0 - delta)
     hi = 1.0 - (w_r - delta * (1.0 - v_d)) / (1.0 - delta)
     return xp.maximum(lo, 0.0), xp.minimum(hi, 1.0)
@@ -333,12 +307,8 @@ def bargaining_range(
 
 @dataclass(frozen=True)
 class Solution:
-    """The game solved by :func:`backward_induction`, seen from period 0.
-
-    war_probability: the chance war begins in period 0 (over who proposes);
-    margin: W_D(0) minus the most peace can give D in period 0;
-    declining_value, rising_value: each side's equilibrium value in period 0.
-    """
+    """:func:`backward_induction` at period 0: the chance war begins (over who
+    proposes), W_D(0) less the most peace gives D, and each side's value."""
 
     war_probability: float
     margin: float
@@ -373,7 +343,8 @@ def _period(
         d_branch = (w_d, w_r, 1.0)
     else:
         d_branch = (d_peace, flow * (1.0 - z) + delta * v_r, 0.0)
-    return tuple(s * d + (1.0 - s) * r for d, r in zip(d_branch, r_branch, strict=True))  # type: ignore[return-value]
+    mix = [s * d + (1.0 - s) * r for d, r in zip(d_branch, r_branch, strict=True)]
+    return mix[0], mix[1], mix[2]
 
 
 def backward_induction(
@@ -384,15 +355,14 @@ def backward_induction(
     surplus_share: float = 1.0,
     tol: float = 1e-15,
 ) -> Solution:
-    """Solve the game for a path of powers by brute force: value iteration, then backward induction.
+    """Solve the game on a path of powers by value iteration and backward induction.
 
-    The check of eqs. (4)-(6) that does not use them. The last power of the
-    path holds for ever: the stationary tail is solved by iterating
+    The check of eqs. (2)-(6) that does not use them. The last power of the
+    path holds for ever: that stationary tail is solved by iterating
     :func:`_period` from (0, 0) until the values move by less than ``tol``
-    (a contraction of modulus delta); then the path is solved backwards, each
-    period by direct comparison of discounted sums. Paths of any length are
-    allowed, so slow shifts spread over several periods (Krainin 2017) can be
-    studied too; the closed form covers the one-period shift.
+    (a contraction of modulus delta); then the path is solved backwards.
+    Paths of any length are allowed, so shifts spread over several periods
+    (Krainin 2017) can be studied too.
 
     Parameters
     ----------
