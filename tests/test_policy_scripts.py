@@ -116,6 +116,7 @@ def play(
         )
         choice, mem = policy.decide(obs)
         assert choice.shape == (1, 1) and mem.shape == (1, 1)
+        assert choice.dtype == np.int64 and mem.dtype == np.int64  # the engine's int state
         c, memory = int(choice[0, 0]), int(mem[0, 0])
         rec.choices.append(c)
         rec.memories.append(memory)
@@ -243,6 +244,15 @@ def test_grit_after_withdrawing_is_tit_for_tat():
     assert rec.choices == [D, H, H, U, H, D]
 
 
+def test_grit_at_rung_zero_keeps_its_initiative_open():
+    # Its two steps take it to rung 0, unanswered. With nothing left to give it
+    # neither steps on nor withdraws: the initiative stays open (memory 2), so
+    # a later step down by the opponent is still met as reciprocation.
+    rec = play(make(Grit, steps=2), [0, 0, 0, 0], start=(2, 3))
+    assert rec.choices == [D, D, H, H]
+    assert rec.memories == [1, 2, 2, 2]
+
+
 def test_grit_with_an_opponent_at_rung_zero_counts_as_reciprocated():
     rec = play(make(Grit, steps=1), [0, 0, 0, 0], start=(3, 0))
     assert rec.choices == [D, D, D, H]  # stops only at rung 0
@@ -356,6 +366,27 @@ def test_expected_utility_logit_draws_follow_the_cumulative_weights():
     assert got == [D, D, D, H, H, C, C]
 
 
+@pytest.mark.filterwarnings("error")
+def test_logit_choice_warns_of_nothing_at_the_extremes_of_rationality():
+    # Infinite beta times a zero gap, and a huge beta times a large gap, are
+    # handled (errstate), not warned about once per step of every run.
+    policy = make(ExpectedUtility)
+    util = (0.0, 1e3, -math.inf, -1e3)
+    for beta in (math.inf, 1e308, 0.0):
+        obs = observe(posture=2, opponent_posture=2, utility=util, rationality=beta, u=0.5)
+        choice, _ = policy.decide(obs)
+        assert int(choice[0, 0]) == HOLD  # the best; and a third of the mass at u = 0.5 for beta 0
+
+
+def test_the_base_policy_says_that_a_rule_must_define_decide():
+    class Nameless(Policy):
+        name = "nameless"
+        citation = "none"
+
+    with pytest.raises(TypeError, match=r"^Nameless does not define decide\(\)$"):
+        Nameless(Policy.Params()).decide(observe(posture=0, opponent_posture=0))
+
+
 def test_expected_utility_with_zero_rationality_is_uniform_over_available_options():
     policy = make(ExpectedUtility)
     util = (5.0, -math.inf, -3.0, 0.0)  # three options, each a third
@@ -405,6 +436,7 @@ def test_a_policy_decides_each_run_and_role_on_its_own_observation(policy):
     )
     choice, memory = policy.decide(obs)
     assert choice.shape == memory.shape == (r, m)
+    assert choice.dtype == memory.dtype == np.int64
     assert set(np.unique(choice)) <= {DOWN, HOLD, UP, CONCEDE}
     for i in range(0, r, 7):
         for j in range(m):
