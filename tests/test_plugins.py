@@ -8,7 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-import numpy as np
+import pytest
 
 from conftest import build, ladder, scenario_dict, simulate
 from detente.model.interventions import Intervention
@@ -21,7 +21,8 @@ def install_fake_package(tmp_path: Path, monkeypatch) -> None:
     (tmp_path / "myrules.py").write_text(
         textwrap.dedent("""
         import numpy as np
-        from detente.model.policies import Policy, DOWN
+        from detente.backend import xp
+        from detente.model.policies import Policy, DOWN, UP
         from detente.model.interventions import Intervention
 
         class AlwaysDown(Policy):
@@ -30,54 +31,89 @@ def install_fake_package(tmp_path: Path, monkeypatch) -> None:
             def decide(self, obs):
                 return np.full(obs.posture.shape, DOWN), obs.memory
 
+        class AlwaysUp(Policy):
+            name = "always-up"
+            citation = "a test plugin"
+            def decide(self, obs):
+                return np.full(obs.posture.shape, UP), obs.memory
+
         class Freeze(Intervention):
             name = "freeze-postures"
             citation = "a test plugin"
             def while_active(self, mods, state, p, ctx):
-                mods.posture_cap[:] = 0
+                # The plugin contract: assign a new array, never write in place
+                # (a compiled step keeps a change only where it is a new object).
+                mods.posture_cap = xp.zeros_like(mods.posture_cap)
     """)
     )
     dist = tmp_path / "myrules-0.1.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: myrules\nVersion: 0.1\n")
     (dist / "entry_points.txt").write_text(
-        "[detente.policies]\nalways-down = myrules:AlwaysDown\n\n"
+        "[detente.policies]\nalways-down = myrules:AlwaysDown\nalways-up = myrules:AlwaysUp\n\n"
         "[detente.interventions]\nfreeze-postures = myrules:Freeze\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     importlib.invalidate_caches()
 
 
-def test_a_registry_finds_plugins_declared_as_entry_points(tmp_path, monkeypatch):
-    install_fake_package(tmp_path, monkeypatch)
-    policies: Registry[Policy] = Registry("detente.policies", "policy")
-    interventions: Registry[Intervention] = Registry("detente.interventions", "intervention")
-    assert "always-down" in policies.names()
-    assert interventions.get("freeze-postures").citation == "a test plugin"
-    sys.modules.pop("myrules", None)
-
-
-def test_an_entry_point_policy_runs_in_a_scenario(tmp_path, monkeypatch):
+@pytest.fixture
+def global_registries(tmp_path, monkeypatch):
+    """The fake package installed and the global registries made to load it,
+    for this test only: their contents and load flag come back afterwards, so
+    no plugin leaks into a later test (Registry has no public way to scope a
+    lookup, so this restores its two private fields)."""
     install_fake_package(tmp_path, monkeypatch)
     from detente.model import interventions as iv_mod
     from detente.model import policies as pol_mod
 
-    # The global registries load entry points once; reload them for this test.
-    monkeypatch.setattr(pol_mod.policies, "_loaded", False)
-    monkeypatch.setattr(iv_mod.interventions, "_loaded", False)
-    sc = build(
-        scenario_dict(
-            ladder=ladder(hazard=0.0),
-            actors=[
-                {**scenario_dict()["actors"][0], "policy": {"name": "always-down"}},
-                {**scenario_dict()["actors"][1], "policy": {"name": "always-down"}},
-            ],
-            packages={"status-quo": [], "frozen": [{"type": "freeze-postures"}]},
-            settings={"steps": 10},
-        )
-    )
-    out = simulate(sc, runs=20)
-    assert (out["posture.d.challenger"] == 0).all() and (out["posture.d.defender"] == 0).all()
-    frozen = simulate(sc, "frozen", runs=20)
-    assert np.array_equal(frozen["posture.d.challenger"], np.zeros(20))
+    for reg in (pol_mod.policies, iv_mod.interventions):
+        monkeypatch.setattr(reg, "_items", dict(reg._items))
+        monkeypatch.setattr(reg, "_loaded", False)
+    yield
     sys.modules.pop("myrules", None)
+
+
+def test_a_registry_finds_plugins_declared_as_entry_points(tmp_path, monkeypatch):
+    install_fake_package(tmp_path, monkeypatch)
+    policies: Registry[Policy] = Registry("detente.policies", "policy")
+    interventions: Registry[Intervention] = Registry("detente.interventions", "intervention")
+    assert {"always-down", "always-up"} <= set(policies.names())
+    assert interventions.get("freeze-postures").citation == "a test plugin"
+    sys.modules.pop("myrules", None)
+
+
+def duel(policy: str) -> dict:
+    return scenario_dict(
+        ladder=ladder(hazard=0.0),
+        actors=[
+            {**scenario_dict()["actors"][0], "policy": {"name": policy}},
+            {**scenario_dict()["actors"][1], "policy": {"name": policy}},
+        ],
+        packages={"status-quo": [], "frozen": [{"type": "freeze-postures"}]},
+        settings={"steps": 10},
+    )
+
+
+def test_an_entry_point_policy_runs_in_a_scenario(global_registries):
+    # Both start at rungs 3 and 2 (scenario_dict) and step down every week.
+    out = simulate(build(duel("always-down")), runs=20)
+    assert (out["posture.d.challenger"] == 0).all() and (out["posture.d.defender"] == 0).all()
+
+
+def test_an_entry_point_intervention_changes_what_the_policies_would_do(global_registries):
+    # Two climbers: without the plugin intervention both stand above rung 0 at
+    # the end (at war or at the top); with it, capped at 0, neither does.
+    sc = build(duel("always-up"))
+    free = simulate(sc, runs=20)
+    assert (free["posture.d.challenger"] > 0).all() and (free["posture.d.defender"] > 0).all()
+    frozen = simulate(sc, "frozen", runs=20)
+    assert (frozen["posture.d.challenger"] == 0).all()
+    assert (frozen["posture.d.defender"] == 0).all()
+    assert not frozen["war"].any()
+
+
+def test_plugins_do_not_leak_into_the_global_registries():
+    from detente.model.policies import policies
+
+    assert "always-up" not in policies and "always-down" not in policies

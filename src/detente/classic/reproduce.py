@@ -10,7 +10,7 @@ from importlib import resources
 import numpy as np
 from scipy import stats
 
-from detente.classic import fearon, games, lanchester, richardson
+from detente.classic import fearon, games, lanchester, powell, richardson
 
 __all__ = ["Target", "targets"]
 
@@ -223,8 +223,68 @@ def _games() -> list[Target]:
     return out
 
 
+def _brute_bound(p: float, delta: float, c_d: float, c_r: float, s: float) -> float:
+    """The shift at which the brute-force margin turns positive, by bisection."""
+    lo, hi = 0.0, 1.0 - p
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        margin = powell.backward_induction([p, p + mid], delta, c_d, c_r, s).margin
+        lo, hi = (lo, mid) if margin > 0.0 else (mid, hi)
+    return 0.5 * (lo + hi)
+
+
+def _powell() -> list[Target]:
+    """Powell's condition at, just above and just below its bound, against brute force.
+
+    assumption: Powell (2006) is analytic and publishes no numbers, so the
+    setting is ours: delta = 0.9, the rising side's chance now p = 0.3, costs
+    of war 0.05 each (shares of the stake). The "published" column is the
+    closed form (eqs. 4-5 of :mod:`detente.classic.powell`); "ours" is the
+    game solved by value iteration and backward induction.
+    """
+    delta, p, c_d, c_r, eps = 0.9, 0.3, 0.05, 0.05, 1e-6
+    out = []
+    for s, who in (
+        (1.0, "best credible promise s=1"),
+        (0.0, "rising side offers s=0"),
+        (0.5, "random proposer s=.5"),
+    ):
+        src = f"Powell (2006) eq. 4-5, {who}; delta=.9 p=.3 c=.05/.05"
+        bound = float(powell.shift_bound(p, delta, c_d, c_r, s))
+        out.append(
+            Target(
+                "powell",
+                f"{who}: shift bound",
+                src,
+                bound,
+                _brute_bound(p, delta, c_d, c_r, s),
+                1e-9,
+                False,
+            )
+        )
+        at = powell.backward_induction([p, p + bound], delta, c_d, c_r, s)
+        out.append(
+            Target("powell", f"{who}: war margin at the bound", src, 0.0, at.margin, 1e-9, False)
+        )
+        for label, shift in (("just above", bound + eps), ("just below", bound - eps)):
+            closed = float(powell.prefers_war(p, p + shift, delta, c_d, c_r, s))
+            brute = powell.backward_induction([p, p + shift], delta, c_d, c_r, s)
+            out.append(
+                Target(
+                    "powell",
+                    f"{who}: P(war) {label} the bound",
+                    src,
+                    closed,
+                    brute.war_probability,
+                    0.0,
+                    False,
+                )
+            )
+    return out
+
+
 def targets() -> list[Target]:
     """All targets, model by model."""
     from detente.classic import bdm
 
-    return [*_richardson(), *_fearon(), *_lanchester(), *_games(), *bdm.targets()]
+    return [*_richardson(), *_fearon(), *_lanchester(), *_games(), *_powell(), *bdm.targets()]
