@@ -17,6 +17,7 @@ from hypothesis import strategies as hs
 from typer.testing import CliRunner
 
 from conftest import actor, build, ladder, scenario_dict, simulate
+from detente.classic.powell import shift_bound
 from detente.cli import app
 from detente.experiments.statistics import paired_difference
 from detente.model.bargaining import Terms, negotiate, renegotiated
@@ -90,9 +91,9 @@ def test_a_crisis_is_not_a_war_the_responder_settles_near_what_the_crisis_costs_
 
 
 def powell_bound(p: float, delta: float, c_declining: float, c_rising: float) -> float:
-    """Powell (2006): war iff p' - p > [(1 - delta)(p + c_D) + delta (c_D + c_R)] / delta,
-    with p the rising side's chance of winning now and costs in stake shares."""
-    return ((1 - delta) * (p + c_declining) + delta * (c_declining + c_rising)) / delta
+    """Powell (2006), from the reference kernel: war iff p' - p exceeds this, with
+    p the rising side's chance of winning now and costs in stake shares."""
+    return float(shift_bound(p, delta, c_declining, c_rising))
 
 
 def commitment(shift: float, delta: float = 0.9, cost: float = 0.1) -> dict:
