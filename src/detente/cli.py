@@ -155,6 +155,9 @@ def run(
         sys.stdout.write(doc)
         return
     _print_table(cmp, sc)
+    from detente.report.peace import peace_table
+
+    out_console.print(peace_table(cmp.rows()))
     if out is not None:
         out_console.print(f"wrote {out / 'summary.json'} and {out / 'runs.parquet'}")
 

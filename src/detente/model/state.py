@@ -217,7 +217,8 @@ def initial_state(p: Params, st: Structure, resolve_prior: F64, cohesion_prior: 
         agreement_step=np.full((r, d), -1, dtype=np.int64),
         agreements=np.zeros((r, d), dtype=np.int64),
         breakdowns=np.zeros((r, d), dtype=np.int64),
-        ceasefires=np.zeros((r, d), dtype=np.int64),
+        # A ceasefire in force at the start counts as one begun (it can break).
+        ceasefires=(phase == CEASEFIRE).astype(np.int64),
         ceasefire_breakdowns=np.zeros((r, d), dtype=np.int64),
         conceded_by=np.full((r, d), -1, dtype=np.int64),
         complying=np.zeros((r, n), dtype=bool),
