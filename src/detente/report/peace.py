@@ -58,3 +58,43 @@ def peace_table(rows: list[dict[str, Any]]) -> Table:
                 f"{_pct(d.get('conceded_by_defender'))}",
             )
     return table
+
+
+def peace_html(rows: list[dict[str, Any]]) -> str:
+    """The same table as HTML for the report, every text escaped.
+
+    A short note says how to read it: P(settled) counts runs in which every
+    dispute ended in a settlement, whatever its terms; the terms say who paid
+    for the peace.
+    """
+    import html
+
+    head = ("package", "dispute", "runs with an agreement", "challenger's terms (mean, 5-95%)",
+            "weeks to agreement", "agreements broken", "ceasefires broken",
+            "gave way: challenger / defender")
+    body = []
+    for row in rows:
+        name = row["name"] + (" (enforced)" if row.get("p_enforced", 0.0) > 0 else "")
+        for dispute, d in row.get("disputes", {}).items():
+            t = d["terms"]
+            terms = "-" if t["mean"] is None else f"{t['mean']:.2f} ({t['q05']:.2f}-{t['q95']:.2f})"
+            cells = (name, dispute, _pct(d.get("p_agreement")), terms,
+                     _num(d.get("weeks_to_agreement")), _pct(d.get("agreements_broken")),
+                     _pct(d.get("ceasefires_broken")),
+                     f"{_pct(d.get('conceded_by_challenger'))} / "
+                     f"{_pct(d.get('conceded_by_defender'))}")
+            body.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+    note = (
+        "How to read this: a run is settled when every dispute ended by agreement, "
+        "concession or victory; P(settled) says nothing of the terms. The terms are the "
+        "challenger's share of the stake in the settlements in force at the end: a "
+        "package that lowers P(war) by granting one side its whole demand shows it here. "
+        "Agreements and ceasefires can break down; an enforced package imposes its outcome "
+        "by assumption rather than by the actors' choices."
+    )
+    return (
+        "<section><h2>The price of peace</h2>"
+        f"<p>{html.escape(note)}</p><table><thead><tr>"
+        + "".join(f"<th>{html.escape(h)}</th>" for h in head)
+        + "</tr></thead><tbody>" + "".join(body) + "</tbody></table></section>"
+    )
