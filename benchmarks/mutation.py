@@ -43,6 +43,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SELECTIONS: dict[str, list[str]] = {
     "src/detente/model/policies.py": ["tests/test_policy_scripts.py"],
     "src/detente/classic/powell.py": ["tests/test_powell.py"],
+    "src/detente/model/bargaining.py": ["tests/test_bargaining.py"],
+    "src/detente/model/agreements.py": ["tests/test_bargaining.py"],
 }
 
 # mutmut's exit codes by outcome (mutmut.stats.status_by_exit_code, 3.8).
