@@ -13,7 +13,7 @@ import functools
 import math
 from abc import abstractmethod
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,6 +29,7 @@ from pydantic import (
 from scipy import stats
 
 __all__ = [
+    "DIST_TAGS",
     "Beta",
     "Distribution",
     "Fixed",
@@ -332,6 +333,12 @@ def _coerce(data: Any) -> Any:
         return data
     raise ValueError(f"expected a number or a distribution mapping, got {type(data).__name__}")
 
+
+DIST_TAGS: tuple[str, ...] = tuple(
+    get_args(cls.model_fields["dist"].annotation)[0]
+    for cls in (Fixed, Uniform, TruncNormal, Beta, Triangular, Posterior)
+)
+"""The ``dist:`` forms a scenario may use, read off the classes (one source)."""
 
 Quantity = Annotated[Distribution, BeforeValidator(_coerce)]
 """A scenario number: a bare number or a distribution mapping."""

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from detente.scenario.distributions import DIST_TAGS
 from detente.scenario.schema import Scenario
 
 __all__ = [
@@ -22,7 +23,7 @@ __all__ = [
     "set_path",
 ]
 
-_DIST_TAGS = {"fixed", "uniform", "truncnormal", "beta", "triangular"}
+_DIST_TAGS = set(DIST_TAGS)
 MAX_BYTES = 10 * 1024 * 1024
 
 
