@@ -165,10 +165,10 @@ def score_cmd(
         from detente.io import write_atomic
 
         out.mkdir(parents=True, exist_ok=True)
-        write_atomic(out / "scores.json", json.dumps(summary, indent=1))
+        write_atomic(out / "scores.json", json.dumps(summary, indent=1).encode())
         write_atomic(out / "forecasts.json", json.dumps(
             {"crisno": cv.crisno.tolist(), "viol": cv.viol.tolist(), "decade": cv.blocks.tolist(),
-             **{k: v.round(6).tolist() for k, v in cv.forecasts.items()}}))
+             **{k: v.round(6).tolist() for k, v in cv.forecasts.items()}}).encode())
     if figure is not None:
         from detente.crises.figures import reliability_figure
 

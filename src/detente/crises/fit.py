@@ -51,6 +51,24 @@ class FitSettings:
     max_moves: int = 3
     seed: int = 0
     workers: int = 1
+    # Coefficients held at given values (name, value); the rest are fitted.
+    fixed: tuple[tuple[str, float], ...] = ()
+
+    def free(self) -> list[int]:
+        held = {n for n, _ in self.fixed}
+        return [i for i, c in enumerate(COEFFICIENTS) if c.name not in held]
+
+    def embed(self, z: F64) -> F64:
+        """Points of the unit cube (P, K) from the sampler's free coordinates (P, F)."""
+        u = np.zeros((len(z), len(COEFFICIENTS)))
+        u[:, self.free()] = ndtr(z)
+        if self.fixed:
+            vals = dict(self.fixed)
+            held = to_unit({c.name: np.array([vals.get(c.name, c.lo)]) for c in COEFFICIENTS})
+            for i, c in enumerate(COEFFICIENTS):
+                if c.name in vals:
+                    u[:, i] = held[0, i]
+        return u
 
 
 @dataclass(frozen=True)
@@ -112,8 +130,8 @@ def discrepancy(sim: dict[str, NDArray], table: FeatureTable) -> F64:
 
 
 def _distance_chunk(args) -> F64:
-    table, z, ids, reps, seed = args
-    sim = simulate_crises(table, from_unit(ndtr(z)), ids, reps, seed)
+    table, u, ids, reps, seed = args
+    sim = simulate_crises(table, from_unit(u), ids, reps, seed)
     return discrepancy(sim, table)
 
 
@@ -128,7 +146,8 @@ def fit(table: FeatureTable, s: FitSettings, on_generation=None) -> Posterior:
 
     def distance(z: F64, ids: NDArray[np.int64]) -> F64:
         parts = _splits(len(z), s.workers)
-        jobs = [(table, z[sl], ids[sl], s.reps, s.seed) for sl in parts]
+        u = s.embed(z)
+        jobs = [(table, u[sl], ids[sl], s.reps, s.seed) for sl in parts]
         if pool is None:
             return np.concatenate([_distance_chunk(j) for j in jobs])
         return np.concatenate(list(pool.map(_distance_chunk, jobs)))
@@ -137,7 +156,7 @@ def fit(table: FeatureTable, s: FitSettings, on_generation=None) -> Posterior:
     try:
         gens = abc_smc(
             distance,
-            len(COEFFICIENTS),
+            len(s.free()),
             s.particles,
             s.generations,
             s.seed,
@@ -149,7 +168,7 @@ def fit(table: FeatureTable, s: FitSettings, on_generation=None) -> Posterior:
         if pool is not None:
             pool.shutdown()
     last = gens[-1]
-    k = from_unit(ndtr(last.z))
+    k = from_unit(s.embed(last.z))
     samples = np.concatenate([k[c.name] for c in COEFFICIENTS], axis=1)
     meta = {
         "generations": [
@@ -158,7 +177,7 @@ def fit(table: FeatureTable, s: FitSettings, on_generation=None) -> Posterior:
             for g in gens
         ],
         "settings": {"particles": s.particles, "generations": s.generations, "reps": s.reps,
-                     "max_moves": s.max_moves, "seed": s.seed},
+                     "max_moves": s.max_moves, "seed": s.seed, "fixed": dict(s.fixed)},
         "crises": int(len(table)),
         "years": [int(table.year.min()), int(table.year.max())],
         "seconds": round(time.perf_counter() - start, 1),
@@ -186,7 +205,7 @@ def write_posterior(post: Posterior, path: Path, command: str, inputs: dict[str,
         "samples": {c.name: [float(f"{v:.6g}") for v in post.samples[:, i]]
                     for i, c in enumerate(COEFFICIENTS)},
     }
-    write_atomic(path, yaml.safe_dump(doc, sort_keys=False, width=100))
+    write_atomic(path, yaml.safe_dump(doc, sort_keys=False, width=100).encode())
 
 
 def read_posterior(path: str | Path) -> Posterior:

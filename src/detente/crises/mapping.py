@@ -99,6 +99,7 @@ COEFFICIENTS: tuple[Coefficient, ...] = (
     Coefficient("cost_alliance", -1.0, 2.0, False, "log challenger war-cost multiplier, allies"),
     Coefficient("power", 0.0, 1.5, False, "log strength odds per 10 units of powdis"),
     Coefficient("mediation", 0.0, 1.0, False, "noise cut of an organisation's mediation"),
+    Coefficient("days_per_step", 1.0, 90.0, True, "calendar days one round of moves takes"),
 )
 
 
@@ -282,6 +283,7 @@ def links(t: FeatureTable, k: dict[str, F64]) -> dict[str, F64]:
         "hazard_scale": k["hazard_scale"] * ones,
         "lookahead": k["lookahead"] * ones,
         "mediation": k["mediation"] * ones,
+        "days_per_step": k["days_per_step"] * ones,
     }
 
 

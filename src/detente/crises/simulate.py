@@ -36,9 +36,12 @@ from detente.scenario.schema import DEFAULT_LADDER, Scenario
 __all__ = ["STEP_WEEKS", "STEPS", "run_ids", "simulate_crises", "template"]
 
 STEP_WEEKS = 2.0  # a fortnight: the shortest ICB crises last days, the median 11 weeks
-STEPS = 80  # 160 weeks: longer than the longest 1918-1989 crisis (1,089 days)
+STEPS = 80  # rounds of moves; a crisis not settled by then is censored there
 BATTLE_DEATHS_WAR = 1000.0  # Correlates of War threshold of a war (Singer & Small 1972)
-DAYS_PER_STEP = STEP_WEEKS * 7.0
+FORCE_RUNG = 5  # "limited use of force"
+# assumption: force used on one step is ICB's "minor clashes"; held for two or more
+# (a month or more of the engine's fortnights) it is "serious clashes"
+SUSTAINED_FORCE = 2
 
 
 def template() -> Scenario:
@@ -195,8 +198,10 @@ def _run(sc, model, table, crisis, sel, runs, seed) -> dict[str, NDArray]:
     state.rung = state.posture.max(axis=2)
     state.max_rung = state.rung.copy()
     ended = np.full(len(runs), -1, dtype=np.int64)
+    force = (state.rung[:, 0] == FORCE_RUNG).astype(np.int64)  # steps at limited force
     for t in range(st.steps):
         step(model, state, p, seed, runs)
+        force += (state.rung[:, 0] == FORCE_RUNG) & (state.phase[:, 0] != SETTLED)
         done = (state.phase[:, 0] == SETTLED) & (ended < 0)
         ended[done] = t + 1
         if (ended >= 0).all():
@@ -204,10 +209,15 @@ def _run(sc, model, table, crisis, sel, runs, seed) -> dict[str, NDArray]:
     battle = state.military_deaths.sum(axis=1)
     war = state.war_onset[:, 0] >= 0
     top = state.max_rung[:, 0]
-    viol = np.where(war, np.where(battle >= BATTLE_DEATHS_WAR, 4, 3), np.where(top >= 5, 2, 1))
+    serious = force >= SUSTAINED_FORCE
+    viol = np.where(
+        war,
+        np.where(battle >= BATTLE_DEATHS_WAR, 4, 3),
+        np.where(serious, 3, np.where(top >= FORCE_RUNG, 2, 1)),
+    )
     how = state.settled_by[:, 0]
     outcome = np.select(
         [how == BY_AGREEMENT, how == BY_CONCESSION, how == BY_VICTORY], [0, 2, 3], default=1
     )
-    days = np.where(ended >= 0, ended, st.steps) * DAYS_PER_STEP
+    days = np.where(ended >= 0, ended, st.steps) * sel["days_per_step"]
     return {"viol": viol, "days": days, "outcome": outcome}
