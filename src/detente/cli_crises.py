@@ -19,10 +19,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-CrisesOpt = Annotated[Path, typer.Option("--crises", help="ICB1-format crisis CSV (one row a crisis)")]
-ActorsOpt = Annotated[Path, typer.Option("--actors", help="ICB2-format actor CSV (one row an actor)")]
+CrisesOpt = Annotated[
+    Path, typer.Option("--crises", help="ICB1-format crisis CSV (one row a crisis)")
+]
+ActorsOpt = Annotated[
+    Path, typer.Option("--actors", help="ICB2-format actor CSV (one row an actor)")
+]
 SeedOpt = Annotated[int, typer.Option(help="root seed")]
-WorkersOpt = Annotated[int, typer.Option(min=1, max=64, help="processes (results do not depend on it)")]
+WorkersOpt = Annotated[
+    int, typer.Option(min=1, max=64, help="processes (results do not depend on it)")
+]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -79,24 +85,35 @@ def fit_cmd(
     s = FitSettings(particles, generations, reps, max_moves, seed, workers)
 
     def show(g) -> None:
-        err_console.print(f"generation {g.index}: tolerance {g.epsilon:.4f}, "
-                          f"acceptance {g.acceptance:.2f}", highlight=False)
+        err_console.print(
+            f"generation {g.index}: tolerance {g.epsilon:.4f}, acceptance {g.acceptance:.2f}",
+            highlight=False,
+        )
 
     post = fit(table, s, on_generation=show)
     post.meta["skipped"] = skipped
     out.mkdir(parents=True, exist_ok=True)
-    inputs = {"crises": crises.name, "crises_sha256": sha256(crises),
-              "actors": actors.name, "actors_sha256": sha256(actors)}
+    inputs = {
+        "crises": crises.name,
+        "crises_sha256": sha256(crises),
+        "actors": actors.name,
+        "actors_sha256": sha256(actors),
+    }
     write_posterior(post, out / "posterior.yaml", _command(), inputs)
-    err_console.print(f"wrote {out / 'posterior.yaml'} ({len(table)} crises, "
-                      f"{len(skipped)} skipped, {post.meta['seconds']} s)", highlight=False)
+    err_console.print(
+        f"wrote {out / 'posterior.yaml'} ({len(table)} crises, "
+        f"{len(skipped)} skipped, {post.meta['seconds']} s)",
+        highlight=False,
+    )
 
 
 @app.command("predict")
 def predict_cmd(
     crises: CrisesOpt,
     actors: ActorsOpt,
-    fit: Annotated[Path | None, typer.Option("--fit", help="fit folder or file (default: shipped)")] = None,
+    fit: Annotated[
+        Path | None, typer.Option("--fit", help="fit folder or file (default: shipped)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     draws: Annotated[int, typer.Option(min=1, max=10_000, help="posterior draws")] = 50,
     reps: Annotated[int, typer.Option(min=2, max=1000, help="runs per draw and crisis")] = 8,
@@ -110,8 +127,14 @@ def predict_cmd(
     post = _posterior(fit)
     p, days = predict(table, post, draws, reps, seed, workers)
     doc = {
-        "crises": [{"crisno": int(c), "p_viol": [round(float(x), 6) for x in p[i]],
-                    "mean_days": round(float(days[i]), 3)} for i, c in enumerate(table.crisno)],
+        "crises": [
+            {
+                "crisno": int(c),
+                "p_viol": [round(float(x), 6) for x in p[i]],
+                "mean_days": round(float(days[i]), 3),
+            }
+            for i, c in enumerate(table.crisno)
+        ],
         "skipped": skipped,
     }
     if as_json:
@@ -120,8 +143,10 @@ def predict_cmd(
     typer.echo(f"{'crisno':>7} {'p1':>6} {'p2':>6} {'p3':>6} {'p4':>6} {'days':>8}")
     for row in doc["crises"]:
         q = row["p_viol"]
-        typer.echo(f"{row['crisno']:>7} {q[0]:6.3f} {q[1]:6.3f} {q[2]:6.3f} {q[3]:6.3f} "
-                   f"{row['mean_days']:8.1f}")
+        typer.echo(
+            f"{row['crisno']:>7} {q[0]:6.3f} {q[1]:6.3f} {q[2]:6.3f} {q[3]:6.3f} "
+            f"{row['mean_days']:8.1f}"
+        )
     for s in skipped:
         typer.echo(f"skipped {s['crisno']}: {s['reason']}")
 
@@ -131,7 +156,9 @@ def score_cmd(
     crises: CrisesOpt,
     actors: ActorsOpt,
     out: Annotated[Path | None, typer.Option("--out", help="write scores.json here")] = None,
-    figure: Annotated[Path | None, typer.Option("--figure", help="reliability figure (PNG)")] = None,
+    figure: Annotated[
+        Path | None, typer.Option("--figure", help="reliability figure (PNG)")
+    ] = None,
     particles: Annotated[int, typer.Option(min=4, max=100_000)] = 100,
     generations: Annotated[int, typer.Option(min=1, max=50)] = 5,
     reps: Annotated[int, typer.Option(min=2, max=64)] = 2,
@@ -151,9 +178,13 @@ def score_cmd(
         raise _fail(f"{crises}: expected crises from at least 2 decades to cross-validate")
     s = FitSettings(particles, generations, reps, max_moves, seed, workers)
     try:
-        cv = cross_validate(table, s, draws, predict_reps,
-                            on_fold=lambda b, p: err_console.print(f"decade {b}: fitted "
-                                                                   f"({p.meta['seconds']} s)"))
+        cv = cross_validate(
+            table,
+            s,
+            draws,
+            predict_reps,
+            on_fold=lambda b, p: err_console.print(f"decade {b}: fitted ({p.meta['seconds']} s)"),
+        )
     except ImportError as e:
         raise _fail(str(e)) from None
     summary = cv.summary(seed)
@@ -166,9 +197,17 @@ def score_cmd(
 
         out.mkdir(parents=True, exist_ok=True)
         write_atomic(out / "scores.json", json.dumps(summary, indent=1).encode())
-        write_atomic(out / "forecasts.json", json.dumps(
-            {"crisno": cv.crisno.tolist(), "viol": cv.viol.tolist(), "decade": cv.blocks.tolist(),
-             **{k: v.round(6).tolist() for k, v in cv.forecasts.items()}}).encode())
+        write_atomic(
+            out / "forecasts.json",
+            json.dumps(
+                {
+                    "crisno": cv.crisno.tolist(),
+                    "viol": cv.viol.tolist(),
+                    "decade": cv.blocks.tolist(),
+                    **{k: v.round(6).tolist() for k, v in cv.forecasts.items()},
+                }
+            ).encode(),
+        )
     if figure is not None:
         from detente.crises.figures import reliability_figure
 
@@ -181,15 +220,19 @@ def _print_scores(s: dict) -> None:
     for k in ("model", "base_rate", "logistic"):
         if k in s:
             r, ll = s[k]["rps"], s[k]["log_loss"]
-            typer.echo(f"{k:<12} {r['mean']:7.4f} [{r['ci95'][0]:.4f}, {r['ci95'][1]:.4f}] "
-                       f"{ll['mean']:9.4f} [{ll['ci95'][0]:.4f}, {ll['ci95'][1]:.4f}]")
+            typer.echo(
+                f"{k:<12} {r['mean']:7.4f} [{r['ci95'][0]:.4f}, {r['ci95'][1]:.4f}] "
+                f"{ll['mean']:9.4f} [{ll['ci95'][0]:.4f}, {ll['ci95'][1]:.4f}]"
+            )
     for k in (x for x in s if x.startswith("model_minus_")):
         r = s[k]["rps"]
         typer.echo(f"{k}: RPS {r['mean']:+.4f} [{r['ci95'][0]:+.4f}, {r['ci95'][1]:+.4f}]")
     typer.echo("reliability (model): viol, bin, mean forecast, observed, crises")
     for row in s["reliability"]["model"]:
-        typer.echo(f"  {row['viol']} {row['bin']:>8} {row['forecast']:.3f} {row['observed']:.3f} "
-                   f"{row['crises']:>4}")
+        typer.echo(
+            f"  {row['viol']} {row['bin']:>8} {row['forecast']:.3f} {row['observed']:.3f} "
+            f"{row['crises']:>4}"
+        )
 
 
 @app.command("scenario")
@@ -197,7 +240,9 @@ def scenario_cmd(
     crisno: Annotated[int, typer.Argument(help="ICB crisis number")],
     crises: CrisesOpt,
     actors: ActorsOpt,
-    fit: Annotated[Path | None, typer.Option("--fit", help="fit folder or file (default: shipped)")] = None,
+    fit: Annotated[
+        Path | None, typer.Option("--fit", help="fit folder or file (default: shipped)")
+    ] = None,
 ) -> None:
     """Write one ICB crisis as an editable scenario (YAML) on standard output."""
     from detente.crises.scenario import crisis_scenario

@@ -15,10 +15,10 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from detente.crises.mapping import FeatureTable, Features, crisis_features, feature_table
+from detente.crises.mapping import Features, FeatureTable, crisis_features, feature_table
 from detente.crises.reader import CrisisDataError, read_icb
 
-__all__ = ["CrisisDataError", "SHIPPED_FIT", "load_crises"]
+__all__ = ["SHIPPED_FIT", "CrisisDataError", "load_crises"]
 
 SHIPPED_FIT = "icb-1918-1989.yaml"
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import itertools
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -137,7 +138,7 @@ def _distance_chunk(args) -> F64:
 
 def _splits(n: int, parts: int) -> list[slice]:
     edges = np.linspace(0, n, parts + 1).astype(int)
-    return [slice(a, b) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
+    return [slice(a, b) for a, b in itertools.pairwise(edges) if b > a]
 
 
 def fit(table: FeatureTable, s: FitSettings, on_generation=None) -> Posterior:
@@ -172,13 +173,23 @@ def fit(table: FeatureTable, s: FitSettings, on_generation=None) -> Posterior:
     samples = np.concatenate([k[c.name] for c in COEFFICIENTS], axis=1)
     meta = {
         "generations": [
-            {"epsilon": float(g.epsilon), "acceptance": float(g.acceptance),
-             "median_distance": float(np.median(g.distances)), "simulations": int(g.simulations)}
+            {
+                "epsilon": float(g.epsilon),
+                "acceptance": float(g.acceptance),
+                "median_distance": float(np.median(g.distances)),
+                "simulations": int(g.simulations),
+            }
             for g in gens
         ],
-        "settings": {"particles": s.particles, "generations": s.generations, "reps": s.reps,
-                     "max_moves": s.max_moves, "seed": s.seed, "fixed": dict(s.fixed)},
-        "crises": int(len(table)),
+        "settings": {
+            "particles": s.particles,
+            "generations": s.generations,
+            "reps": s.reps,
+            "max_moves": s.max_moves,
+            "seed": s.seed,
+            "fixed": dict(s.fixed),
+        },
+        "crises": len(table),
         "years": [int(table.year.min()), int(table.year.max())],
         "seconds": round(time.perf_counter() - start, 1),
     }
@@ -200,16 +211,20 @@ def write_posterior(post: Posterior, path: Path, command: str, inputs: dict[str,
         "detente": __version__,
         "written": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
         **post.meta,
-        "priors": {c.name: {"low": c.lo, "high": c.hi, "log": c.log, "meaning": c.meaning}
-                   for c in COEFFICIENTS},
-        "samples": {c.name: [float(f"{v:.6g}") for v in post.samples[:, i]]
-                    for i, c in enumerate(COEFFICIENTS)},
+        "priors": {
+            c.name: {"low": c.lo, "high": c.hi, "log": c.log, "meaning": c.meaning}
+            for c in COEFFICIENTS
+        },
+        "samples": {
+            c.name: [float(f"{v:.6g}") for v in post.samples[:, i]]
+            for i, c in enumerate(COEFFICIENTS)
+        },
     }
     write_atomic(path, yaml.safe_dump(doc, sort_keys=False, width=100).encode())
 
 
 def read_posterior(path: str | Path) -> Posterior:
-    """Read a posterior written by :func:`write_posterior` (checked: every coefficient, in range)."""
+    """Read a posterior written by :func:`write_posterior`; every coefficient is checked."""
     p = Path(path)
     try:
         doc = yaml.safe_load(p.read_text(encoding="utf-8"))

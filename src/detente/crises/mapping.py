@@ -245,7 +245,16 @@ def feature_table(items: list[Features]) -> FeatureTable:
     return FeatureTable(**cols)
 
 
-_FLOAT = {"days", "balance", "shadow", "great_power", "ally", "gravity_d", "gravity_c", "protracted"}
+_FLOAT = {
+    "days",
+    "balance",
+    "shadow",
+    "great_power",
+    "ally",
+    "gravity_d",
+    "gravity_c",
+    "protracted",
+}
 
 
 def _logistic(x: F64) -> F64:

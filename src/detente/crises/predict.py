@@ -43,8 +43,10 @@ def predict(
     n = len(post.samples)
     idx = np.unique(np.linspace(0, n - 1, min(draws, n)).round().astype(np.int64))
     coefs = post.coefficients(idx)
-    jobs = [(table.take(np.arange(len(table))[sl]), coefs, idx, reps, seed)
-            for sl in _splits(len(table), max(workers, 1))]
+    jobs = [
+        (table.take(np.arange(len(table))[sl]), coefs, idx, reps, seed)
+        for sl in _splits(len(table), max(workers, 1))
+    ]
     if workers > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(workers) as pool:
             parts = list(pool.map(_chunk, jobs))

@@ -105,9 +105,15 @@ def reliability(p: F64, viol: NDArray[np.int64]) -> list[dict]:
         for b in range(len(BINS) - 1):
             m = bins == b
             if m.any():
-                rows.append({"viol": k + 1, "bin": f"{BINS[b]:.1f}-{BINS[b + 1]:.1f}",
-                             "forecast": float(f[m].mean()), "observed": float(o[m].mean()),
-                             "crises": int(m.sum())})
+                rows.append(
+                    {
+                        "viol": k + 1,
+                        "bin": f"{BINS[b]:.1f}-{BINS[b + 1]:.1f}",
+                        "forecast": float(f[m].mean()),
+                        "observed": float(o[m].mean()),
+                        "crises": int(m.sum()),
+                    }
+                )
     return rows
 
 
@@ -123,18 +129,27 @@ class CVResult:
     def summary(self, seed: int = 0) -> dict:
         """Mean RPS and log loss of each forecaster, with block-bootstrap intervals,
         and the model's differences from each reference."""
-        out: dict = {"crises": int(len(self.viol)), "blocks": [int(b) for b in np.unique(self.blocks)]}
-        scores = {k: {"rps": rps(p, self.viol), "log_loss": log_loss(p, self.viol)}
-                  for k, p in self.forecasts.items()}
+        out: dict = {
+            "crises": len(self.viol),
+            "blocks": [int(b) for b in np.unique(self.blocks)],
+        }
+        scores = {
+            k: {"rps": rps(p, self.viol), "log_loss": log_loss(p, self.viol)}
+            for k, p in self.forecasts.items()
+        }
         for k, s in scores.items():
-            out[k] = {m: {"mean": float(v.mean()), "ci95": block_bootstrap(v, self.blocks, seed=seed)}
-                      for m, v in s.items()}
+            out[k] = {
+                m: {"mean": float(v.mean()), "ci95": block_bootstrap(v, self.blocks, seed=seed)}
+                for m, v in s.items()
+            }
         for ref in (k for k in scores if k != "model"):
             for m in ("rps", "log_loss"):
                 d = scores["model"][m] - scores[ref][m]
                 out[f"model_minus_{ref}"] = out.get(f"model_minus_{ref}", {})
                 out[f"model_minus_{ref}"][m] = {
-                    "mean": float(d.mean()), "ci95": block_bootstrap(d, self.blocks, seed=seed)}
+                    "mean": float(d.mean()),
+                    "ci95": block_bootstrap(d, self.blocks, seed=seed),
+                }
         return out
 
 

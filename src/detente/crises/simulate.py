@@ -25,7 +25,7 @@ from scipy.special import betainc
 from scipy.stats import beta as beta_dist
 
 from detente.crises.mapping import RESOLVE_CONCENTRATION, FeatureTable, links
-from detente.model.engine import step
+from detente.model.engine import on_rows, step
 from detente.model.interventions import Context, Intervention
 from detente.model.params import draw_params
 from detente.model.simulate import common_priors, compile_model
@@ -33,7 +33,7 @@ from detente.model.state import BY_AGREEMENT, BY_CONCESSION, BY_VICTORY, SETTLED
 from detente.random import uniform
 from detente.scenario.schema import DEFAULT_LADDER, Scenario
 
-__all__ = ["STEP_WEEKS", "STEPS", "run_ids", "simulate_crises", "template"]
+__all__ = ["STEPS", "STEP_WEEKS", "run_ids", "simulate_crises", "template"]
 
 STEP_WEEKS = 2.0  # a fortnight: the shortest ICB crises last days, the median 11 weeks
 STEPS = 80  # rounds of moves; a crisis not settled by then is censored there
@@ -187,7 +187,6 @@ def _run(sc, model, table, crisis, sel, runs, seed) -> dict[str, NDArray]:
     p = draw_params(sc, seed, runs, _overrides(sel, runs, seed))
     st = model.structure
     med = table.mediated[crisis]
-    model = replace(model, interventions=(_MediationByRun(med, sel["mediation"]),))
     resolve_prior, cohesion_prior = common_priors(sc, st.bins)
     state = initial_state(p, st, resolve_prior, cohesion_prior)
     prior = {0: _histogram(sel["resolve_c"], st.bins), 1: _histogram(sel["resolve_d"], st.bins)}
@@ -199,13 +198,20 @@ def _run(sc, model, table, crisis, sel, runs, seed) -> dict[str, NDArray]:
     state.max_rung = state.rung.copy()
     ended = np.full(len(runs), -1, dtype=np.int64)
     force = (state.rung[:, 0] == FORCE_RUNG).astype(np.int64)  # steps at limited force
+    mediation = sel["mediation"]
     for t in range(st.steps):
-        step(model, state, p, seed, runs)
-        force += (state.rung[:, 0] == FORCE_RUNG) & (state.phase[:, 0] != SETTLED)
+        # Only runs whose crisis is still open move: a settled dispute's viol,
+        # duration and outcome are final, and the engine is row-wise, so a run
+        # advanced alone gets the numbers it would get with the rest.
+        live = np.flatnonzero(ended < 0)
+        if len(live) == 0:
+            break
+        sub = replace(model, interventions=(_MediationByRun(med[live], mediation[live]),))
+        on_rows(live, state, p, runs, lambda s, q, r, m=sub: step(m, s, q, seed, r))
+        state.t = t + 1
+        force[live] += (state.rung[live, 0] == FORCE_RUNG) & (state.phase[live, 0] != SETTLED)
         done = (state.phase[:, 0] == SETTLED) & (ended < 0)
         ended[done] = t + 1
-        if (ended >= 0).all():
-            break
     battle = state.military_deaths.sum(axis=1)
     war = state.war_onset[:, 0] >= 0
     top = state.max_rung[:, 0]
