@@ -304,3 +304,42 @@ def test_fit_recovers_known_coefficients_from_synthetic_crises():
             assert lo <= t <= hi, (c.name, lo, hi, t)
             width = np.log10(c.hi / c.lo) if c.log else c.hi - c.lo
             assert hi - lo < 0.75 * width, (c.name, lo, hi)
+
+
+def test_history_priors_replace_crisis_hazards_and_rationality(tmp_path):
+    from detente import load_scenario, parse_scenario
+    from detente.crises.scenario import (
+        fitted_hazards,
+        history_overrides,
+        scenario_posterior,
+        scenario_with_history,
+    )
+
+    samples = np.concatenate([MID[c.name] for c in COEFFICIENTS], axis=1)
+    samples[1, 0] = 10.0  # a second hazard scale
+    post = Posterior(samples, {})
+    sc = load_scenario("two-state-textbook")
+    runs = np.arange(50)
+    ov = history_overrides(sc, post, seed=1, runs=runs)
+    again = history_overrides(sc, post, seed=1, runs=runs[25:])
+    np.testing.assert_array_equal(ov["ladder.5.hazard"][25:], again["ladder.5.hazard"])
+    assert set(np.round(ov["ladder.5.hazard"], 12)) == {
+        round(float(h), 12) for h in fitted_hazards(samples[:, 0], 1.0)[5]
+    }
+    assert "ladder.6.hazard" not in ov  # war rungs keep the scenario's own
+    assert (ov["actors.A.rationality"] == MID["rationality"][0, 0]).all()
+    # per fortnight in the fit, per week here: the same hazard per unit time
+    h2 = fitted_hazards(np.array([1.0]), 2.0)[5][0]
+    h1 = fitted_hazards(np.array([1.0]), 1.0)[5][0]
+    assert (1 - h1) ** 2 == pytest.approx(1 - h2)
+    pfile = tmp_path / "icb.yaml"
+    pfile.write_text(yaml.safe_dump(scenario_posterior(post, 1.0)))
+    data = yaml.safe_load(
+        (
+            Path(__file__).parents[1] / "src/detente/scenario/builtin/two-state-textbook.yaml"
+        ).read_text()
+    )
+    fitted = parse_scenario(scenario_with_history(data, str(pfile), 8.0), "t", base=tmp_path)
+    assert fitted.settings.lookahead == 8.0
+    top = fitted.ladder[5].hazard.support()[1]
+    assert top == pytest.approx(max(ov["ladder.5.hazard"]), rel=1e-5)

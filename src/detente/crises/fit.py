@@ -13,8 +13,9 @@ D = mean fair RPS(viol) / 3 + mean fair CRPS(log days) / sd(log days)
 each a proper score with the ensemble-size correction of Ferro (2014),
 "Fair scores for ensemble forecasts", QJRMS 140, so that a small ensemble
 is not penalised for its sampling noise. Accepting the particles with the
-smallest scores makes the sampler a scoring-rule ABC (Legramanti, Durante &
-Alquier 2025 discuss this generalised-Bayes reading).
+smallest scores is then a likelihood-free cousin of generalised Bayesian
+updating with a scoring-rule loss (Bissiri, Holmes & Walker 2016, "A general
+framework for updating belief distributions", JRSS B 78(5)).
 """
 
 from __future__ import annotations
