@@ -343,3 +343,46 @@ def test_history_priors_replace_crisis_hazards_and_rationality(tmp_path):
     assert fitted.settings.lookahead == 8.0
     top = fitted.ladder[5].hazard.support()[1]
     assert top == pytest.approx(max(ov["ladder.5.hazard"]), rel=1e-5)
+
+
+def test_score_and_priors_commands(tmp_path):
+    keep = {n for n in range(1, 392) if n % 9 == 0}
+    crises, actors = subset(tmp_path, keep)
+    r = runner.invoke(
+        app,
+        [
+            "crises",
+            "score",
+            "--crises",
+            str(crises),
+            "--actors",
+            str(actors),
+            "--particles",
+            "4",
+            "--generations",
+            "1",
+            "--draws",
+            "2",
+            "--predict-reps",
+            "2",
+            "--out",
+            str(tmp_path / "cv"),
+            "--figure",
+            str(tmp_path / "cv" / "reliability.png"),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert (
+        "base_rate" in r.output and "logistic" in r.output and "model_minus_base_rate" in r.output
+    )
+    doc = json.loads((tmp_path / "cv" / "scores.json").read_text())
+    assert doc["crises"] == len(keep) and (tmp_path / "cv" / "reliability.png").stat().st_size
+    post = mid_posterior(tmp_path)
+    r = runner.invoke(app, ["crises", "priors", "--fit", str(post), "--step-weeks", "1"])
+    assert r.exit_code == 0, r.output
+    samples = yaml.safe_load(r.output)["samples"]
+    assert set(samples) == {
+        *(f"ladder.{i}.hazard" for i in range(6)),
+        "rationality",
+        "lookahead_weeks",
+    }

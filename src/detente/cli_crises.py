@@ -253,3 +253,20 @@ def scenario_cmd(
         why = [s["reason"] for s in skipped if s["crisno"] == crisno]
         raise _fail(f"{crises}: crisis {crisno}: " + (why[0] if why else "not in the file"))
     typer.echo(crisis_scenario(match[0], _posterior(fit)), nl=False)
+
+
+@app.command("priors")
+def priors_cmd(
+    step_weeks: Annotated[float, typer.Option(min=0.01, max=52, help="the scenario's step")] = 1.0,
+    fit: Annotated[
+        Path | None, typer.Option("--fit", help="fit folder or file (default: shipped)")
+    ] = None,
+) -> None:
+    """Print the fitted crisis-rung hazards, rationality and look-ahead as a file
+    scenarios draw from ({dist: posterior}), for scenarios stepping step_weeks."""
+    import yaml
+
+    from detente.crises.scenario import scenario_posterior
+
+    doc = scenario_posterior(_posterior(fit), step_weeks)
+    typer.echo(yaml.safe_dump(doc, sort_keys=False, width=100), nl=False)

@@ -84,6 +84,8 @@ def crisis_scenario(f: Features, post: Posterior) -> str:
 
     ladder = [dict(r) for r in DEFAULT_LADDER]
     for r in ladder:
+        r["cost"] = _num(r["cost"], "the default ladder (detente.scenario.schema), as in the fit")
+        r["violence"] = _num(r["violence"], "the default ladder, as in the fit")
         r["hazard"] = _num(
             min(r["hazard"] * q["hazard_scale"], 1.0),
             f"{FIT}: default ladder hazard x hazard_scale (posterior median)",
