@@ -8,7 +8,7 @@ import numpy as np
 
 from detente.crises.score import BINS, CVResult
 
-__all__ = ["reliability_figure"]
+__all__ = ["figure_from_forecasts", "reliability_figure"]
 
 LABELS = ("1 no violence", "2 minor clashes", "3 serious clashes", "4 full-scale war")
 
@@ -35,8 +35,8 @@ def reliability_figure(cv: CVResult, path: Path) -> None:
                     ns.append(m.sum())
             ax.plot(xs, ys, marker="o", label=name.replace("_", " "))
         ax.set_title(f"viol {LABELS[k]}", fontsize=9)
-        ax.set_xlim(0, 0.8)
-        ax.set_ylim(0, 0.8)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
         ax.set_xlabel("mean forecast")
     axes[0].set_ylabel("observed frequency")
     axes[-1].legend(fontsize=8)
@@ -45,3 +45,13 @@ def reliability_figure(cv: CVResult, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def figure_from_forecasts(forecasts_json: Path, path: Path) -> None:
+    """Redraw the figure from the ``forecasts.json`` that ``detente crises score`` writes."""
+    import json
+
+    doc = json.loads(Path(forecasts_json).read_text())
+    fc = {k: np.asarray(doc[k]) for k in ("model", "base_rate", "logistic") if k in doc}
+    cv = CVResult(np.asarray(doc["crisno"]), np.asarray(doc["viol"]), np.asarray(doc["decade"]), fc)
+    reliability_figure(cv, path)

@@ -198,38 +198,33 @@ def with_history(sc: Scenario, post: Posterior) -> Scenario:
 
 
 def scenario_with_history(
-    data: dict[str, Any], posterior_file: str, median_lookahead_weeks: float
+    data: dict[str, Any],
+    posterior_file: str,
+    median_lookahead_weeks: float,
+    parts: tuple[str, ...] = ("hazards", "rationality", "lookahead"),
 ) -> dict[str, Any]:
     """A scenario mapping whose crisis-rung hazards and actors' rationality are drawn
     from ``posterior_file`` (written by :func:`scenario_posterior` for the scenario's
-    step) and whose look-ahead is the fit's median; everything else is unchanged."""
+    step) and whose look-ahead is the fit's median; everything else is unchanged.
+    ``parts`` picks which of the three to take from the fit."""
     out = dict(data)
     src = (
         "ICB 1918-1989 crisis fit (detente crises fit; docs/validation.md, "
         "'Many crises'): the posterior"
     )
-    ladder = [dict(r) for r in out.get("ladder", [dict(r) for r in DEFAULT_LADDER])]
-    for i in CRISIS_RUNGS:
-        ladder[i]["hazard"] = {
-            "dist": "posterior",
-            "file": posterior_file,
-            "parameter": f"ladder.{i}.hazard",
-            "source": src,
-        }
-    out["ladder"] = ladder
-    out["actors"] = [
-        {
-            **a,
-            "rationality": {
-                "dist": "posterior",
-                "file": posterior_file,
-                "parameter": "rationality",
-                "source": src,
-            },
-        }
-        for a in out["actors"]
-    ]
-    settings = dict(out.get("settings", {}))
-    settings["lookahead"] = median_lookahead_weeks / float(settings.get("step_weeks", 1.0))
-    out["settings"] = settings
+
+    def drawn(parameter: str) -> dict[str, str]:
+        return {"dist": "posterior", "file": posterior_file, "parameter": parameter, "source": src}
+
+    if "hazards" in parts:
+        ladder = [dict(r) for r in out.get("ladder", [dict(r) for r in DEFAULT_LADDER])]
+        for i in CRISIS_RUNGS:
+            ladder[i]["hazard"] = drawn(f"ladder.{i}.hazard")
+        out["ladder"] = ladder
+    if "rationality" in parts:
+        out["actors"] = [{**a, "rationality": drawn("rationality")} for a in out["actors"]]
+    if "lookahead" in parts:
+        settings = dict(out.get("settings", {}))
+        settings["lookahead"] = median_lookahead_weeks / float(settings.get("step_weeks", 1.0))
+        out["settings"] = settings
     return out
