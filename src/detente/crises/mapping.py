@@ -6,8 +6,8 @@ one dispute over a stake the challenger wants whole:
 
 * sides: the crisis actor with the lowest case number (``cracno``) is the
   defender, its source of threat (``southv``) the challenger. Every other
-  crisis actor that is that source, or is threatened by a defender-side
-  actor, joins the challenger's side; the rest join the defender's.
+  crisis actor that is that source, or whose own source of threat is the
+  defender, joins the challenger's side; the rest join the defender's.
 * power: ``powdis`` (actor less adversary, allies' support included) averaged
   over the defender's side, with the sign turned for challenger-side actors,
   in tens of codebook units: the defender's strength relative to the
