@@ -741,6 +741,9 @@ def version() -> None:
     out_console.print(f"detente {__version__}")
 
 
+app.add_typer(__import__("detente.cli_crises", fromlist=["app"]).app, name="crises")
+
+
 def main() -> None:  # pragma: no cover - console entry
     app()
 
