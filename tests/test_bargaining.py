@@ -21,6 +21,7 @@ from detente.model.agreements import (
 from detente.model.bargaining import (
     Coefficients,
     Terms,
+    Valuation,
     best_deal_value,
     commitment_bounds,
     credible_shares,
@@ -33,6 +34,14 @@ from detente.model.bargaining import (
 )
 
 FAR = 1e9
+
+
+def plain(s, aud=0.0, top=None, stake=1.0, ceiling=FAR, floor=-FAR, delta=0.9):
+    """A Valuation without commitment problem or audience cost unless asked."""
+    s = np.asarray(s, dtype=float)
+    full = np.ones_like(s)
+    return Valuation(s, full * ceiling, full * floor, delta,
+                     full if top is None else full * top, full * stake, full * aud)
 
 
 def a(*v):
@@ -121,24 +130,38 @@ def test_coefficients_give_the_best_line_for_each_type():
 
 def test_reservation_is_the_share_that_makes_the_offer_worth_going_on():
     # r (x - s) = d: with s 0.5, d -0.1, r 0.5 the need is 0.3.
-    need = reservation(a(-0.1), a(0.5), a(0.5), np.full(1, FAR), np.full(1, -FAR), 0.9)
-    np.testing.assert_allclose(need, [0.3])
+    need = reservation(a(-0.1), a(0.5), plain(a(0.5)))
+    np.testing.assert_allclose(need, [0.3], atol=1e-12)
+
+
+def test_an_agreement_below_ones_aim_costs_a_share_of_the_audience_cost():
+    # Aim 1.0 from 0.0 (stake 1), audience cost 0.2: a settlement at 0.25
+    # gives up three quarters of it and costs 0.15.
+    val = plain(a(0.0), aud=0.2, top=1.0)
+    np.testing.assert_allclose(val.value(a(0.25, 1.0, 0.0), a(1.0)), [0.25 - 0.15, 1.0, -0.2])
+    # The need that makes going on (worth 0) as good: x - 0.2 (1 - x) = 0, x = 1/6.
+    np.testing.assert_allclose(reservation(a(0.0), a(1.0), val), [1 / 6], atol=1e-12)
+
+
+def test_reservation_inverts_the_commitment_problem_too():
+    val = plain(a(0.0), ceiling=0.4, delta=0.75)
+    need = reservation(a(0.5), a(1.0), val)  # K(x) = 0.5 above 0.4: x = 0.8
+    np.testing.assert_allclose(need, [0.8], atol=1e-12)
 
 
 def test_best_deal_value_and_whether_a_deal_exists():
     terms = Terms.of(np.array([[0.0]]), np.array([[1.0]]), np.array([[0.5]]))  # table [0, 0.5]
-    s = np.array([[[0.0, 1.0]]])
     r = np.array([[[1.0, 1.0]]])
-    no = (np.full((1, 1, 2), FAR), np.full((1, 1, 2), -FAR))
+    val = plain(np.array([[[0.0, 1.0]]]))
     # The defender needs 0.8 (gives at most 0.2); the challenger needs 0.3.
-    v, ok = best_deal_value(terms, s, r, np.array([[[0.8, 0.3]]]), *no, 0.9)
-    np.testing.assert_allclose(v, [[[0.2, -0.3]]])
+    v, ok = best_deal_value(terms, r, np.array([[[0.8, 0.3]]]), val)
+    np.testing.assert_allclose(v, [[[0.2, -0.3]]], atol=1e-12)
     assert ok.all()
     # A challenger needing 0.6 asks beyond the divisible range: no deal for the defender.
-    _, ok = best_deal_value(terms, s, r, np.array([[[0.8, 0.6]]]), *no, 0.9)
+    _, ok = best_deal_value(terms, r, np.array([[[0.8, 0.6]]]), val)
     assert ok[0, 0, 0] and not ok[0, 0, 1]
     # A defender needing more than all of it (1 - need < q): no deal for the challenger.
-    _, ok = best_deal_value(terms, s, r, np.array([[[1.2, 0.3]]]), *no, 0.9)
+    _, ok = best_deal_value(terms, r, np.array([[[1.2, 0.3]]]), val)
     assert not ok[0, 0, 0]
 
 
@@ -149,12 +172,11 @@ def one_round(cp: bool, belief, d_types, d_resp=-0.05, r_resp=1.0, d_prop=0.0, r
               indivisible=0.0):
     G = len(belief)
     terms = Terms.of(np.array([[0.0]]), np.array([[1.0]]), np.array([[indivisible]]))
-    s = np.array([[[0.0, 1.0]]])
-    far = (np.full((1, 1, 2), FAR), np.full((1, 1, 2), -FAR))
+    val = plain(np.array([[[0.0, 1.0]]]))
     return negotiate(
         terms, np.asarray(d_types, float).reshape(1, 1, G), (np.arange(G) + 1.0) / G,
         np.asarray(belief, float).reshape(1, 1, G), np.array([[d_resp]]), np.array([[r_resp]]),
-        np.array([[d_prop]]), np.array([[r_prop]]), s, *far, 0.9, np.array([[cp]]),
+        np.array([[d_prop]]), np.array([[r_prop]]), val, np.array([[cp]]),
     )
 
 

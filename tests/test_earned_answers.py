@@ -20,7 +20,7 @@ from conftest import actor, build, ladder, scenario_dict, simulate
 from detente.classic.powell import shift_bound
 from detente.cli import app
 from detente.experiments.statistics import paired_difference
-from detente.model.bargaining import Terms, negotiate, renegotiated
+from detente.model.bargaining import Terms, Valuation, negotiate
 
 # 8. Individual rationality ------------------------------------------------------------
 
@@ -49,6 +49,9 @@ def test_every_accepted_offer_is_worth_rejecting_to_neither_side(seed, delta, in
         y = rng.uniform(0, 1, (R, Dn))
         ceiling[..., declining] = y
         floor[..., 1 - declining] = 1 - y
+    top = np.stack([demand, 1 - q], axis=-1)
+    stake = np.stack([demand - q, demand - q], axis=-1)
+    val = Valuation(s, ceiling, floor, delta, top, stake, rng.uniform(0, 0.1, (R, Dn, 2)))
     belief = rng.dirichlet(np.ones(G), (R, Dn))
     edges = (np.arange(G) + 1.0) / G
     d_types = -rng.uniform(0, 0.3, (R, Dn, G)) * edges
@@ -57,22 +60,27 @@ def test_every_accepted_offer_is_worth_rejecting_to_neither_side(seed, delta, in
     r_resp = rng.uniform(0.05, 1, (R, Dn))
     r_prop = rng.uniform(0.05, 1, (R, Dn))
     cp = rng.uniform(size=(R, Dn)) < 0.5
-    acc, offer = negotiate(terms, d_types, edges, belief, d_resp, r_resp, d_prop, r_prop, s,
-                           ceiling, floor, delta, cp)
+    acc, offer = negotiate(terms, d_types, edges, belief, d_resp, r_resp, d_prop, r_prop, val, cp)
     own_c = np.stack([offer, 1 - offer], axis=-1)
-    value = renegotiated(own_c, ceiling, floor, delta) - s  # per stake unit of resolve
-    v_c, v_d = value[..., 0], value[..., 1]
-    v_resp = np.where(cp, r_resp * v_d, r_resp * v_c)
-    v_prop = np.where(cp, r_prop * v_c, r_prop * v_d)
+    v = val.value(own_c, np.stack([np.where(cp, r_prop, r_resp), np.where(cp, r_resp, r_prop)],
+                                  axis=-1))
+    v_resp = np.where(cp, v[..., 1], v[..., 0])
+    v_prop = np.where(cp, v[..., 0], v[..., 1])
     assert (v_resp[acc] >= d_resp[acc] - 1e-9).all()
     assert (v_prop[acc] >= d_prop[acc] - 1e-9).all()
     # Offers split only the divisible part of the stake in play.
     assert ((offer[acc] >= terms.q[acc] - 1e-12) & (offer[acc] <= terms.hi[acc] + 1e-12)).all()
 
 
-def test_a_crisis_is_not_a_war_the_responder_settles_near_what_the_crisis_costs_it():
+def test_a_crisis_is_not_a_war_the_defender_refuses_what_the_crisis_does_not_force():
     """Catches the version-1 rule (the offer judged against war): there the
-    defender, whose war is costly, accepted the challenger's whole demand."""
+    defender, whose war is costly, accepted the challenger's first offer.
+
+    Judged against the crisis going on, a defender two rungs below the brink
+    refuses what the crisis does not cost it: agreements come only once the
+    challenger has climbed to the top rung and its war threat is real
+    (coercive bargaining, Schelling 1966), and they are dearer there.
+    """
     data = scenario_dict(
         settings={"steps": 8, "signal_noise": 0.25},
         ladder=ladder(hazard=0.0),
@@ -80,11 +88,11 @@ def test_a_crisis_is_not_a_war_the_responder_settles_near_what_the_crisis_costs_
     )
     out = simulate(build(data), "talks", runs=2000)
     agreed = out["settled_by.d"] == 2
+    first_week = agreed & (out["agreement_week.d"] == 0)
     assert agreed.mean() > 0.5
-    # With no hazards the crisis costs the defender only its posture costs
-    # (0.002 a week at rung 2): it concedes almost nothing, where judging the
-    # offer against war made it give 0.03 (measured) and version 1 the demand.
-    assert np.median(out["settlement.d"][agreed]) < 0.01
+    assert first_week.mean() < 0.02, first_week.mean()
+    at_brink = agreed & (out["posture.d.challenger"] == 5)
+    assert at_brink.sum() > 0.9 * agreed.sum()
 
 
 # 9. Commitment problems -------------------------------------------------------------
@@ -177,10 +185,10 @@ def durable(aid: float, guarantee: float = 0.0, monitoring_cf: bool = False) -> 
         packages={
             "status-quo": [],
             "deal": [
-                {"type": "negotiate", "start": 0, "end": 4, "guarantee": guarantee},
+                {"type": "negotiate", "start": 0, "end": 20, "guarantee": guarantee},
                 # A shift in power after the agreement: the challenger is armed, so
                 # that its war value comes to exceed what the terms give it.
-                {"type": "military_aid", "target": "A", "effectiveness": aid, "start": 10},
+                {"type": "military_aid", "target": "A", "effectiveness": aid, "start": 25},
             ],
         },
     )

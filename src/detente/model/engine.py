@@ -28,10 +28,11 @@ from numpy.typing import NDArray
 from detente.backend import branch, eager, put, real, xp
 from detente.classic.lanchester import square_law_losses
 from detente.classic.richardson import euler_step
-from detente.model.agreements import accepts_ceasefire, breakdown_hazard, renege_incentive
+from detente.model.agreements import accepts_ceasefire, breakdown_hazard
 from detente.model.bargaining import (
     Coefficients,
     Terms,
+    Valuation,
     best_deal_value,
     commitment_bounds,
     credible_shares,
@@ -350,7 +351,8 @@ def step(
     cap = mods.posture_cap[:, sides]
     move = xp.where(choice == UP, 1, xp.where(choice == DOWN, -1, 0))
     new_posture = xp.clip(state.posture + move, 0, None)
-    chose_war = (new_posture > TOP).any(axis=2) & crisis
+    to_war = (new_posture > TOP) & crisis[..., None]  # (R, Dn, 2): who chose war
+    chose_war = to_war.any(axis=2)
     new_posture = xp.minimum(xp.minimum(new_posture, TOP), xp.maximum(cap, 0))
     moved = xp.where(crisis[..., None], new_posture - state.posture, 0)
     state.last_move = xp.where(crisis[..., None], xp.sign(moved), 0)
@@ -364,7 +366,7 @@ def step(
     state.conceded_by = xp.where(
         any_concession, xp.where(conceded[..., 0], 0, 1), state.conceded_by
     )
-    _note_breaches(state, mods, st)
+    _note_breaches(state, mods, st, to_war)
     crisis = state.phase == CRISIS
     state.rung = xp.where(crisis, state.posture.max(axis=2), state.rung)
     h = _hazard(state.rung, _front_scale(state, p, mods, st), p)
@@ -376,16 +378,19 @@ def step(
     if eager() and not in_ceasefire.any():
         breakdown = in_ceasefire  # all False: no draw can break a ceasefire
     else:
-        incentive = 0.0 if peace is None else renege_incentive(peace.war_cf, peace.ceasefire)
-        h_cf = breakdown_hazard(
-            p.ceasefire_breakdown, p.renege_rate, incentive, 1.0 - mods.breakdown_mult
-        )
+        if peace is None:
+            h_cf = p.ceasefire_breakdown * mods.breakdown_mult
+        else:
+            sides = np.stack([st.challenger, st.defender], axis=1)
+            beta = p.rationality[:, sides]
+            gap = peace.war_cf - peace.ceasefire - p.audience_cost[:, sides]
+            h_cf = _breaking(
+                p.ceasefire_breakdown, p.renege_rate, gap, beta, 0.0, 1.0 - mods.breakdown_mult
+            )
         u_break = uniform(seed, "hazard.ceasefire", t, runs, (st.n_disputes,))
         breakdown = in_ceasefire & (u_break < h_cf)
     state.ceasefire_breakdowns = state.ceasefire_breakdowns + breakdown
     _start_war(state, (crisis & (chose_war | slide)) | breakdown, t)
-    if peace is not None:
-        _agreements_break(state, p, mods, st, peace, seed, runs, centres)
 
     # 6. Negotiation.
     talking = mods.channel_open & (state.phase != SETTLED)
@@ -407,6 +412,11 @@ def step(
     if live is None or len(live):
         _settle(state, acc, off, BY_AGREEMENT, t)
         state.rounds = xp.where(talking, state.rounds + 1, state.rounds)
+
+    # 6b. Settlements come apart, after the week's talks: a broken agreement
+    # cannot be signed again before the next round.
+    if peace is not None:
+        _agreements_break(state, p, mods, st, peace, seed, runs, centres)
 
     # 7. War (and the fighting of violated ceasefires).
     if eager() and not (state.phase == CEASEFIRE).any():
@@ -724,6 +734,7 @@ class Outlook:
     floor: F64
     delta: float
     terms: Terms
+    val: Valuation
 
     def kept(self, x_own: F64) -> F64:
         """A peaceful own share as worth once the forecast shift in power is counted."""
@@ -744,6 +755,10 @@ def _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief) -> Outlook
     y_now, y_fut = credible_shares(s + gain_war, c_opp / xp.maximum(r_hat_opp, 1e-6), shift,
                                    stake)
     ceiling, floor = commitment_bounds(y_now, y_fut)
+    top = xp.stack([p.demand, 1.0 - p.status_quo], axis=-1)
+    aud = p.audience_cost[:, sides] * state.posture / TOP
+    val = Valuation(s, ceiling, floor, st.shadow_of_future, top,
+                    xp.stack([stake, stake], axis=-1), aud)
     return Outlook(
         s=s,
         s_concede=s_concede,
@@ -754,6 +769,7 @@ def _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief) -> Outlook
         floor=floor,
         delta=st.shadow_of_future,
         terms=Terms.of(p.status_quo, p.demand, p.indivisible),
+        val=val,
     )
 
 
@@ -795,7 +811,8 @@ def _coefficients(
     sides = np.stack([st.challenger, st.defender], 1)
     cap = mods.posture_cap[:, sides]
     commit = mods.commit_cap[:, sides]
-    penalty = mods.commit_penalty[:, sides]
+    # Only an actor that took a commitment up pays for breaking it.
+    penalty = xp.where(state.complying[:, sides], mods.commit_penalty[:, sides], 0.0)
     cost = _war_cost(state, p, mods)
     opp_c, opp_a = cost[:, sides][:, :, ::-1], a_own[:, :, ::-1]
     s, sc, sw = look.s, look.s_concede, look.s_win
@@ -881,7 +898,9 @@ def _compliance(state, belief, p, mods, st, pwin, r_own, c_own, a_own, look, cen
     """
     sides = np.stack([st.challenger, st.defender], axis=1)
     committed = (mods.commit_cap < TOP) | (mods.commit_pullback > 0)
-    pending = (committed & ~state.complying)[:, sides] & (state.phase == CRISIS)[..., None]
+    # An actor that broke its commitment is not offered it again.
+    open_ = committed & ~state.complying & ~state.broke_commitment
+    pending = open_[:, sides] & (state.phase == CRISIS)[..., None]
     none = xp.zeros(state.complying.shape, dtype=bool)
     if eager() and not pending.any():
         return none
@@ -906,12 +925,12 @@ def _compliance(state, belief, p, mods, st, pwin, r_own, c_own, a_own, look, cen
     return any_role & (total >= 0.0)
 
 
-def _war_threat(coef: Coefficients, belief, p, st, centres) -> F64:
-    """Chance, in each side's belief, that the other side starts the war next (R, Dn, 2).
+def _war_threat(coef: Coefficients, belief, p, st, centres, war_gain) -> F64:
+    """Chance, in each side's belief, that the other side prefers war to the crisis (R, Dn, 2).
 
-    Rejecting an offer leaves the other side free to choose war where it
-    stands at the top crisis rung: the types of it (on the belief grid, with
-    its expected cost of war) whose war line beats every other option would.
+    Rejecting an offer leaves the other side free to fight: the types of it
+    (on the belief grid, with its expected cost of war) whose war payoff
+    r g - c beats every way of going on in the crisis would.
     """
     sides = np.stack([st.challenger, st.defender], axis=1)
     opp = Coefficients(coef.a[:, :, ::-1], coef.bc[:, :, ::-1], coef.k[:, :, ::-1])
@@ -924,29 +943,34 @@ def _war_threat(coef: Coefficients, belief, p, st, centres) -> F64:
         + c_opp[..., None, None] * opp.bc[..., None, :]
         + opp.k[..., None, :]
     )  # (R, Dn, 2, G, 4)
-    others = xp.maximum(xp.maximum(lines[..., 0], lines[..., 1]), lines[..., 3])
-    wants = (lines[..., 2] > others) & xp.isfinite(lines[..., 2])
-    at_war_rung = (opp.bc[..., 2] == -1.0)[..., None]  # UP is the war line only at the top
+    war = types * war_gain[:, :, ::-1, None] - c_opp[..., None]
+    at_war_rung = (opp.bc[..., 2] == -1.0)[..., None]  # there UP is the war line itself
+    climb = xp.where(at_war_rung, -xp.inf, lines[..., 2])
+    others = xp.maximum(xp.maximum(lines[..., 0], lines[..., 1]),
+                        xp.maximum(lines[..., 3], climb))
     about_opp = xp.stack([belief[:, st.role_pair[:, s]] for s in (0, 1)], axis=2)
-    return (about_opp * (wants & at_war_rung)).sum(axis=-1)
+    return (about_opp * (war > others)).sum(axis=-1)
 
 
 def _rejecting(coef: Coefficients, threat: F64, war_gain: F64, r: F64, c: F64) -> F64:
-    """Value of rejecting an offer: the best continuation, unless the other starts the war.
+    """Value of rejecting an offer: the best way on, unless the other starts the war.
 
-    (1 - q) max_o U_o(r, c) + q (r g - c), with q from :func:`_war_threat`;
-    ``r`` and ``c`` (R, Dn, 2[, G]) broadcast with ``threat`` and ``war_gain``.
+    (1 - q) max(max_o U_o(r, c), W) + q W, with W = r g - c: a side can always
+    go to war itself, however many rungs that takes, and q from
+    :func:`_war_threat`; ``r`` and ``c`` (R, Dn, 2[, G]) broadcast with
+    ``threat`` and ``war_gain``.
     """
     extra = r.ndim - threat.ndim
     q = threat.reshape(threat.shape + (1,) * extra)
     g = war_gain.reshape(war_gain.shape + (1,) * extra)
-    return (1.0 - q) * disagreement(coef, r, c) + q * (r * g - c)
+    war = r * g - c
+    return (1.0 - q) * xp.maximum(disagreement(coef, r, c), war) + q * war
 
 
 def _talks_value(coef, belief, p, st, r_own, c_own, look: Outlook, centres) -> F64:
     """What talks add, for each side, over the status quo it would otherwise keep (R, Dn, 2)."""
     sides = np.stack([st.challenger, st.defender], axis=1)
-    threat = _war_threat(coef, belief, p, st, centres)
+    threat = _war_threat(coef, belief, p, st, centres, look.gain_war)
     d = _rejecting(coef, threat, look.gain_war, r_own, c_own)
     r_hat_opp = xp.stack(
         [mean(belief[:, st.role_pair[:, side]], centres) for side in (0, 1)], axis=-1
@@ -958,12 +982,8 @@ def _talks_value(coef, belief, p, st, r_own, c_own, look: Outlook, centres) -> F
     d_opp = _rejecting(
         swapped, threat[:, :, ::-1], look.gain_war[:, :, ::-1], r_hat_opp, c_hat_opp
     )
-    need = reservation(
-        d_opp, r_hat_opp, look.s[:, :, ::-1], look.ceiling[:, :, ::-1], look.floor[:, :, ::-1],
-        look.delta,
-    )
-    best, ok = best_deal_value(look.terms, look.s, r_own, need, look.ceiling, look.floor,
-                               look.delta)
+    need = reservation(d_opp, r_hat_opp, look.val.swap())
+    best, ok = best_deal_value(look.terms, r_own, need, look.val)
     deal = ok & (best >= d)
     status_quo = r_own * (look.kept(look.s) - look.s)
     # A deal worth less than the status quo is one the side need not take:
@@ -1026,6 +1046,24 @@ def _peace_values(state: State, p: Params, mods: Modifiers, st: Structure, centr
     )
 
 
+def _breaking(base, rate, gap, beta, protection, accident_protection) -> F64:
+    """Per-step chance that a settlement or ceasefire comes apart, (R, Dn).
+
+    Each side breaks it by choice with logit probability 1 / (1 + exp(-beta
+    gap)), gap its value of fighting now less that of the peace in force (the
+    quantal response of its decisions, McKelvey & Palfrey 1995), unless
+    ``protection`` (guarantees) stops it; besides, it comes apart with no
+    side choosing it at :func:`breakdown_hazard` (incidents, spoilers, and
+    factions acting on the incentive at ``rate``), less ``accident_protection``
+    (monitoring).
+    """
+    by_choice = 1.0 / (1.0 + xp.exp(-xp.clip(beta * gap, -50.0, 50.0)))
+    accident = breakdown_hazard(base, rate, xp.maximum(gap, 0.0).max(axis=-1),
+                                accident_protection)
+    chosen = 1.0 - (1.0 - by_choice).prod(axis=-1)
+    return 1.0 - (1.0 - accident) * (1.0 - chosen * (1.0 - protection))
+
+
 def _agreements_break(state, p, mods, st, peace: Peace, seed, runs, centres) -> None:
     """Settlements come apart at the hazard of :func:`breakdown_hazard`; the crisis reopens.
 
@@ -1036,21 +1074,30 @@ def _agreements_break(state, p, mods, st, peace: Peace, seed, runs, centres) -> 
     settled = state.phase == SETTLED
     if eager() and not settled.any():
         return
-    gap = xp.maximum(peace.war - peace.settlement, 0.0)  # (R, Dn, 2)
-    h = breakdown_hazard(
-        p.agreement_breakdown, p.renege_rate, gap.max(axis=-1), mods.enforcement
+    sides = np.stack([st.challenger, st.defender], axis=1)
+    # Breaking a public agreement costs the breaker its audience cost, as
+    # backing down from a public threat does (Fearon 1994): a side breaks it
+    # when fighting now is worth more than the terms by at least that much.
+    gap = peace.war - peace.settlement - p.audience_cost[:, sides]  # (R, Dn, 2)
+    beta = p.rationality[:, sides]
+    h = _breaking(
+        p.agreement_breakdown, p.renege_rate, gap, beta, mods.enforcement, mods.enforcement
     )
     u = uniform(seed, "hazard.agreement", state.t, runs, (st.n_disputes,))
     brk = settled & (u < h)
     if eager() and not brk.any():
         return
+    breaker = gap[..., 1] > gap[..., 0]  # (R, Dn): the defender broke
+    # Breaking a settlement is pressing the claim again: the breaker stands at
+    # the top crisis rung, with its hazards and costs (Werner 1999).
+    pressed = xp.stack([brk & ~breaker, brk & breaker], axis=-1)
+    state.posture = xp.where(pressed, TOP, state.posture)
     state.phase = xp.where(brk, CRISIS, state.phase)
     state.settled_by = xp.where(brk, NOT_SETTLED, state.settled_by)
     state.settlement = xp.where(brk, xp.nan, state.settlement)
     state.rung = xp.where(brk, state.posture.max(axis=2), state.rung)
     state.rounds = xp.where(brk, 0, state.rounds)
     state.breakdowns = state.breakdowns + brk
-    breaker = gap[..., 1] > gap[..., 0]  # (R, Dn): the defender broke
     lik = 0.02 + 0.98 * centres
     belief = state.belief
     for d in range(st.n_disputes):
@@ -1073,7 +1120,8 @@ def _keep_commitments(state: State, mods: Modifiers, st: Structure, comply, choi
     if eager() and not comply.any():
         return choice
     sides = np.stack([st.challenger, st.defender], axis=1)
-    roles = comply[:, sides] & (state.phase == CRISIS)[..., None]  # (R, Dn, 2)
+    live = (state.phase == CRISIS) | (state.phase == CEASEFIRE)
+    roles = comply[:, sides] & live[..., None]  # (R, Dn, 2): along a ceasefire line too
     cap = mods.commit_cap[:, sides]
     state.posture = xp.where(roles, xp.minimum(state.posture, cap), state.posture)
     state.deployed = xp.where(comply, state.deployed * (1.0 - mods.commit_pullback),
@@ -1082,10 +1130,17 @@ def _keep_commitments(state: State, mods: Modifiers, st: Structure, comply, choi
     return xp.where(roles, HOLD, choice)
 
 
-def _note_breaches(state: State, mods: Modifiers, st: Structure) -> None:
-    """An actor that climbs above the cap it committed to has broken its commitment."""
+def _note_breaches(state: State, mods: Modifiers, st: Structure, to_war) -> None:
+    """An actor that climbs above the cap it committed to has broken its commitment.
+
+    Only a climb this week counts (a move up, or the choice of war, in a
+    dispute still open), not a posture it held when it took the commitment up.
+    """
     sides = np.stack([st.challenger, st.defender], axis=1)
-    above_role = state.posture > mods.commit_cap[:, sides]  # (R, Dn, 2)
+    live = ((state.phase == CRISIS) | (state.phase == CEASEFIRE))[..., None]
+    above = state.posture > mods.commit_cap[:, sides]
+    climbed = above & (state.last_move > 0) & live
+    above_role = climbed | (to_war & (mods.commit_cap[:, sides] < TOP))
     broke = xp.zeros(state.complying.shape, dtype=bool)
     for d in range(st.n_disputes):
         for side in (0, 1):
@@ -1134,7 +1189,7 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
         bc=xp.where(at_war, xp.where(only_war, -1.0, 0.0), coef.bc),
         k=xp.where(at_war, xp.where(only_war, 0.0, -xp.inf), coef.k),
     )
-    threat = _war_threat(coef, belief, p, st, centres)
+    threat = _war_threat(coef, belief, p, st, centres, look.gain_war)
     d = _rejecting(coef, threat, look.gain_war, r_own, c_own)  # (R, Dn, 2)
     cp = state.rounds % 2 == 0
     # Each type bin is represented by its upper edge, its most demanding
@@ -1155,8 +1210,9 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     a_r, bc_r, k_r = (responder(v)[:, :, None, :] for v in (coef.a, coef.bc, coef.k))
     c_r = responder(p.war_cost_belief[:, sides])[..., None]
     q_r, g_r = responder(threat)[..., None], responder(look.gain_war)[..., None]
+    war_types = edges * g_r - c_r
     going_on = (edges[:, None] * a_r + c_r[..., None] * bc_r + k_r).max(axis=-1)
-    d_types = (1.0 - q_r) * going_on + q_r * (edges * g_r - c_r)  # (R, Dn, G)
+    d_types = (1.0 - q_r) * xp.maximum(going_on, war_types) + q_r * war_types  # (R, Dn, G)
     belief_about_resp = xp.where(
         cp[..., None], belief[:, st.role_pair[:, 0]], belief[:, st.role_pair[:, 1]]
     )
@@ -1169,10 +1225,7 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
         responder(r_own),
         proposer(d),
         proposer(r_own),
-        look.s,
-        look.ceiling,
-        look.floor,
-        look.delta,
+        look.val,
         cp,
     )
     return open_ & accept, offer
