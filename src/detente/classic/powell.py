@@ -165,9 +165,10 @@ def continuation_value(
     def gap(v: Array) -> Array:
         return _shares(v, *(a[..., None] for a in args)) - v
 
+    # The kinks of y_R and y_D, clipped to [0, 1]. They bracket the root: below
+    # the lowest both shares are 1, so the gap there is 1 - V > 0, and above the
+    # highest both are 0 and the gap is -V <= 0.
     knots = _stack(
-        0.0,
-        1.0,
         _clip01(w_d / delta),
         _clip01((w_d - (1.0 - delta)) / delta),
         _clip01(1.0 - w_r / delta),
@@ -272,7 +273,10 @@ def shift_bound(
 
     base = 1.0 - cost_declining - delta * level  # y_R(q) = (base - q) / (1 - delta)
     top = cost_rising + delta * (1.0 - level)  # y_D(q) = 1 - (q - top) / (1 - delta)
-    knots = _stack(p_now, 1.0, base, base - (1.0 - delta), top, top + (1.0 - delta))
+    # The kinks in q, clipped to [p_t, 1]: below the lowest the gap is constant
+    # and positive (no shift, no war: D's continuation is worth at least its war
+    # value); above the highest it is constant, so a root beyond it is none.
+    knots = _stack(base, base - (1.0 - delta), top, top + (1.0 - delta))
     knots = xp.minimum(xp.maximum(knots, p_now[..., None]), 1.0)
     return _decreasing_root(gap, knots) - p_now
 
@@ -319,14 +323,9 @@ class Solution:
 def _period(
     p: float, delta: float, c_d: float, c_r: float, s: float, v_d: float, v_r: float
 ) -> tuple[float, float, float]:
-    """One period of the bargaining game: (V_D, V_R, P(war)) given tomorrow's values.
-
-    Either side proposes a split of today's flow (D with probability s); the
-    responder compares accepting (today's share plus its discounted
-    continuation) with fighting, and the proposer compares its best accepted
-    offer with fighting itself. Shares are clipped to [0, 1]; when no share
-    in [0, 1] satisfies the responder, war follows.
-    """
+    """One period: (V_D, V_R, P(war)) given tomorrow's values. D proposes with
+    probability s; the responder accepts a share of today's flow (in [0, 1]) or
+    fights; the proposer makes its best accepted offer or fights itself."""
     w_r, w_d = p - c_r, 1.0 - p - c_d
     flow = 1.0 - delta
     # R proposes: the smallest share of today's flow that D accepts.
@@ -359,8 +358,9 @@ def backward_induction(
 
     The check of eqs. (2)-(6) that does not use them. The last power of the
     path holds for ever: that stationary tail is solved by iterating
-    :func:`_period` from (0, 0) until the values move by less than ``tol``
-    (a contraction of modulus delta); then the path is solved backwards.
+    :func:`_period` from (0, 0) (a contraction of modulus delta) until the
+    values stop changing, or have moved by at most ``tol`` for 64 iterations;
+    then the path is solved backwards.
     Paths of any length are allowed, so shifts spread over several periods
     (Krainin 2017) can be studied too.
 
@@ -382,12 +382,15 @@ def backward_induction(
     if not 0.0 <= surplus_share <= 1.0:
         raise ValueError(f"surplus_share must lie in [0, 1], got {surplus_share}")
     args = (delta, cost_declining, cost_rising, surplus_share)
-    v_d, v_r = 0.0, 0.0
+    v_d, v_r, settled = 0.0, 0.0, 0
     for _ in range(100_000):
         n_d, n_r, _w = _period(path[-1], *args, v_d, v_r)
-        done = abs(n_d - v_d) < tol and abs(n_r - v_r) < tol
+        change = max(abs(n_d - v_d), abs(n_r - v_r))
         v_d, v_r = n_d, n_r
-        if done:
+        # Within tol, go on to the last bit (exact on dyadic numbers), but not
+        # for ever: rounding can leave the iteration cycling between neighbours.
+        settled += change <= tol
+        if change == 0.0 or settled > 64:
             break
     for p in reversed(path[1:-1]):
         v_d, v_r, _w = _period(p, *args, v_d, v_r)
