@@ -273,9 +273,8 @@ def shift_bound(
 
     base = 1.0 - cost_declining - delta * level  # y_R(q) = (base - q) / (1 - delta)
     top = cost_rising + delta * (1.0 - level)  # y_D(q) = 1 - (q - top) / (1 - delta)
-    # The kinks in q, clipped to [p_t, 1]: below the lowest the gap is constant
-    # and positive (no shift, no war: D's continuation is worth at least its war
-    # value); above the highest it is constant, so a root beyond it is none.
+    # The kinks in q, clipped to [p_t, 1]: the gap is constant below the lowest
+    # (and positive: no shift, no war) and above the highest (no root there).
     knots = _stack(base, base - (1.0 - delta), top, top + (1.0 - delta))
     knots = xp.minimum(xp.maximum(knots, p_now[..., None]), 1.0)
     return _decreasing_root(gap, knots) - p_now
