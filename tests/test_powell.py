@@ -187,6 +187,8 @@ def test_the_default_surplus_share_is_the_best_credible_promise():
         0.5, DELTA, C_D, C_R, 1.0
     )
     assert powell.shift_bound(P, DELTA, C_D, C_R) == powell.shift_bound(P, DELTA, C_D, C_R, 1.0)
+    just_above = P + float(powell.shift_bound(P, DELTA, C_D, C_R, 1.0)) + 1e-9
+    assert powell.prefers_war(P, just_above, DELTA, C_D, C_R)
     assert powell.backward_induction([P, 0.5], DELTA, C_D, C_R) == powell.backward_induction(
         [P, 0.5], DELTA, C_D, C_R, 1.0
     )
@@ -214,6 +216,7 @@ def test_at_the_bound_the_margin_is_zero_on_a_hundred_thousand_games():
     s[::3], s[1::3] = 0.0, 1.0
     b = powell.shift_bound(p, delta, c_d, c_r, s)
     assert (b > 0).all()
+    assert (p + b <= 1.0 + 1e-12)[np.isfinite(b)].all()  # a shift to p' <= 1, or +inf
     on = np.isfinite(b) & (p + b < 1 - 1e-6)
     assert 0.1 < on.mean() < 0.9
     args = (delta[on], c_d[on], c_r[on], s[on])
