@@ -273,10 +273,9 @@ def shift_bound(
 
     base = 1.0 - cost_declining - delta * level  # y_R(q) = (base - q) / (1 - delta)
     top = cost_rising + delta * (1.0 - level)  # y_D(q) = 1 - (q - top) / (1 - delta)
-    # The kinks in q, clipped to [p_t, 1]: the gap is constant below the lowest
-    # (and positive: no shift, no war) and above the highest (no root there).
-    # y_R's kink at 1 is q = p_t itself (y_R < 1 for every q > p_t at this level).
-    knots = _stack(base, top, top + (1.0 - delta))
+    # The kinks in q within [p_t, 1] (y_R's kink at 1 is q = p_t): beyond the
+    # highest the gap is constant, so a root there is none.
+    knots = _stack(p_now, base, top, top + (1.0 - delta))
     knots = xp.minimum(xp.maximum(knots, p_now[..., None]), 1.0)
     return _decreasing_root(gap, knots) - p_now
 
