@@ -341,8 +341,8 @@ def _period(
         d_branch = (w_d, w_r, 1.0)
     else:
         d_branch = (d_peace, flow * (1.0 - z) + delta * v_r, 0.0)
-    mix = [s * d + (1.0 - s) * r for d, r in zip(d_branch, r_branch, strict=True)]
-    return mix[0], mix[1], mix[2]
+    v_d, v_r, war = s * np.array(d_branch) + (1.0 - s) * np.array(r_branch)
+    return float(v_d), float(v_r), float(war)
 
 
 def backward_induction(
@@ -375,7 +375,7 @@ def backward_induction(
     -------
     Solution
     """
-    path = [float(v) for v in np.atleast_1d(np.asarray(p_path, dtype=np.float64))]
+    path = [float(v) for v in np.atleast_1d(p_path)]
     if not 0.0 < delta < 1.0:
         raise ValueError(f"delta must lie in (0, 1), got {delta}")
     if not 0.0 <= surplus_share <= 1.0:
