@@ -14,6 +14,9 @@ import pytest
 from detente.classic import powell
 from detente.classic.reproduce import targets
 
+# The closed forms run on every row of every step: they must not warn.
+pytestmark = pytest.mark.filterwarnings("error")
+
 DELTA, P, C_D, C_R = 0.9, 0.3, 0.05, 0.05
 
 
@@ -154,8 +157,9 @@ def test_slow_shifts_can_add_up_to_war():
 
 
 def test_backward_induction_rejects_a_bad_discount():
-    with pytest.raises(ValueError, match="delta"):
-        powell.backward_induction([0.3, 0.5], 1.0, 0.1, 0.1)
+    for delta in (1.0, 0.0):
+        with pytest.raises(ValueError, match="delta"):
+            powell.backward_induction([0.3, 0.5], delta, 0.1, 0.1)
     with pytest.raises(ValueError, match="surplus_share"):
         powell.backward_induction([0.3, 0.5], 0.9, 0.1, 0.1, 1.5)
 
@@ -168,3 +172,105 @@ def test_reproduce_has_the_powell_rows_and_they_pass():
     below = [t for t in rows if "just below" in t.target]
     assert {t.published for t in above} == {1.0} and {t.ours for t in above} == {1.0}
     assert {t.published for t in below} == {0.0} and {t.ours for t in below} == {0.0}
+
+
+def test_the_default_surplus_share_is_the_best_credible_promise():
+    # s = 1 by default everywhere (Powell's bound); catches a changed default.
+    args = (P, 0.5, DELTA, C_D, C_R)
+    for f in (powell.war_margin, powell.prefers_war, powell.bargaining_range):
+        assert np.array_equal(f(*args), f(*args, 1.0))
+        assert not np.array_equal(f(*args), f(*args, 0.0)) or f is powell.prefers_war
+    assert powell.continuation_value(0.5, DELTA, C_D, C_R) == powell.continuation_value(
+        0.5, DELTA, C_D, C_R, 1.0
+    )
+    assert powell.peace_ceiling(0.5, DELTA, C_D, C_R) == powell.peace_ceiling(
+        0.5, DELTA, C_D, C_R, 1.0
+    )
+    assert powell.shift_bound(P, DELTA, C_D, C_R) == powell.shift_bound(P, DELTA, C_D, C_R, 1.0)
+    just_above = P + float(powell.shift_bound(P, DELTA, C_D, C_R, 1.0)) + 1e-9
+    assert powell.prefers_war(P, just_above, DELTA, C_D, C_R)
+    assert powell.backward_induction([P, 0.5], DELTA, C_D, C_R) == powell.backward_induction(
+        [P, 0.5], DELTA, C_D, C_R, 1.0
+    )
+
+
+def test_the_closed_forms_compute_in_the_models_real_dtype():
+    # float32 where a compiled run asks for it (detente.backend.real); catches
+    # arrays built without the model's dtype.
+    from detente.backend import using
+
+    with using(np, real=np.float32):
+        v = powell.continuation_value(np.float32(0.5), 0.9, 0.05, 0.05, 0.5)
+        b = powell.shift_bound(0.3, 0.9, 0.05, 0.05, 0.5)
+    assert v.dtype == np.float32 and b.dtype == np.float32
+
+
+def test_at_the_bound_the_margin_is_zero_on_a_hundred_thousand_games():
+    # Eq. (5) against eq. (4), exactly, in every regime of eq. (2'): the bound
+    # is where the margin changes sign, and where it is +inf even the largest
+    # shift leaves the declining side at peace.
+    rng = np.random.default_rng(2004)
+    n = 100_000
+    p, delta = rng.uniform(0, 1, n), rng.uniform(0.05, 0.999, n)
+    c_d, c_r, s = rng.uniform(0, 0.6, n), rng.uniform(0, 0.6, n), rng.uniform(0, 1, n)
+    s[::3], s[1::3] = 0.0, 1.0
+    b = powell.shift_bound(p, delta, c_d, c_r, s)
+    assert (b > 0).all()
+    assert (p + b <= 1.0 + 1e-12)[np.isfinite(b)].all()  # a shift to p' <= 1, or +inf
+    on = np.isfinite(b) & (p + b < 1 - 1e-6)
+    assert 0.1 < on.mean() < 0.9
+    args = (delta[on], c_d[on], c_r[on], s[on])
+    at = powell.war_margin(p[on], p[on] + b[on], *args)
+    np.testing.assert_allclose(at, 0.0, atol=1e-12)
+    assert (powell.war_margin(p[on], p[on] + b[on] + 1e-6, *args) > 0).all()
+    assert (powell.war_margin(p[on], p[on] + b[on] - 1e-6, *args) < 0).all()
+    off = ~np.isfinite(b)
+    assert (powell.war_margin(p[off], 1.0, delta[off], c_d[off], c_r[off], s[off]) <= 0).all()
+
+
+def test_the_continuation_is_the_brute_force_fixed_point_in_every_regime():
+    rng = np.random.default_rng(1989)
+    n = 60
+    q, delta = rng.uniform(0, 1, n), rng.uniform(0.3, 0.95, n)
+    c_d, c_r, s = rng.uniform(0, 0.5, n), rng.uniform(0, 0.5, n), rng.uniform(0, 1, n)
+    v = powell.continuation_value(q, delta, c_d, c_r, s)
+    for i in range(n):
+        sol = powell.backward_induction([q[i]], delta[i], c_d[i], c_r[i], s[i])
+        assert sol.declining_value == pytest.approx(v[i], abs=1e-9)
+        assert sol.declining_value + sol.rising_value == pytest.approx(1.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("s", [0.0, 1.0])
+def test_the_brute_force_keeps_the_peace_at_exact_indifference(s):
+    # Dyadic numbers: the brute force meets the bound with no rounding, the
+    # declining side (or, mirrored, the rising side) exactly indifferent.
+    # Catches ">=" for ">" in the responder's or the proposer's choice.
+    p, delta, c = 0.25, 0.5, 0.0625
+    b = float(powell.shift_bound(p, delta, c, c, s))
+    at = powell.backward_induction([p, p + b], delta, c, c, s)
+    assert at.margin == 0.0 and at.war_probability == 0.0
+    assert powell.backward_induction([p, p + b + 2**-20], delta, c, c, s).war_probability == 1.0
+    # The mirror: the "rising" side loses power by as much and is indifferent.
+    mirror = powell.backward_induction([1 - p, 1 - p - b], delta, c, c, 1.0 - s)
+    assert mirror.war_probability == 0.0
+    assert (
+        powell.backward_induction([1 - p, 1 - p - b - 2**-20], delta, c, c, 1.0 - s).war_probability
+        == 1.0
+    )
+
+
+def test_war_comes_when_the_shift_comes_not_before():
+    # Each period of a path counts: a jump two periods ahead is fought when it
+    # is one period ahead (catches a path solved without its middle periods).
+    jump = powell.backward_induction([0.3, 0.9], DELTA, C_D, C_R)
+    assert jump.war_probability == 1.0
+    # War values then: D gets 1 - p - c_D, R gets p - c_R.
+    assert (jump.declining_value, jump.rising_value) == pytest.approx((0.65, 0.25))
+    for k, path in ((1, [0.3, 0.3, 0.9]), (2, [0.3, 0.3, 0.3, 0.9])):
+        later = powell.backward_induction(path, DELTA, C_D, C_R)
+        assert later.war_probability == 0.0
+        # s = 1: D proposes and holds R to its war value each period; war k
+        # periods on destroys delta^k (c_D + c_R) of the stake.
+        assert later.rising_value == pytest.approx(0.25)
+        total = later.declining_value + later.rising_value
+        assert total == pytest.approx(1 - DELTA**k * (C_D + C_R))

@@ -165,9 +165,10 @@ def continuation_value(
     def gap(v: Array) -> Array:
         return _shares(v, *(a[..., None] for a in args)) - v
 
+    # The kinks of y_R and y_D, clipped to [0, 1]. They bracket the root: below
+    # the lowest both shares are 1, so the gap there is 1 - V > 0, and above the
+    # highest both are 0 and the gap is -V <= 0.
     knots = _stack(
-        0.0,
-        1.0,
         _clip01(w_d / delta),
         _clip01((w_d - (1.0 - delta)) / delta),
         _clip01(1.0 - w_r / delta),
@@ -272,7 +273,9 @@ def shift_bound(
 
     base = 1.0 - cost_declining - delta * level  # y_R(q) = (base - q) / (1 - delta)
     top = cost_rising + delta * (1.0 - level)  # y_D(q) = 1 - (q - top) / (1 - delta)
-    knots = _stack(p_now, 1.0, base, base - (1.0 - delta), top, top + (1.0 - delta))
+    # The kinks in q within [p_t, 1] (y_R's kink at 1 is q = p_t): beyond the
+    # highest the gap is constant, so a root there is none.
+    knots = _stack(p_now, base, top, top + (1.0 - delta))
     knots = xp.minimum(xp.maximum(knots, p_now[..., None]), 1.0)
     return _decreasing_root(gap, knots) - p_now
 
@@ -319,14 +322,9 @@ class Solution:
 def _period(
     p: float, delta: float, c_d: float, c_r: float, s: float, v_d: float, v_r: float
 ) -> tuple[float, float, float]:
-    """One period of the bargaining game: (V_D, V_R, P(war)) given tomorrow's values.
-
-    Either side proposes a split of today's flow (D with probability s); the
-    responder compares accepting (today's share plus its discounted
-    continuation) with fighting, and the proposer compares its best accepted
-    offer with fighting itself. Shares are clipped to [0, 1]; when no share
-    in [0, 1] satisfies the responder, war follows.
-    """
+    """One period: (V_D, V_R, P(war)) given tomorrow's values. D proposes with
+    probability s; the responder accepts a share of today's flow (in [0, 1]) or
+    fights; the proposer makes its best accepted offer or fights itself."""
     w_r, w_d = p - c_r, 1.0 - p - c_d
     flow = 1.0 - delta
     # R proposes: the smallest share of today's flow that D accepts.
@@ -343,8 +341,8 @@ def _period(
         d_branch = (w_d, w_r, 1.0)
     else:
         d_branch = (d_peace, flow * (1.0 - z) + delta * v_r, 0.0)
-    mix = [s * d + (1.0 - s) * r for d, r in zip(d_branch, r_branch, strict=True)]
-    return mix[0], mix[1], mix[2]
+    v_d, v_r, war = s * np.array(d_branch) + (1.0 - s) * np.array(r_branch)
+    return float(v_d), float(v_r), float(war)
 
 
 def backward_induction(
@@ -359,8 +357,9 @@ def backward_induction(
 
     The check of eqs. (2)-(6) that does not use them. The last power of the
     path holds for ever: that stationary tail is solved by iterating
-    :func:`_period` from (0, 0) until the values move by less than ``tol``
-    (a contraction of modulus delta); then the path is solved backwards.
+    :func:`_period` from (0, 0) (a contraction of modulus delta) until the
+    values stop changing, or have moved by at most ``tol`` for 64 iterations;
+    then the path is solved backwards.
     Paths of any length are allowed, so shifts spread over several periods
     (Krainin 2017) can be studied too.
 
@@ -376,18 +375,21 @@ def backward_induction(
     -------
     Solution
     """
-    path = [float(v) for v in np.atleast_1d(np.asarray(p_path, dtype=np.float64))]
+    path = [float(v) for v in np.atleast_1d(p_path)]
     if not 0.0 < delta < 1.0:
         raise ValueError(f"delta must lie in (0, 1), got {delta}")
     if not 0.0 <= surplus_share <= 1.0:
         raise ValueError(f"surplus_share must lie in [0, 1], got {surplus_share}")
     args = (delta, cost_declining, cost_rising, surplus_share)
-    v_d, v_r = 0.0, 0.0
+    v_d, v_r, settled = 0.0, 0.0, 0
     for _ in range(100_000):
         n_d, n_r, _w = _period(path[-1], *args, v_d, v_r)
-        done = abs(n_d - v_d) < tol and abs(n_r - v_r) < tol
+        change = max(abs(n_d - v_d), abs(n_r - v_r))
         v_d, v_r = n_d, n_r
-        if done:
+        # Within tol, go on to the last bit (exact on dyadic numbers), but not
+        # for ever: rounding can leave the iteration cycling between neighbours.
+        settled += change <= tol
+        if change == 0.0 or settled > 64:
             break
     for p in reversed(path[1:-1]):
         v_d, v_r, _w = _period(p, *args, v_d, v_r)
