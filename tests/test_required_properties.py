@@ -39,7 +39,13 @@ def complete_information(beta: float, start: int = 5) -> dict:
             "war_signal_noise": 0.0,
         },
         ladder=ladder(hazard=0.0),
-        actors=[actor("A", rationality=beta), actor("B", rationality=beta)],
+        # No audience costs: in version 2 an agreement below one's aim costs its
+        # share of the audience cost, which can empty the range against a
+        # costless crisis (Fearon 1994); the property assumes a non-empty range.
+        actors=[
+            actor("A", rationality=beta, audience_cost=0.0),
+            actor("B", rationality=beta, audience_cost=0.0),
+        ],
         disputes=[
             {
                 "id": "d",
