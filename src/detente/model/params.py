@@ -104,6 +104,17 @@ class Params:
     signal_noise: Array
     cohesion_signal_noise: Array
     war_signal_noise: Array
+    # The high-intensity war (detente.model.front).
+    reserve: Array  # (R, N)
+    recruitment: Array  # (R, N)
+    aid_flow: Array  # (R, A)
+    tempo: Array  # (R,)
+    tempo_surge: Array
+    displacement_wave: Array
+    wave_weeks: Array
+    front_displacement: Array
+    war_return_rate: Array
+    refugee_war_return_rate: Array
 
 
 def draw_quantity(
@@ -182,7 +193,11 @@ def parameter_paths(sc: Scenario) -> list[str]:
     for a in sc.actors:
         paths += [f"actors.{a.id}.{f}" for f in ACTOR_FIELDS]
         paths += [f"actors.{a.id}.arms.{f}" for f in ("reaction", "fatigue", "grievance")]
-    paths += [f"alliances.{al.id}.{f}" for al in sc.alliances for f in ("cohesion", "partner_aid")]
+    paths += [
+        f"alliances.{al.id}.{f}"
+        for al in sc.alliances
+        for f in ("cohesion", "partner_aid", "aid_flow")
+    ]
     paths += [f"disputes.{d.id}.{f}" for d in sc.disputes for f in _DISPUTE_FIELDS]
     paths += [
         f"ladder.{i}.{f}" for i in range(len(sc.ladder)) for f in ("hazard", "cost", "violence")
@@ -206,6 +221,8 @@ ACTOR_FIELDS = (
     "effectiveness",
     "mobilisation",
     "cohesion_bias",
+    "reserve",
+    "recruitment",
 )
 _DISPUTE_FIELDS = (
     "status_quo",
@@ -232,6 +249,13 @@ _WAR_FIELDS = (
     "mobilisation_growth",
     "mobilisation_decay",
     "mobilisation_cost",
+    "tempo",
+    "tempo_surge",
+    "displacement_wave",
+    "wave_weeks",
+    "front_displacement",
+    "war_return_rate",
+    "refugee_war_return_rate",
 )
 
 
@@ -334,4 +358,14 @@ def draw_params(
         war_signal_noise=draw_quantity(
             sc.settings.war_signal_noise, seed, "settings.war_signal_noise", runs, ov
         ),
+        reserve=per(A, "reserve", "actors"),
+        recruitment=per(A, "recruitment", "actors"),
+        aid_flow=per(sc.alliances, "aid_flow", "alliances"),
+        tempo=war("tempo"),
+        tempo_surge=war("tempo_surge"),
+        displacement_wave=war("displacement_wave"),
+        wave_weeks=war("wave_weeks"),
+        front_displacement=war("front_displacement"),
+        war_return_rate=war("war_return_rate"),
+        refugee_war_return_rate=war("refugee_war_return_rate"),
     )

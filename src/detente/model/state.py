@@ -101,6 +101,10 @@ class State:
     displaced_peak: F64  # (R,) peak of the total stock
     mobilisation: F64  # (R, N)
     nuclear_used: B  # (R,)
+    # The high-intensity war (detente.model.front).
+    reserve: F64  # (R, N) thousands still to be called up
+    exits: F64  # (R, N) cumulative border crossings out (a flow, not a stock)
+    front_moved: F64  # (R, Dn) contested territory that changed hands this step
 
 
 def grid(bins: int) -> F64:
@@ -194,4 +198,7 @@ def initial_state(p: Params, st: Structure, resolve_prior: F64, cohesion_prior: 
         displaced_peak=np.zeros(r),
         mobilisation=p.mobilisation.copy(),
         nuclear_used=np.zeros(r, dtype=bool),
+        reserve=p.reserve.copy(),
+        exits=np.zeros((r, n)),
+        front_moved=np.zeros((r, d)),
     )
