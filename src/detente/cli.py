@@ -36,11 +36,11 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _load(name_or_path: str):
+def _load(name_or_path: str, hindcast: bool = True):
     from detente.scenario.loading import ScenarioError, load_scenario
 
     try:
-        return load_scenario(name_or_path)
+        return load_scenario(name_or_path, hindcast=hindcast)
     except ScenarioError as e:
         raise fail(str(e)) from None
 
@@ -97,6 +97,13 @@ def run(
             "runs may differ; summaries agree within Monte Carlo error)"
         ),
     ] = "float64",
+    hindcast: Annotated[
+        bool,
+        typer.Option(
+            help="use parameters calibrated on a later record where the scenario has them "
+            "(ukraine-2022: the war of 2022); --no-hindcast keeps the pre-war assumptions"
+        ),
+    ] = True,
 ) -> None:
     """Simulate every policy package of a scenario and compare them with the status quo."""
     from detente.experiments.ensemble import compare
@@ -114,7 +121,7 @@ def run(
             raise fail("--backend jax: JAX is not installed; pip install 'detente[jax]'")
         if chunk_size == 2500:
             chunk_size = 100_000  # one compiled call per package; memory ~5 kB a run
-    sc = _load(scenario)
+    sc = _load(scenario, hindcast=hindcast)
     names = None
     if packages is not None:
         names = [n.strip() for n in packages.split(",") if n.strip()]
@@ -155,6 +162,10 @@ def run(
         sys.stdout.write(doc)
         return
     _print_table(cmp, sc)
+    from detente.scenario.loading import hindcast_label
+
+    if hindcast_label(sc):
+        out_console.print(f"{sc.name}: {hindcast_label(sc)}", highlight=False)
     if out is not None:
         out_console.print(f"wrote {out / 'summary.json'} and {out / 'runs.parquet'}")
 

@@ -186,6 +186,9 @@ def forecast(post: Posterior, until: dt.date, draws: int = 1000) -> pd.DataFrame
         ):
             o = _periods(t, pr.start, spans, period)
             v = read_off(o, series, sc.settings.step_weeks)
+            if o.target.kind == "total":
+                # A flow of a count that never falls: the interpolation's last bit aside.
+                v = np.maximum(v, 0.0)
             v = post.as_recorded(t, v, values, ids, series, f"{t.id}.{period}")
             q = np.quantile(v, QUANTILES, axis=0)
             for j, lab in enumerate(o.labels):

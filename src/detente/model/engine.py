@@ -891,7 +891,7 @@ def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
     beta = (on_d * power[:, None, :]).sum(axis=2)
     balance = (alpha - beta) / xp.maximum(alpha + beta, 1e-12)
     # The tempo of a high-intensity war (detente.model.front; 1 by default).
-    intensity = intensity * front.tempo(at_war, balance, p)
+    intensity = intensity * front.tempo(at_war, balance, state.war_steps * dt, p)
     loss_a, loss_b = square_law_losses(
         A,
         Bf,

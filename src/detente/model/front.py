@@ -37,16 +37,20 @@ __all__ = ["aid_delivered", "call_up", "flight_hazard", "returns", "tempo"]
 F64 = NDArray[np.float64]
 
 
-def tempo(at_war, balance: F64, p) -> F64:
+def tempo(at_war, balance: F64, weeks: F64, p) -> F64:
     """Multiplier of the attrition intensity at war, (R, Dn); 1 elsewhere.
 
-    ``tempo x (1 + tempo_surge x |balance|)``, ``balance`` the Lanchester
-    superiority (alpha - beta) / (alpha + beta) that also moves territory:
-    the side with the upper hand attacks and the front burns faster. At the
-    defaults (tempo 1, surge 0) it is exactly 1.
+    ``tempo x (1 + tempo_surge x |balance|) x (1 + tempo_opening x
+    exp(-weeks / wave_weeks))``: ``balance`` is the Lanchester superiority
+    (alpha - beta) / (alpha + beta) that also moves territory (the side with
+    the upper hand attacks and the front burns faster), and ``weeks`` the
+    weeks the war has lasted (an invasion opens on every axis at once, and
+    its first weeks are the most intense, as the flight is). At the defaults
+    (tempo 1, surge 0, opening 0) it is exactly 1.
     """
     factor = p.tempo[:, None] * (1.0 + p.tempo_surge[:, None] * xp.abs(balance))
-    return xp.where(at_war, factor, 1.0)
+    opening = 1.0 + p.tempo_opening[:, None] * xp.exp(-weeks / p.wave_weeks[:, None])
+    return xp.where(at_war, factor * opening, 1.0)
 
 
 def call_up(forces: F64, reserve: F64, p, at_war: F64, dt: float) -> tuple[F64, F64]:

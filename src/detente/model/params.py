@@ -115,6 +115,7 @@ class Params:
     front_displacement: Array
     war_return_rate: Array
     refugee_war_return_rate: Array
+    tempo_opening: Array
 
 
 def draw_quantity(
@@ -256,6 +257,7 @@ _WAR_FIELDS = (
     "front_displacement",
     "war_return_rate",
     "refugee_war_return_rate",
+    "tempo_opening",
 )
 
 
@@ -368,4 +370,5 @@ def draw_params(
         front_displacement=war("front_displacement"),
         war_return_rate=war("war_return_rate"),
         refugee_war_return_rate=war("refugee_war_return_rate"),
+        tempo_opening=war("tempo_opening"),
     )

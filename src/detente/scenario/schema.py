@@ -294,6 +294,11 @@ class WarSettings(_Frozen):
     refugee_war_return_rate: Probability = Field(
         default=0.0, description="weekly share of refugees who return during a war"
     )
+    tempo_opening: NonNegative = Field(
+        default=0.0,
+        description="extra intensity of a war's first weeks, as a multiple, decaying over "
+        "wave_weeks (an invasion on every axis at once; 0: none)",
+    )
 
 
 class Settings(_Frozen):
