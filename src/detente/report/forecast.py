@@ -11,6 +11,8 @@ __all__ = ["forecast_markdown", "forecast_rows"]
 
 def _num(x: float) -> str:
     """A count as people read it: 81,500 not 8.15e4."""
+    if abs(x) < 0.5:
+        return "0"  # a flow's interpolation leaves a last bit, never a person
     if abs(x) >= 1e6:
         return f"{x / 1e6:.2f} M"
     if abs(x) >= 1e4:
