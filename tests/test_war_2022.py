@@ -233,3 +233,17 @@ def test_ukraine_2022_draws_its_war_parameters_from_the_2022_posterior_unless_to
     assert "donbas-2014" in pre.war.civilian_lethality.file
     # The crisis is untouched: only war-phase numbers differ.
     assert hind.disputes == pre.disputes and hind.ladder == pre.ladder
+
+
+def test_the_run_and_its_report_say_the_war_parameters_are_a_hindcast(tmp_path):
+    args = ["run", "ukraine-2022", "--runs", "20", "--packages", "status-quo", "--workers", "1"]
+    res = runner.invoke(app, [*args, "--out", str(tmp_path / "h"), "--report"])
+    assert res.exit_code == 0, res.output
+    assert "war parameters calibrated on the war of 2022 (a hindcast)" in " ".join(
+        res.output.split()
+    )
+    assert "(a hindcast)" in (tmp_path / "h" / "report.html").read_text()
+    res = runner.invoke(app, [*args, "--no-hindcast", "--out", str(tmp_path / "p"), "--report"])
+    assert res.exit_code == 0, res.output
+    assert "hindcast" not in res.output
+    assert "(a hindcast)" not in (tmp_path / "p" / "report.html").read_text()
