@@ -289,7 +289,10 @@ def parse_scenario(
     relative to; by default the current directory. ``hindcast=False`` keeps
     the pre-war assumptions of numbers that carry them (:func:`without_hindcast`).
     """
-    data = dict(without_hindcast(data, hindcast))
+    data = without_hindcast(data, hindcast)
+    if not isinstance(data, dict):
+        raise ScenarioError(file, "prewar", "expected a scenario mapping, not a bare prewar value")
+    data = dict(data)
     packages = data.get("packages")
     if isinstance(packages, dict) and "status-quo" not in packages:
         data["packages"] = {"status-quo": [], **packages}
