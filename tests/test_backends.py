@@ -74,6 +74,20 @@ def test_recorded_series_agree_with_interventions_that_start_and_end():
     assert rec_np["rung"].shape == (64, 404)
 
 
+def test_the_high_intensity_war_agrees_on_both_backends():
+    # ukraine-war-2022 exercises every mechanism of detente.model.front (tempo
+    # and surge, call-up, aid as a flow, the wave, flight from the front,
+    # returns in war, exits), which the other built-ins leave at their defaults.
+    sc = load_scenario("ukraine-war-2022")
+    model = compile_model(sc, "status-quo")
+    runs = np.arange(48)
+    out_np, rec_np = run_chunk(sc, model, 5, runs, record=True)
+    out_jx, rec_jx = run_chunk(sc, model, 5, runs, record=True, backend="jax")
+    assert_same_runs(out_np, out_jx)
+    assert_same_runs(rec_np, rec_jx)
+    assert (rec_np["exits"][:, -1] > 0).all()
+
+
 def test_the_traced_schedule_gives_the_timing_of_every_step():
     from detente.model.compiled import _own_schedule
 

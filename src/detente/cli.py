@@ -36,11 +36,11 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _load(name_or_path: str):
+def _load(name_or_path: str, hindcast: bool = True):
     from detente.scenario.loading import ScenarioError, load_scenario
 
     try:
-        return load_scenario(name_or_path)
+        return load_scenario(name_or_path, hindcast=hindcast)
     except ScenarioError as e:
         raise fail(str(e)) from None
 
@@ -97,6 +97,13 @@ def run(
             "runs may differ; summaries agree within Monte Carlo error)"
         ),
     ] = "float64",
+    hindcast: Annotated[
+        bool,
+        typer.Option(
+            help="use parameters calibrated on a later record where the scenario has them "
+            "(ukraine-2022: the war of 2022); --no-hindcast keeps the pre-war assumptions"
+        ),
+    ] = True,
 ) -> None:
     """Simulate every policy package of a scenario and compare them with the status quo."""
     from detente.experiments.ensemble import compare
@@ -114,7 +121,7 @@ def run(
             raise fail("--backend jax: JAX is not installed; pip install 'detente[jax]'")
         if chunk_size == 2500:
             chunk_size = 100_000  # one compiled call per package; memory ~5 kB a run
-    sc = _load(scenario)
+    sc = _load(scenario, hindcast=hindcast)
     names = None
     if packages is not None:
         names = [n.strip() for n in packages.split(",") if n.strip()]
@@ -158,6 +165,10 @@ def run(
     from detente.report.peace import peace_table
 
     out_console.print(peace_table(cmp.rows()))
+    from detente.scenario.loading import hindcast_label
+
+    if hindcast_label(sc):
+        out_console.print(f"{sc.name}: {hindcast_label(sc)}", highlight=False)
     if out is not None:
         out_console.print(f"wrote {out / 'summary.json'} and {out / 'runs.parquet'}")
 
@@ -495,12 +506,19 @@ def calibrate(
         )
     out_console.print(table)
     for row in manifest["coverage_in_sample"]:
-        out_console.print(
-            f"{row['target']}: {row['observations']} fitted observations, "
-            f"{row['coverage_90']:.0%} inside the 90% predictive band, "
-            f"{row['coverage_50']:.0%} inside the 50% band",
-            highlight=False,
-        )
+        if row.get("observed") == "floor":
+            text = (
+                f"{row['target']}: {row['observations']} fitted floors, "
+                f"{row['share_above_floor']:.0%} of predictive draws at or above them, "
+                f"{row['coverage_90']:.0%} below the top of the 90% band"
+            )
+        else:
+            text = (
+                f"{row['target']}: {row['observations']} fitted observations, "
+                f"{row['coverage_90']:.0%} inside the 90% predictive band, "
+                f"{row['coverage_50']:.0%} inside the 50% band"
+            )
+        out_console.print(text, highlight=False)
     if report:
         from detente.report.html import build_report
 
@@ -522,6 +540,11 @@ def score(
     threshold: Annotated[
         float, typer.Option(help="event for the Brier score: value >= this")
     ] = 25.0,
+    targets: Annotated[
+        Path | None,
+        typer.Option(help="a targets file of later records to score the posterior predictive on"),
+    ] = None,
+    draws: Annotated[int, typer.Option(min=10, help="predictive draws (with --targets)")] = 1000,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Score the predictive distribution against held-out observations and two references."""
@@ -530,6 +553,9 @@ def score(
 
     if not (folder / "calibration.json").is_file():
         raise fail(f"{folder}: expected a calibration folder (calibration.json is missing)")
+    if targets is not None:
+        _score_targets(folder, targets, draws, as_json)
+        return
     try:
         manifest, pred, obs = read_calibration(folder)
         result = run_score(
@@ -561,6 +587,90 @@ def score(
         )
     out_console.print(table)
     out_console.print(result["verdict"], highlight=False)
+
+
+def _score_targets(folder: Path, targets: Path, draws: int, as_json: bool) -> None:
+    """``detente score DIR --targets FILE``: later records, without refitting."""
+    from detente.calibration.forecast import load_posterior, score_targets
+    from detente.calibration.targets import load_targets
+    from detente.scenario.loading import ScenarioError
+
+    try:
+        tf = load_targets(targets)
+        post = load_posterior(folder)
+        result = score_targets(post, tf, str(targets), draws=draws)
+    except ScenarioError as e:
+        raise fail(str(e)) from None
+    except (ValueError, KeyError, OSError) as e:
+        raise fail(f"{folder}: {e}") from None
+    text = json.dumps(result, indent=1) + "\n"
+    write_atomic(folder / f"scores-{targets.stem}.json", text.encode())
+    if as_json:
+        sys.stdout.write(text)
+        return
+    table = Table(title=f"{folder}: {targets} (after {result['window_end']}, {draws} draws)")
+    for c in ("target", "observations", "CRPS", "50% coverage", "90% coverage"):
+        table.add_column(c, justify="left" if c == "target" else "right")
+    for r in result["targets"]:
+        crps_txt = f"{r['crps']:.4g}" if "crps" in r else "floor"
+        table.add_row(
+            r["target"],
+            str(r["observations"]),
+            crps_txt,
+            f"{r['coverage_50']:.0%}",
+            f"{r['coverage_90']:.0%}",
+        )
+    out_console.print(table)
+
+
+@app.command()
+def forecast(
+    folder: Annotated[Path, typer.Argument(help="a calibration folder (--out of calibrate)")],
+    until: Annotated[str, typer.Option(help="last month of the forecast (YYYY-MM)")],
+    draws: Annotated[int, typer.Option(min=10, help="posterior predictive draws")] = 1000,
+) -> None:
+    """Forecast every calibrated quantity from the posterior, by month and year (Parquet)."""
+    from detente.calibration.forecast import forecast as run_forecast
+    from detente.calibration.forecast import load_posterior
+    from detente.experiments.store import write_table
+    from detente.scenario.loading import ScenarioError
+
+    if not (folder / "calibration.json").is_file():
+        raise fail(f"{folder}: expected a calibration folder (calibration.json is missing)")
+    cut = _date(until, "--until")
+    try:
+        post = load_posterior(folder)
+        table_df = run_forecast(post, cut, draws=draws)
+    except ScenarioError as e:
+        raise fail(str(e)) from None
+    except (ValueError, KeyError, OSError) as e:
+        raise fail(f"{folder}: {e}") from None
+    import pyarrow as pa
+
+    write_table(folder / "forecast.parquet", pa.Table.from_pandas(table_df, preserve_index=False))
+    from detente.report.forecast import forecast_markdown
+
+    write_atomic(folder / "forecast.md", forecast_markdown(table_df, post.manifest).encode())
+    yearly = table_df[table_df["period"] == "year"]
+    table = Table(
+        title=f"{post.manifest['scenario']}: forecast to {cut.isoformat()} ({draws} draws)"
+    )
+    for c in ("target", "year", "median", "50% interval", "90% interval"):
+        table.add_column(c, justify="left" if c == "target" else "right")
+    for r in yearly.itertuples():
+        table.add_row(
+            r.target,
+            r.label,
+            _fmt_num(r.q50),
+            f"{_fmt_num(r.q25)}-{_fmt_num(r.q75)}",
+            f"{_fmt_num(r.q05)}-{_fmt_num(r.q95)}",
+        )
+    out_console.print(table)
+    if (folder / "report.html").is_file():
+        from detente.report.html import build_report
+
+        write_atomic(folder / "report.html", build_report(folder).encode())
+    out_console.print(f"wrote {folder / 'forecast.parquet'} and forecast.md", highlight=False)
 
 
 @app.command()

@@ -32,8 +32,14 @@ from numpy.typing import NDArray
 from scipy.special import ndtr
 
 from detente.calibration.abc import Generation, abc_smc
-from detente.calibration.observation import recorded
-from detente.calibration.targets import Observations, TargetsFile, observations, read_off
+from detente.calibration.observation import index_scale, recorded, shortfall, with_error
+from detente.calibration.targets import (
+    Observations,
+    TargetsFile,
+    check_dates,
+    observations,
+    read_off,
+)
 from detente.model.params import parameter_paths
 from detente.model.simulate import compile_model, run_chunk
 from detente.random import uniform
@@ -116,6 +122,7 @@ def make_problem(
         priors += [tf.observation.reporting, tf.observation.dispersion]
     if not priors:
         raise ScenarioError(file, "", "expected at least one parameter written as a distribution")
+    check_dates(tf, start, targets_file or tf.name)
     fitted = observations(tf, start, until=until)
     if not fitted:
         raise ScenarioError(
@@ -141,7 +148,7 @@ def simulate_model(
     problem: Problem, values: F64, ids: NDArray[np.int64], which: tuple[Observations, ...]
 ) -> dict[str, F64]:
     """The model's value for each observation window (before the observation model)."""
-    sc = problem.scenario
+    sc = horizon_for(problem.scenario, which)
     model = compile_model(sc, problem.package)
     out: dict[str, list[F64]] = {o.target.id: [] for o in which}
     for a in range(0, len(ids), PIECE):
@@ -154,6 +161,18 @@ def simulate_model(
     return {k: np.concatenate(v) for k, v in out.items()}
 
 
+def horizon_for(sc: Scenario, which: tuple[Observations, ...]) -> Scenario:
+    """The scenario cut to the last step any of ``which`` reads: the steps
+    before are the same (each depends only on those before it), the rest
+    would be simulated for nothing."""
+    days = 7.0 * sc.settings.step_weeks
+    last = max((int(o.last.max()) for o in which), default=0)
+    steps = min(sc.settings.steps, int(np.ceil((last + 1) / days)) + 1)
+    if steps == sc.settings.steps:
+        return sc
+    return sc.model_copy(update={"settings": sc.settings.model_copy(update={"steps": steps})})
+
+
 def observe(
     problem: Problem,
     values: F64,
@@ -161,24 +180,50 @@ def observe(
     model_values: dict[str, F64],
     which: tuple[Observations, ...],
 ) -> dict[str, F64]:
-    """Apply the observation model to 'recorded' targets; others pass through."""
+    """Each target as its record would show the model's values
+    (:mod:`detente.calibration.observation`): recorded counts drawn, index
+    series scaled to the record, survey error added; floors as they are."""
     out = {}
     k = len(problem.paths)
     for o in which:
-        v = model_values[o.target.id]
-        if o.target.observed == "recorded":
-            v = recorded(
-                v, values[:, k], values[:, k + 1], problem.seed, f"observation.{o.target.id}", ids
-            )
-        out[o.target.id] = v
+        t = o.target
+        v = model_values[t.id]
+        purpose = f"observation.{t.id}"
+        if t.observed == "recorded":
+            v = recorded(v, values[:, k], values[:, k + 1], problem.seed, purpose, ids)
+        elif t.observed == "index":
+            pos, ref = _fitted_positions(problem, o)
+            v = v * index_scale(v[:, pos], ref)[:, None]
+        if t.observed in ("direct", "index"):
+            v = with_error(v, t.error, problem.seed, purpose + ".error", ids)
+        out[t.id] = v
     return out
 
 
+def _fitted_positions(problem: Problem, o: Observations) -> tuple[NDArray[np.int64], F64]:
+    """Where the fitted windows of ``o``'s target lie in ``o``, and their record
+    (all of ``o`` where none of it was fitted)."""
+    fit = next((f for f in problem.fitted if f.target.id == o.target.id), o)
+    pairs = [
+        (o.labels.index(lab), v)
+        for lab, v in zip(fit.labels, fit.values, strict=True)
+        if lab in o.labels
+    ]
+    if not pairs:
+        return np.arange(len(o), dtype=np.int64), o.values
+    return np.array([i for i, _ in pairs], dtype=np.int64), np.array([v for _, v in pairs])
+
+
 def distances(problem: Problem, observed: dict[str, F64]) -> F64:
-    """Weighted sum over targets of the RMS difference of log(1 + value)."""
+    """Weighted sum over targets of the RMS difference of log(1 + value);
+    for a floor, of the shortfall below it only."""
     total = 0.0
     for o in problem.fitted:
-        err = np.log1p(np.maximum(observed[o.target.id], 0.0)) - np.log1p(o.values)[None, :]
+        sim = observed[o.target.id]
+        if o.target.observed == "floor":
+            err = shortfall(sim, o.values)
+        else:
+            err = np.log1p(np.maximum(sim, 0.0)) - np.log1p(o.values)[None, :]
         total = total + o.target.weight * np.sqrt(np.mean(err**2, axis=1))
     return np.asarray(total, dtype=np.float64)
 

@@ -1,4 +1,21 @@
-"""The observation model: how a recorded count relates to the model's deaths.
+"""The observation model: how each kind of record relates to the model's values.
+
+Four definitions (a targets file's ``observed``):
+
+- ``recorded``: an event dataset's count, a share of what occurs, with noise
+  (below);
+- ``direct``: the record is the quantity itself, up to a relative survey
+  error ``e``: Y = X exp(e Z), Z standard normal (IOM's phone surveys of the
+  internally displaced have margins of a few hundred thousand);
+- ``floor``: the record is a lower bound (OHCHR's verified civilian deaths,
+  UCDP's "more than 81,500"): any model value at or above it agrees, and
+  only a shortfall counts against a simulation (:func:`shortfall`);
+- ``index``: the record is proportional to the quantity with an unknown
+  factor (Oryx's visually confirmed equipment losses as an index of the
+  tempo of fighting): the model's series is scaled to the record's mean over
+  the fitted windows (:func:`index_scale`), so only its shape is compared.
+
+The ``recorded`` count:
 
 Event datasets such as UCDP GED record a share of the deaths that occur
 (events that cannot be located or confirmed are left out; UCDP counts about
@@ -20,9 +37,9 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
-from detente.random import uniform
+from detente.random import normal, uniform
 
-__all__ = ["recorded"]
+__all__ = ["index_scale", "recorded", "shortfall", "with_error"]
 
 
 def recorded(
@@ -40,3 +57,23 @@ def recorded(
     p = k / (k + mu)
     draws = stats.nbinom.ppf(u, k, p)
     return np.where(mu > 0, np.asarray(draws, dtype=np.float64), 0.0)
+
+
+def with_error(
+    values: NDArray[np.float64], error: float, seed: int, purpose: str, runs: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    """A record with relative lognormal error ``error`` of the (R, n) model values."""
+    if error <= 0.0:
+        return values
+    z = normal(seed, purpose, 0, runs, (values.shape[1],))
+    return values * np.exp(error * z)
+
+
+def index_scale(model: NDArray[np.float64], record: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Per-run factor (R,) that gives the (R, n) model series the (n,) record's mean."""
+    return float(np.mean(record)) / np.maximum(np.mean(model, axis=1), 1e-12)
+
+
+def shortfall(model: NDArray[np.float64], floor: NDArray[np.float64]) -> NDArray[np.float64]:
+    """How far (in log(1 + x)) each (R, n) model value falls below its floor; 0 at or above."""
+    return np.maximum(np.log1p(floor)[None, :] - np.log1p(np.maximum(model, 0.0)), 0.0)

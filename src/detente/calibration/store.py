@@ -36,8 +36,30 @@ def _sha(path: Path | None) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path and path.is_file() else ""
 
 
+def floor_coverage(floors, ensemble, level: float) -> float:
+    """Share of floors at or below the upper end of the central ``level``
+    interval: a lower bound agrees with every value above it, so it is
+    'inside' unless the interval lies wholly below it."""
+    hi = np.quantile(np.asarray(ensemble, dtype=np.float64), (1 + level) / 2, axis=-1)
+    return float(np.mean(np.asarray(floors, dtype=np.float64) <= hi))
+
+
+def target_coverage(target, obs, ens) -> dict[str, Any]:
+    """Coverage of one target's observations (n,) by its draws (n, M), by its definition."""
+    row: dict[str, Any] = {"observations": len(obs), "observed": target.observed}
+    if target.observed == "floor":
+        row["coverage_50"] = floor_coverage(obs, ens, 0.5)
+        row["coverage_90"] = floor_coverage(obs, ens, 0.9)
+        row["share_above_floor"] = float(np.mean(ens >= np.asarray(obs)[:, None]))
+    else:
+        row["coverage_50"] = coverage(obs, ens, 0.5)
+        row["coverage_90"] = coverage(obs, ens, 0.9)
+    return row
+
+
 def coverage_table(cal: Calibration, fitted_only: bool = True) -> list[dict[str, Any]]:
-    """Coverage of the central 50% and 90% predictive intervals, per target."""
+    """Coverage of the central 50% and 90% predictive intervals, per target
+    (for a floor: whether the floor lies below the interval's upper end)."""
     rows = []
     fitted = {(o.target.id, lab) for o in cal.problem.fitted for lab in o.labels}
     for o in cal.problem.predicted:
@@ -49,14 +71,7 @@ def coverage_table(cal: Calibration, fitted_only: bool = True) -> list[dict[str,
             obs, ens = o.values[mask], draws[mask]
         else:
             obs, ens = o.values, draws
-        rows.append(
-            {
-                "target": o.target.id,
-                "observations": len(obs),
-                "coverage_50": coverage(obs, ens, 0.5),
-                "coverage_90": coverage(obs, ens, 0.9),
-            }
-        )
+        rows.append({"target": o.target.id, **target_coverage(o.target, obs, ens)})
     return rows
 
 
@@ -143,6 +158,7 @@ def write_calibration(
         "scenario": scenario_ref,
         "scenario_sha256": _sha(scenario_file),
         "targets": str(targets_file),
+        "targets_path": str(Path(targets_file).resolve()),
         "targets_sha256": _sha(targets_file),
         "start_date": pr.start.isoformat(),
         "until": pr.until.isoformat() if pr.until else None,

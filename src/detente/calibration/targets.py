@@ -5,12 +5,22 @@ model:
 
 - ``kind: monthly`` / ``yearly``: a flow per calendar month ("2015-03") or
   year ("2015"); ``total``: a flow over a period ("2014-04-14/2021-12-31");
-  ``stock``: a level on a date ("2021-12-31").
-- ``quantity``: the model series it is read from (``deaths``,
-  ``civilian_deaths``, ``military_deaths``, ``idps``, ``displaced``).
-- ``observed: recorded`` passes the model's value through the observation
-  model (a reporting share and negative-binomial noise, see
-  :mod:`detente.calibration.observation`); ``direct`` compares it as it is.
+  ``cumulative``: a flow counted from the scenario's start to the end of a
+  day ("2022-05-08"); ``stock``: a level on a date ("2021-12-31").
+- ``quantity``: the model series it is read from: the flows ``deaths``,
+  ``civilian_deaths``, ``military_deaths`` and ``exits`` (border crossings
+  out, counted once each; never a stock) and the stocks ``idps``,
+  ``refugees`` (abroad, net of returns) and ``displaced`` (both). A stock
+  is read only as ``kind: stock``; a flow never is.
+- ``observed`` says what the record is (see
+  :mod:`detente.calibration.observation`): ``recorded`` passes the model's
+  value through the observation model (a reporting share and
+  negative-binomial noise); ``direct`` compares it as it is, with an
+  optional relative ``error`` (a survey's margin); ``floor`` is a lower
+  bound (the truth is at least the record: only a model below it is
+  penalised); ``index`` is a series known only up to its scale (a tempo
+  index such as Oryx's confirmed losses), compared after scaling the model
+  to the record's mean over the fitted windows.
 - values inline (``values: {label: number}``) or from a CSV (``file``,
   ``date_column``, ``value_column``, optional ``from``/``to``).
 
@@ -34,9 +44,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from detente.scenario.distributions import Distribution
 from detente.scenario.loading import ScenarioError, _pydantic_error, read_yaml
 
-__all__ = ["Observations", "Target", "TargetsFile", "load_targets", "read_off"]
+__all__ = ["Observations", "Target", "TargetsFile", "check_dates", "load_targets", "read_off"]
 
-QUANTITIES = ("deaths", "civilian_deaths", "military_deaths", "idps", "displaced")
+FLOWS = ("deaths", "civilian_deaths", "military_deaths", "exits")
+STOCKS = ("idps", "refugees", "displaced")
+QUANTITIES = FLOWS + STOCKS
 
 
 class _Frozen(BaseModel):
@@ -54,9 +66,14 @@ class Target(_Frozen):
     """One observed series."""
 
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
-    quantity: Literal["deaths", "civilian_deaths", "military_deaths", "idps", "displaced"]
-    kind: Literal["monthly", "yearly", "total", "stock"]
-    observed: Literal["recorded", "direct"] = "direct"
+    quantity: Literal[
+        "deaths", "civilian_deaths", "military_deaths", "exits", "idps", "refugees", "displaced"
+    ]
+    kind: Literal["monthly", "yearly", "total", "cumulative", "stock"]
+    observed: Literal["recorded", "direct", "floor", "index"] = "direct"
+    error: float = Field(
+        default=0.0, ge=0.0, le=2.0, description="relative error of the record (lognormal sd)"
+    )
     weight: float = Field(default=1.0, ge=0.0)
     source: str = Field(min_length=1)
     definition: str = ""
@@ -75,6 +92,16 @@ class Target(_Frozen):
             raise ValueError("expected exactly one of 'values' or 'file'")
         if self.file is not None and not (self.date_column and self.value_column):
             raise ValueError("expected 'date_column' and 'value_column' with 'file'")
+        if (self.quantity in STOCKS) != (self.kind == "stock"):
+            what = "a stock" if self.quantity in STOCKS else "a flow"
+            need = (
+                "'stock'"
+                if self.quantity in STOCKS
+                else "'monthly', 'yearly', 'total' or 'cumulative'"
+            )
+            raise ValueError(
+                f"expected kind {need} for {self.quantity!r} ({what}), got {self.kind!r}"
+            )
         return self
 
 
@@ -172,6 +199,10 @@ def load_targets(path: str | Path) -> TargetsFile:
                     f"targets[{i}].values.{label}",
                     f"expected a {t.kind} label (e.g. {_EXAMPLE[t.kind]})",
                 ) from None
+        bad = _bad_value(t)
+        if bad is not None:
+            label, expectation = bad
+            raise ScenarioError(str(path), f"targets[{i}].values.{label}", expectation)
         if t.observed == "recorded" and tf.observation is None:
             raise ScenarioError(
                 str(path),
@@ -186,8 +217,47 @@ _EXAMPLE = {
     "monthly": "2015-03",
     "yearly": "2015",
     "total": "2014-04-14/2021-12-31",
+    "cumulative": "2022-05-08",
     "stock": "2021-12-31",
 }
+
+
+def _bad_value(t: Target) -> tuple[str, str] | None:
+    """The first value a target's definition rules out, with what was expected.
+
+    A floor is a lower bound of a count: a negative one is an upper bound
+    written with the wrong sign, not a floor. An index is a positive level.
+    """
+    for label, v in (t.values or {}).items():
+        if not np.isfinite(v):
+            return label, f"expected a finite number, got {v}"
+        if t.observed == "floor" and v < 0:
+            return label, (
+                f"expected a floor (a lower bound, >= 0) of {t.quantity}, got {v:g}: "
+                "a record that is a lower bound is written as the positive count it is at least"
+            )
+        if t.observed == "index" and v <= 0:
+            return label, f"expected a positive index value, got {v:g}"
+        if v < 0:
+            return label, f"expected a non-negative count of {t.quantity}, got {v:g}"
+    return None
+
+
+def check_dates(tf: TargetsFile, start: dt.date, file: str) -> None:
+    """Raise :class:`ScenarioError` at the first observation that ends before ``start``.
+
+    A window that begins before the scenario's start and ends after it is cut
+    at the start (a calendar year of which the scenario covers a part); one
+    that ends before cannot be read off any run.
+    """
+    for i, t in enumerate(tf.targets):
+        for label in t.values or {}:
+            if _window(t.kind, label)[1] < start:
+                raise ScenarioError(
+                    file,
+                    f"targets[{i}].values.{label}",
+                    f"expected a date on or after the scenario's start ({start.isoformat()})",
+                )
 
 
 def observations(
@@ -235,7 +305,7 @@ def read_off(
     s = series[obs.target.quantity]
     days_per_step = 7.0 * step_weeks
     end = _at(s, (obs.last + 1) / days_per_step)
-    if obs.target.kind == "stock":
+    if obs.target.kind in ("stock", "cumulative"):
         return end
     return end - _at(s, obs.first / days_per_step)
 

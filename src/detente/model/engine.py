@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 from detente.backend import branch, eager, put, real, xp
 from detente.classic.lanchester import square_law_losses
 from detente.classic.richardson import euler_step
+from detente.model import front
 from detente.model.agreements import accepts_ceasefire, breakdown_hazard
 from detente.model.bargaining import (
     Coefficients,
@@ -1308,6 +1309,9 @@ def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
     Bf = (on_d * troops[:, None, :]).sum(axis=2)
     alpha = (on_c * power[:, None, :]).sum(axis=2)  # casualties A inflicts per week
     beta = (on_d * power[:, None, :]).sum(axis=2)
+    balance = (alpha - beta) / xp.maximum(alpha + beta, 1e-12)
+    # The tempo of a high-intensity war (detente.model.front; 1 by default).
+    intensity = intensity * front.tempo(at_war, balance, state.war_steps * dt, p)
     loss_a, loss_b = square_law_losses(
         A,
         Bf,
@@ -1327,6 +1331,7 @@ def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
     # violated ceasefire line alike (otherwise a ceasefire's front would
     # dwindle to nothing over the years; Donbas's did not).
     engaged = (on_c | on_d).any(axis=1)
+    _call_up_and_aid(state, p, on_c, on_d, at_war, dt)
     state.deployed = xp.where(
         engaged,
         state.deployed + p.reinforcement[:, None] * dt * (state.forces - state.deployed),
@@ -1334,12 +1339,13 @@ def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
     )
     state.war_steps = state.war_steps + at_war
     # Territory moves toward the stronger side.
-    balance = (alpha - beta) / xp.maximum(alpha + beta, 1e-12)
+    before = state.territory
     state.territory = xp.where(
         at_war,
         xp.clip(state.territory + p.territory_rate[:, None] * dt * balance, 0.0, 1.0),
         state.territory,
     )
+    state.front_moved = xp.abs(state.territory - before)
     # Collapse: a front below its share of the forces it began with loses; so
     # does a defender that has lost the whole contested territory.
     c_front = state.deployed[:, st.challenger] / xp.maximum(p.deployed[:, st.challenger], 1e-12)
@@ -1350,13 +1356,28 @@ def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
     _settle(state, d_lost, p.demand, BY_VICTORY, t)
 
 
+def _call_up_and_aid(state: State, p: Params, on_c, on_d, at_war, dt: float) -> None:
+    """Each actor at war calls up its reserve and receives its allies' aid
+    (detente.model.front); nothing changes where neither is set."""
+    if eager() and not ((p.recruitment > 0).any() or (p.aid_flow > 0).any()):
+        return
+    warring = ((on_c | on_d) & at_war[..., None]).any(axis=1)  # (R, N)
+    state.forces, state.reserve = front.call_up(state.forces, state.reserve, p, warring, dt)
+    state.arsenal = state.arsenal + front.aid_delivered(
+        state.partner, state.cohesion, p, warring, dt / WEEKS_PER_YEAR
+    )
+
+
 def _civilians(state, p, st, runs, dt, military_losses, violation, mods) -> None:
     """Civilian deaths, displacement and return (model-spec steps 8 and 9).
 
     new displaced = (1 - exp(-delta v dt)) x people in place; a share phi
     crosses a border. People return at rate omega where no dispute of the
-    actor is at war. Mobilisation grows with the actor's own deaths and
-    organised campaigns and decays otherwise.
+    actor is at war, and at the war return rates where one is. A high-intensity
+    war adds a wave of flight at its start and flight from a moving front
+    (:mod:`detente.model.front`); ``exits`` counts the border crossings out.
+    Mobilisation grows with the actor's own deaths and organised campaigns
+    and decays otherwise.
     """
     v_rung = _take(p.violence, state.rung)
     v = xp.where(state.phase == WAR, v_rung, 0.0)
@@ -1369,22 +1390,34 @@ def _civilians(state, p, st, runs, dt, military_losses, violation, mods) -> None
     # Each actor is exposed to the worst violence of the disputes it is party to.
     R = runs.shape[0]
     at_war = state.phase == WAR
-    exposure, war_any = [], []
+    exposure, war_any, weeks, moved = [], [], [], []
+    zero = xp.zeros(R, dtype=v.dtype)
     for a in range(st.n_actors):
         ds = np.flatnonzero((st.challenger == a) | (st.defender == a))
-        exposure.append(v[:, ds].max(axis=1) if len(ds) else xp.zeros(R, dtype=v.dtype))
+        exposure.append(v[:, ds].max(axis=1) if len(ds) else zero)
         war_any.append(at_war[:, ds].any(axis=1) if len(ds) else xp.zeros(R, dtype=bool))
+        # How long the actor's war has lasted, and how far its fronts moved.
+        weeks.append(state.war_steps[:, ds].max(axis=1) * dt if len(ds) else zero)
+        moved.append(
+            xp.where(at_war[:, ds], state.front_moved[:, ds], 0.0).sum(axis=1) if len(ds) else zero
+        )
     exposure, war_any = xp.stack(exposure, axis=1), xp.stack(war_any, axis=1)
+    weeks, moved = xp.stack(weeks, axis=1), xp.stack(moved, axis=1)
     displaced = state.idps + state.refugees
     in_place = xp.maximum(p.population - displaced - state.civilian_deaths, 0.0)
     dead = xp.minimum(in_place, p.civilian_lethality[:, None] * exposure * dt * in_place)
     in_place = in_place - dead
-    fled = in_place * -xp.expm1(-p.displacement_rate[:, None] * exposure * dt)
+    # Bombardment and fighting at the actor's exposure, with the wave of a
+    # war's first weeks and flight from a moving front (detente.model.front).
+    hazard = front.flight_hazard(p.displacement_rate[:, None] * exposure * dt, weeks, moved, p)
+    fled = in_place * -xp.expm1(-hazard)
     state.civilian_deaths = state.civilian_deaths + dead
-    ret = xp.where(war_any, 0.0, -xp.expm1(-p.return_rate[:, None] * dt))
     phi = p.refugee_share[:, None]
-    state.idps = state.idps * (1.0 - ret) + (1.0 - phi) * fled
-    state.refugees = state.refugees * (1.0 - ret) + phi * fled
+    ret_idp = front.returns(war_any, p.return_rate, p.war_return_rate, dt)
+    ret_ref = front.returns(war_any, p.return_rate, p.refugee_war_return_rate, dt)
+    state.idps = state.idps * (1.0 - ret_idp) + (1.0 - phi) * fled
+    state.refugees = state.refugees * (1.0 - ret_ref) + phi * fled
+    state.exits = state.exits + phi * fled
     state.displaced_peak = xp.maximum(
         state.displaced_peak, (state.idps + state.refugees).sum(axis=1)
     )

@@ -110,6 +110,18 @@ class Params:
     cohesion_signal_noise: Array
     war_signal_noise: Array
     war_cost_belief: Array  # (R, N) what others expect an actor's war cost to be (its mean)
+    # The high-intensity war (detente.model.front).
+    reserve: Array  # (R, N)
+    recruitment: Array  # (R, N)
+    aid_flow: Array  # (R, A)
+    tempo: Array  # (R,)
+    tempo_surge: Array
+    displacement_wave: Array
+    wave_weeks: Array
+    front_displacement: Array
+    war_return_rate: Array
+    refugee_war_return_rate: Array
+    tempo_opening: Array
 
 
 def draw_quantity(
@@ -189,7 +201,11 @@ def parameter_paths(sc: Scenario) -> list[str]:
     for a in sc.actors:
         paths += [f"actors.{a.id}.{f}" for f in ACTOR_FIELDS]
         paths += [f"actors.{a.id}.arms.{f}" for f in ("reaction", "fatigue", "grievance")]
-    paths += [f"alliances.{al.id}.{f}" for al in sc.alliances for f in ("cohesion", "partner_aid")]
+    paths += [
+        f"alliances.{al.id}.{f}"
+        for al in sc.alliances
+        for f in ("cohesion", "partner_aid", "aid_flow")
+    ]
     paths += [f"disputes.{d.id}.{f}" for d in sc.disputes for f in _DISPUTE_FIELDS]
     paths += [
         f"ladder.{i}.{f}" for i in range(len(sc.ladder)) for f in ("hazard", "cost", "violence")
@@ -213,6 +229,8 @@ ACTOR_FIELDS = (
     "effectiveness",
     "mobilisation",
     "cohesion_bias",
+    "reserve",
+    "recruitment",
 )
 _DISPUTE_FIELDS = (
     "status_quo",
@@ -243,6 +261,14 @@ _WAR_FIELDS = (
     "mobilisation_growth",
     "mobilisation_decay",
     "mobilisation_cost",
+    "tempo",
+    "tempo_surge",
+    "displacement_wave",
+    "wave_weeks",
+    "front_displacement",
+    "war_return_rate",
+    "refugee_war_return_rate",
+    "tempo_opening",
 )
 
 
@@ -351,6 +377,17 @@ def draw_params(
             sc.settings.war_signal_noise, seed, "settings.war_signal_noise", runs, ov
         ),
         war_cost_belief=_cost_belief(sc, war_cost, len(runs)),
+        reserve=per(A, "reserve", "actors"),
+        recruitment=per(A, "recruitment", "actors"),
+        aid_flow=per(sc.alliances, "aid_flow", "alliances"),
+        tempo=war("tempo"),
+        tempo_surge=war("tempo_surge"),
+        displacement_wave=war("displacement_wave"),
+        wave_weeks=war("wave_weeks"),
+        front_displacement=war("front_displacement"),
+        war_return_rate=war("war_return_rate"),
+        refugee_war_return_rate=war("refugee_war_return_rate"),
+        tempo_opening=war("tempo_opening"),
     )
 
 

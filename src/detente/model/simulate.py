@@ -164,6 +164,8 @@ def snapshot(state) -> dict[str, NDArray]:
         "civilian_deaths": civ,
         "displaced": (state.idps + state.refugees).sum(axis=1),
         "idps": state.idps.sum(axis=1),
+        "refugees": state.refugees.sum(axis=1),
+        "exits": state.exits.sum(axis=1),  # cumulative border crossings out
         "at_war": (state.phase == WAR).any(axis=1),
         "territory": xp.array(state.territory),
         "posture": xp.array(state.posture),

@@ -121,6 +121,10 @@ class State:
     conceded_by: I64  # (R, Dn) side that last gave way (0 challenger, 1 defender), -1 none
     complying: B  # (R, N) the actor keeps a withdrawal commitment
     broke_commitment: B  # (R, N) it kept one, then broke it
+    # The high-intensity war (detente.model.front).
+    reserve: F64  # (R, N) thousands still to be called up
+    exits: F64  # (R, N) cumulative border crossings out (a flow, not a stock)
+    front_moved: F64  # (R, Dn) contested territory that changed hands this step
 
 
 def grid(bins: int) -> F64:
@@ -223,4 +227,7 @@ def initial_state(p: Params, st: Structure, resolve_prior: F64, cohesion_prior: 
         conceded_by=np.full((r, d), -1, dtype=np.int64),
         complying=np.zeros((r, n), dtype=bool),
         broke_commitment=np.zeros((r, n), dtype=bool),
+        reserve=p.reserve.copy(),
+        exits=np.zeros((r, n)),
+        front_moved=np.zeros((r, d)),
     )

@@ -159,6 +159,15 @@ def build_calibration_report(folder: Path, page: str, bundle: str, table) -> str
         "<h2>Coverage of the fitted observations</h2>" + table(cov, list(cov[0]) if cov else []),
         "<h2>Posterior</h2>" + table(prm, list(prm[0])),
     ]
+    if (folder / "forecast.parquet").is_file():
+        from detente.report.forecast import forecast_rows
+
+        rows = forecast_rows(pq.read_table(folder / "forecast.parquet").to_pandas(), "year")
+        if rows:
+            parts.append(
+                "<h2>Forecast by year (posterior predictive, 50% and 90% intervals)</h2>"
+                + table(rows, list(rows[0]))
+            )
     titles = {"posterior": "Prior and posterior", "tolerances": "Convergence"}
     for name in specs:
         label = titles.get(name, "Posterior predictive check: " + name.removeprefix("check-"))

@@ -160,6 +160,19 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+def _hindcast_label(folder: Path) -> str | None:
+    """The scenario's hindcast label (``sources.HINDCAST``) from the run's scenario.yaml."""
+    path = folder / "scenario.yaml"
+    if not path.is_file():
+        return None
+    try:
+        sources = (yaml.safe_load(path.read_text()) or {}).get("sources") or {}
+    except (OSError, yaml.YAMLError, AttributeError):
+        return None
+    label = sources.get("HINDCAST") if isinstance(sources, dict) else None
+    return str(label) if label else None
+
+
 def build_report(folder: Path) -> str:
     """The HTML text of the report for ``folder``."""
     if (folder / "calibration.json").is_file():
@@ -180,6 +193,9 @@ def build_report(folder: Path) -> str:
             f"backend {s.get('backend', 'numpy')}, scenario SHA-256 "
             f"<code>{s.get('scenario_sha256', '')[:16]}…</code>"
         )
+        label = _hindcast_label(folder)
+        if label:
+            meta += f". {html.escape(label)}"
         cols = [
             "name",
             "p_war",

@@ -250,14 +250,49 @@ def _pydantic_error(file: str, err: ValidationError, prefix: str = "") -> Scenar
     return ScenarioError(file, path, msg)
 
 
+HINDCAST = "HINDCAST"  # the sources key that labels a hindcast's parameters
+
+
+def without_hindcast(data: Any, hindcast: bool) -> Any:
+    """The scenario mapping with or without its hindcast parameters.
+
+    A number may carry ``prewar:``, the assumption it had before it was
+    calibrated on a later record (ukraine-2022's war parameters, drawn from
+    the posterior of the war of 2022). With ``hindcast`` the calibrated value
+    stays and ``prewar`` is dropped; without, the ``prewar`` value replaces
+    it, and the ``HINDCAST`` label leaves the sources.
+    """
+    if isinstance(data, dict):
+        if "prewar" in data:
+            if not hindcast:
+                return without_hindcast(data["prewar"], hindcast)
+            data = {k: v for k, v in data.items() if k != "prewar"}
+        out = {k: without_hindcast(v, hindcast) for k, v in data.items()}
+        if not hindcast and isinstance(out.get("sources"), dict):
+            out["sources"] = {k: v for k, v in out["sources"].items() if k != HINDCAST}
+        return out
+    if isinstance(data, list):
+        return [without_hindcast(v, hindcast) for v in data]
+    return data
+
+
+def hindcast_label(sc: Scenario) -> str | None:
+    """What a scenario says of its hindcast parameters, if it has any in use."""
+    return sc.sources.get(HINDCAST)
+
+
 def parse_scenario(
-    data: dict[str, Any], file: str = "<scenario>", base: Path | None = None
+    data: dict[str, Any], file: str = "<scenario>", base: Path | None = None, hindcast: bool = True
 ) -> Scenario:
     """Validate a mapping into a :class:`Scenario`, checking every cross-reference.
 
     ``base`` is the folder that files the scenario names (posterior files) are
-    relative to; by default the current directory.
+    relative to; by default the current directory. ``hindcast=False`` keeps
+    the pre-war assumptions of numbers that carry them (:func:`without_hindcast`).
     """
+    data = without_hindcast(data, hindcast)
+    if not isinstance(data, dict):
+        raise ScenarioError(file, "prewar", "expected a scenario mapping, not a bare prewar value")
     data = dict(data)
     packages = data.get("packages")
     if isinstance(packages, dict) and "status-quo" not in packages:
@@ -417,13 +452,16 @@ def builtin_names() -> list[str]:
     )
 
 
-def load_scenario(name_or_path: str | Path) -> Scenario:
-    """Load a built-in scenario by name, or a YAML file by path."""
+def load_scenario(name_or_path: str | Path, hindcast: bool = True) -> Scenario:
+    """Load a built-in scenario by name, or a YAML file by path (``hindcast``:
+    see :func:`without_hindcast`)."""
     text = str(name_or_path)
     if text in builtin_names():
         res = resources.files("detente.scenario") / "builtin" / f"{text}.yaml"
         with resources.as_file(res) as path:
-            return parse_scenario(read_yaml(path), file=f"{text}.yaml (built-in)", base=path.parent)
+            return parse_scenario(
+                read_yaml(path), file=f"{text}.yaml (built-in)", base=path.parent, hindcast=hindcast
+            )
     path = Path(name_or_path)
     if not path.exists():
         raise ScenarioError(
@@ -432,7 +470,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
             "expected a built-in scenario name "
             f"({', '.join(builtin_names())}) or a path to a YAML file",
         )
-    return parse_scenario(read_yaml(path), file=str(path), base=path.parent)
+    return parse_scenario(read_yaml(path), file=str(path), base=path.parent, hindcast=hindcast)
 
 
 _PATH_PART = re.compile(r"^(?P<key>[^\[\]]+)(\[(?P<i>\d+)\])?$")

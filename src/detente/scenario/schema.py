@@ -131,6 +131,15 @@ class Actor(_Frozen):
     cohesion_bias: Annotated[Quantity, _within(-1.0, 1.0)] = 0.0
     arms: ArmsDynamics = Field(default_factory=ArmsDynamics)
     policy: PolicySpec = Field(default_factory=PolicySpec)
+    reserve: NonNegative = Field(
+        default=0.0,
+        description="thousands of troops that can be called up while the actor is at war "
+        "(a mobilisation reserve; 0: none)",
+    )
+    recruitment: Probability = Field(
+        default=0.0,
+        description="weekly share of the remaining reserve called up while at war (0: none)",
+    )
 
 
 class Alliance(_Frozen):
@@ -143,6 +152,11 @@ class Alliance(_Frozen):
     cohesion: Probability
     partner_aid: NonNegative = Field(
         default=0.0, description="effectiveness boost to a partner at war, at full cohesion"
+    )
+    aid_flow: NonNegative = Field(
+        default=0.0,
+        description="military aid to each partner at war, USD bn a year at full cohesion, "
+        "added to the partner's arsenal as it is delivered (0: none)",
     )
 
 
@@ -273,6 +287,39 @@ class WarSettings(_Frozen):
     mobilisation_decay: Probability = Field(default=0.02, description="weekly decay")
     mobilisation_cost: NonNegative = Field(
         default=1.0, description="eta: war cost is multiplied by (1 + eta m)"
+    )
+    # The high-intensity war (detente.model.front); the defaults leave a war as before.
+    tempo: Positive = Field(
+        default=1.0, description="intensity of fighting at war relative to the ladder's (1: as is)"
+    )
+    tempo_surge: NonNegative = Field(
+        default=0.0,
+        description="rise of the tempo with superiority: intensity x (1 + surge |balance|), "
+        "a side that has the upper hand attacks",
+    )
+    displacement_wave: NonNegative = Field(
+        default=0.0,
+        description="extra displacement hazard when a war begins, as a multiple of the "
+        "base rate, decaying over wave_weeks (0: none)",
+    )
+    wave_weeks: Positive = Field(
+        default=4.0, description="e-folding time of the displacement wave, in weeks"
+    )
+    front_displacement: NonNegative = Field(
+        default=0.0,
+        description="hazard of flight per unit of contested territory changing hands "
+        "(people flee a moving front; 0: none)",
+    )
+    war_return_rate: Probability = Field(
+        default=0.0, description="weekly share of internally displaced who return during a war"
+    )
+    refugee_war_return_rate: Probability = Field(
+        default=0.0, description="weekly share of refugees who return during a war"
+    )
+    tempo_opening: NonNegative = Field(
+        default=0.0,
+        description="extra intensity of a war's first weeks, as a multiple, decaying over "
+        "wave_weeks (an invasion on every axis at once; 0: none)",
     )
 
 

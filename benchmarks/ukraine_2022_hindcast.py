@@ -1,0 +1,68 @@
+"""ukraine-2022, status quo, hindcast against pre-war war parameters (docs/validation.md).
+
+Deaths to 31 December 2022 and the displaced on 3 May 2022, conditional on a
+war starting in the first 8 weeks (by 27 March 2022), beside UCDP's and IOM's
+figures (81,500 battle-related deaths in 2022, a floor; 8.0 million IDPs on
+3 May 2022). Usage::
+
+    python benchmarks/ukraine_2022_hindcast.py [RUNS]      # 10,000 by default, seed 0
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+
+import numpy as np
+
+from detente.model.simulate import compile_model, run_chunk
+from detente.scenario.loading import load_scenario
+
+START = dt.date(2022, 1, 30)  # ukraine-2022's as_of: step 0
+EARLY_WEEKS = 8
+
+
+def at(series: np.ndarray, day: dt.date) -> np.ndarray:
+    """Each run's value at the end of ``day`` (linear between weekly steps)."""
+    x = ((day - START).days + 1) / 7.0
+    i = int(np.floor(x))
+    return series[:, i] * (1 - (x - i)) + series[:, i + 1] * (x - i)
+
+
+def measure(runs: int, hindcast: bool) -> dict:
+    sc = load_scenario("ukraine-2022", hindcast=hindcast)
+    # 50 weeks reach 31 December 2022; later steps would change nothing read here.
+    sc = sc.model_copy(update={"settings": sc.settings.model_copy(update={"steps": 50})})
+    model = compile_model(sc, "status-quo")
+    cols: dict[str, list] = {k: [] for k in ("onset", "deaths", "idps", "refugees", "regional")}
+    for a in range(0, runs, 1000):
+        out, s = run_chunk(sc, model, 0, np.arange(a, min(a + 1000, runs)), record=True)
+        cols["onset"].append(out["war_onset"])
+        cols["deaths"].append(at(s["deaths"], dt.date(2022, 12, 31)))
+        cols["idps"].append(at(s["idps"], dt.date(2022, 5, 3)))
+        cols["refugees"].append(at(s["refugees"], dt.date(2022, 5, 3)))
+        cols["regional"].append((s["rung"] >= 7).any(axis=1))
+    r = {k: np.concatenate(v) for k, v in cols.items()}
+    early = (r["onset"] >= 0) & (r["onset"] < EARLY_WEEKS)
+    row: dict = {"runs": runs, "wars_in_first_8_weeks": int(early.sum())}
+    for k in ("deaths", "idps", "refugees"):
+        x = r[k][early]
+        row[k] = {
+            "mean": float(x.mean()),
+            **{f"q{int(q * 100):02d}": float(np.quantile(x, q)) for q in (0.05, 0.5, 0.95)},
+        }
+    row["share_deaths_above_ucdp_floor"] = float(np.mean(r["deaths"][early] >= 81_500))
+    row["share_regional_by_end_2022"] = float(r["regional"][early].mean())
+    return row
+
+
+def main() -> None:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    out = {"hindcast": measure(runs, True), "prewar": measure(runs, False)}
+    json.dump(out, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
