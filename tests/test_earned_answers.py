@@ -355,3 +355,48 @@ def test_bad_version_2_input_is_one_line_and_exit_2(tmp_path, change, field, wor
     assert len(text.splitlines()) == 1, text
     assert str(path) in text and field in text and words in text, text
     assert "Traceback" not in text
+
+
+# What the referee's review caught (docs/model.md, change 13) ------------------------
+
+
+def test_a_commitment_not_taken_up_changes_nothing():
+    """Catches a withdrawal penalty charged to an actor that never agreed to
+    withdraw (a soft cap): in the runs where it did not comply, every outcome
+    is the status quo's, run by run."""
+    sc = build(withdrawal(penalty=0.2))
+    base = simulate(sc, runs=2000)
+    out = simulate(sc, "withdrawal", runs=2000)
+    never = ~out["complied.A"]
+    assert never.any()
+    for key in ("war", "deaths", "max_rung", "settled_by.d"):
+        np.testing.assert_array_equal(out[key][never], base[key][never])
+
+
+def test_full_monitoring_does_not_make_a_ceasefire_unbreakable():
+    """Catches monitoring that removes every breakdown (an unlabelled
+    enforced ceasefire): a side that gains by fighting on still breaks it."""
+    data = at_war(1.0)
+    # Once the ceasefire holds, the challenger is armed: fighting on comes to pay.
+    data["packages"]["ceasefire"].append(
+        {"type": "military_aid", "target": "A", "effectiveness": 5.0, "start": 10}
+    )
+    out = simulate(build(data), "ceasefire", runs=2000)
+    began = out["ceasefires.d"] > 0
+    assert began.any()
+    assert (out["ceasefire_breakdowns.d"][began] > 0).any()
+
+
+def test_holding_a_ceasefire_line_above_the_cap_is_no_breach():
+    """Catches the spurious breach: an actor that takes up a withdrawal while
+    a second dispute of its stands under a ceasefire at rung 3 has not broken
+    it by standing there."""
+    data = withdrawal(penalty=0.05)
+    data["disputes"].append({"id": "e", "challenger": "A", "defender": "B", "status_quo": 0.2,
+                             "demand": 0.5, "territory": 0.2, "phase": "ceasefire",
+                             "challenger_posture": 3, "defender_posture": 3})
+    out = simulate(build(data), "withdrawal", runs=2000)
+    complied = out["complied.A"]
+    assert complied.any()
+    climbed = (out["posture.d.challenger"] > 2) | (out["posture.e.challenger"] > 3) | out["war"]
+    assert not (out["broke_commitment.A"] & ~climbed).any()
