@@ -45,6 +45,21 @@ ASSUMPTIONS: list[tuple[str, list[tuple[str, object]], list[tuple[str, object]]]
      [("actors.RU.policy", {"name": "hardliner"})]),
     ("NATO cohesion as Russia believes it (bias 0 / -0.5; file U(-0.35, -0.05))",
      [("actors.RU.cohesion_bias", 0.0)], [("actors.RU.cohesion_bias", -0.5)]),
+    ("Ukraine's war cost (0.15 / 0.9; file U(0.3, 0.6))",
+     [("actors.UA.war_cost", 0.15)], [("actors.UA.war_cost", 0.9)]),
+    ("audience costs, both (0 / 0.3; file 0.1)",
+     [("actors.RU.audience_cost", 0.0), ("actors.UA.audience_cost", 0.0)],
+     [("actors.RU.audience_cost", 0.3), ("actors.UA.audience_cost", 0.3)]),
+    ("withdrawal penalty (0 / 0.5; file 0.1)",
+     [("packages.withdrawal[0].penalty", 0.0), ("packages.peace-program[0].penalty", 0.0)],
+     [("packages.withdrawal[0].penalty", 0.5), ("packages.peace-program[0].penalty", 0.5)]),
+    ("ceasefire monitoring (0 / 1; file 0.5)",
+     [("packages.ceasefire[0].monitoring", 0.0), ("packages.peace-program[1].monitoring", 0.0)],
+     [("packages.ceasefire[0].monitoring", 1.0), ("packages.peace-program[1].monitoring", 1.0)]),
+    ("talks in the baseline (none, as in the first round / with guarantees 0.5; file: open)",
+     [("baseline[0]", {"type": "information_campaign", "source": "RU", "bias": 0.0,
+                       "noise": 0.0})],
+     [("baseline[0].guarantee", 0.5)]),
 ]
 
 
