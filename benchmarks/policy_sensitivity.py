@@ -59,7 +59,8 @@ ASSUMPTIONS: list[tuple[str, list[tuple[str, object]], list[tuple[str, object]]]
     ("talks in the baseline (none, as in the first round / with guarantees 0.5; file: open)",
      [("baseline[0]", {"type": "information_campaign", "source": "RU", "bias": 0.0,
                        "noise": 0.0})],
-     [("baseline[0].guarantee", 0.5)]),
+     [("baseline[0]", {"type": "negotiate", "disputes": ["donbas", "alignment"],
+                       "mediation": 0.0, "guarantee": 0.5})]),
 ]
 
 
