@@ -48,7 +48,15 @@ __all__ = [
 ]
 
 
+_SUBPACKAGES = {
+    "backend", "calibration", "classic", "ema", "experiments", "extras", "io", "model",
+    "plotting", "random", "reference", "report", "scenario", "web", "world",
+}  # fmt: skip
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBPACKAGES:  # ``detente.scenario.loading`` works after ``import detente``
+        return importlib.import_module(f"detente.{name}")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'detente' has no attribute {name!r}")
