@@ -173,15 +173,16 @@ def test_run_out_writes_a_scenario_that_runs_from_another_machine(tmp_path):
     assert res.exit_code == 0, res.output
 
 
-def test_calibrate_finds_the_shipped_targets_and_names_them_when_asked_wrongly():
+def test_calibrate_finds_the_shipped_targets_and_names_them_when_asked_wrongly(tmp_path):
     from detente.cli import _targets_file
 
     path = _targets_file(None, "donbas-2014")
     assert path.name == "donbas-2014.yaml" and path.is_file()
     assert _targets_file("donbas-2014", "anything") == path
-    res = runner.invoke(app, ["calibrate", "two-state-textbook", "--out", "x"])
+    out = tmp_path / "x"
+    res = runner.invoke(app, ["calibrate", "two-state-textbook", "--out", str(out), "--no-report"])
     assert res.exit_code == 2 and "donbas-2014" in res.output
-    assert not Path("x").exists()
+    assert not out.exists()
 
 
 def test_discover_never_replaces_an_earlier_result(tmp_path):
