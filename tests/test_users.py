@@ -33,7 +33,7 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def test_z95_is_scipys_normal_quantile_to_the_last_bit():
-    assert Z95 == float(stats.norm.ppf(0.975))
+    assert float(stats.norm.ppf(0.975)) == Z95
 
 
 def test_import_detente_loads_neither_scipy_stats_nor_the_engine():
@@ -93,9 +93,10 @@ def test_scenarios_show_prints_the_file_and_export_never_replaces_one(tmp_path):
     assert res.stdout == (BUILTIN / "ukraine-2022.yaml").read_text()
     target = tmp_path / "mine.yaml"
     res = runner.invoke(app, ["scenarios", "export", "two-state-textbook", "--out", str(target)])
-    assert res.exit_code == 0 and target.read_text() == (
-        BUILTIN / "two-state-textbook.yaml"
-    ).read_text()
+    assert (
+        res.exit_code == 0
+        and target.read_text() == (BUILTIN / "two-state-textbook.yaml").read_text()
+    )
     target.write_text("my edits")
     res = runner.invoke(app, ["scenarios", "export", "ukraine-2022", "--out", str(target)])
     assert res.exit_code == 2 and target.read_text() == "my edits"

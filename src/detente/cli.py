@@ -334,13 +334,17 @@ def sweep(
     if executor not in ("local", "dask"):
         raise fail(f"--executor: expected local or dask, got {executor!r}")
     need("detente sweep", "dask" if executor == "dask" else "experiments")
+    from detente.written import describe, snapshot, written
+
     spec, folder = _load_experiment(experiment)
+    before = snapshot(out)
     res = _sweep(spec, folder, out, executor, workers, scheduler, resume)
     out_console.print(
-        f"{spec.name}: {res.points} design points in {res.chunks} chunks "
-        f"({res.ran} run now); results in {out} (results.duckdb: experiments, runs, summary)",
+        f"{spec.name}: {res.points} design points in {res.chunks} chunks ({res.ran} run now); "
+        "results.duckdb holds the tables experiments, runs and summary",
         highlight=False,
     )
+    out_console.print(describe(out, written(out, before)), highlight=False)
 
 
 @app.command()
@@ -736,16 +740,25 @@ def world(
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=1) + "\n")
         return
-    table = Table(title=f"World orders: {runs:,} runs x {res.years} years (means, 95% intervals)")
-    table.add_column("metric")
+    from rich import box
+
+    table = Table(
+        title=f"World orders: {runs:,} runs x {res.years} years",
+        caption="Each cell: the mean, then its 95% interval.",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=(0, 1, 0, 0),
+        pad_edge=False,
+    )
+    table.add_column("metric", min_width=12, max_width=16)
     for n in names:
-        table.add_column(n, justify="right")
+        # Break long preset names after a hyphen, never inside a word.
+        table.add_column(n.replace("-", "-\n", 1), justify="right", no_wrap=True)
     for k, label in LABELS.items():
         cells = []
         for r in rows:
             lo, hi = r[f"{k}_ci"]
-            f = "{:.3f}" if k in ("nuclear_use", "autonomy") else "{:,.1f}"
-            cells.append(f"{f.format(r[k])} [{f.format(lo)}, {f.format(hi)}]")
+            cells.append(f"{_world_num(k, r[k])}\n{_world_num(k, lo)}-{_world_num(k, hi)}")
         table.add_row(label, *cells)
     out_console.print(table)
     base = names[0]
@@ -758,6 +771,13 @@ def world(
     out_console.print("Conditional on the presets' assumptions (docs/world.md).", highlight=False)
     if out is not None:
         out_console.print(describe(out, written(out, before)), highlight=False)
+
+
+def _world_num(key: str, x: float) -> str:
+    """Shares to three decimals; counts to one, or in k and M from a thousand."""
+    if key in ("nuclear_use", "autonomy"):
+        return f"{x:.3f}"
+    return _fmt_num(x) if abs(x) >= 1e3 else f"{x:.1f}"
 
 
 @app.command("report")
