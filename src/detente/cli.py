@@ -18,7 +18,7 @@ from rich.progress import (
     TextColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from detente import __version__
@@ -78,10 +78,16 @@ def _progress(verb: str) -> Progress:
     """A progress bar on standard error with the count, the rate and the time left;
     the description is cut, never the numbers, on a narrow terminal."""
     return Progress(
-        TextColumn(f"[bold]{verb}[/] {{task.description}}", table_column=None),
+        TextColumn(
+            f"[bold]{verb}[/] {{task.description}}",
+            # The description gives way first: count, rate and time left stay whole.
+            table_column=Column(
+                no_wrap=True, overflow="ellipsis", max_width=max(12, err_console.width - 48)
+            ),
+        ),
         BarColumn(bar_width=None if err_console.width > 100 else 12),
-        _CountRate(),
-        TimeRemainingColumn(),
+        _CountRate(table_column=Column(no_wrap=True)),
+        TimeRemainingColumn(table_column=Column(no_wrap=True)),
         console=err_console,
         transient=True,
     )
@@ -711,7 +717,7 @@ def world(
     before = snapshot(out) if out is not None else {}
     n_workers = workers or (os.cpu_count() or 1)
     with _progress("world") as bar:
-        task = bar.add_task(", ".join(names), total=runs * len(names))
+        task = bar.add_task(f"{len(names)} world orders", total=runs * len(names))
         res = compare_worlds(
             names,
             runs=runs,
