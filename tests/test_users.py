@@ -144,14 +144,23 @@ def test_a_missing_extra_stops_the_command_before_work_in_one_line(tmp_path, mon
 
 def test_wrote_lists_every_new_or_changed_file(tmp_path):
     (tmp_path / "old.txt").write_text("kept")
+    (tmp_path / "replaced.json").write_text("{}")
     before = snapshot(tmp_path)
+    (tmp_path / "replaced.json").write_text('{"new": 1}')  # a file written again counts
     (tmp_path / "a.json").write_text("{}")
     (tmp_path / "chunks").mkdir()
     for i in range(3):
         (tmp_path / "chunks" / f"{i}.parquet").write_text("x")
     files = written(tmp_path, before)
-    assert files == ["a.json", "chunks/0.parquet", "chunks/1.parquet", "chunks/2.parquet"]
-    assert describe(tmp_path, files) == f"wrote {tmp_path}: a.json, chunks/ (3 files)"
+    assert files == [
+        "a.json",
+        "chunks/0.parquet",
+        "chunks/1.parquet",
+        "chunks/2.parquet",
+        "replaced.json",
+    ]
+    expected = f"wrote {tmp_path}: a.json, replaced.json, chunks/ (3 files)"
+    assert describe(tmp_path, files) == expected
 
 
 def test_run_out_writes_a_scenario_that_runs_from_another_machine(tmp_path):
