@@ -83,6 +83,7 @@ def test_experiments_load_is_the_public_name():
     assert load is store_load
 
 
+@pytest.mark.slow
 def test_ema_optimisation_finds_the_package_that_prevents_war():
     pytest.importorskip("ema_workbench")
     pytest.importorskip("platypus")
