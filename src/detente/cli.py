@@ -756,15 +756,16 @@ def world(
         padding=(0, 1, 0, 0),
         pad_edge=False,
     )
-    table.add_column("metric", min_width=12, max_width=16)
+    table.add_column("metric", min_width=12, max_width=20)
     for n in names:
         # Break long preset names after a hyphen, never inside a word.
-        table.add_column(n.replace("-", "-\n", 1), justify="right", no_wrap=True)
+        label = Path(n).stem if n.endswith((".yaml", ".yml")) else n  # a file: its name
+        table.add_column(label.replace("-", "-\n", 1), justify="right", no_wrap=True)
     for k, label in LABELS.items():
         cells = []
         for r in rows:
             lo, hi = r[f"{k}_ci"]
-            cells.append(f"{_world_num(k, r[k])}\n{_world_num(k, lo)}-{_world_num(k, hi)}")
+            cells.append(f"{_world_num(k, r[k])}\n[{_world_num(k, lo)},{_world_num(k, hi)}]")
         table.add_row(label, *cells)
     out_console.print(table)
     base = names[0]
