@@ -210,3 +210,49 @@ def test_each_command_needing_an_extra_names_it(command, monkeypatch):
     monkeypatch.setattr(detente.extras, "_installed", lambda m: False)
     res = runner.invoke(app, command)
     assert res.exit_code == 2 and "pip install 'detente[" in res.output
+
+
+def test_probabilities_and_counts_read_as_people_write_them():
+    from detente.report.reading import count, prob
+
+    assert prob(0.5467) == "54.7%"
+    assert prob(0.004) == "0.40%"
+    assert prob(0.00012) == "0.012%"
+    assert prob(0.0) == "0%" and prob(1.0) == "100.0%"
+    assert count(42_850.0) == "42,800" and count(3_730_000.0) == "3.73 million"
+    assert count(712.4) == "712"
+
+
+def test_the_report_speaks_in_words_and_explains_settlement_and_its_price(tmp_path):
+    pytest.importorskip("altair")
+    out = tmp_path / "r"
+    res = runner.invoke(
+        app, ["run", "two-state-textbook", "--runs", "60", "--out", str(out), "--report"]
+    )
+    assert res.exit_code == 0, res.output
+    html = (out / "report.html").read_text()
+    assert "How to read this" in html and "The price of peace" in html
+    assert "P(war), 95% interval" in html and "p_war_ci" not in html
+    assert "e+0" not in html.split("<script>")[0]  # no 4.285e+04 in the text
+
+
+def test_each_posterior_panel_is_binned_on_its_own_range():
+    pytest.importorskip("altair")
+    import numpy as np
+    import pandas as pd
+
+    from detente.report.calibration import posterior_marginals
+
+    rng = np.random.default_rng(1)
+    post = pd.DataFrame(
+        {
+            "generation": np.repeat([0, 3], 100),
+            "small": rng.uniform(0, 1e-4, 200),
+            "large": rng.uniform(0, 20, 200),
+        }
+    )
+    spec = posterior_marginals(post, ["small", "large"])
+    rows = pd.DataFrame(next(iter(spec["datasets"].values())))
+    small = rows[rows["parameter"] == "small"]
+    assert small["hi"].max() <= 1e-4 * 1.001  # not one bar on the 0-20 axis
+    assert len(small) == 2 * small["lo"].nunique() and small["lo"].nunique() >= 5
