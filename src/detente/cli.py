@@ -634,7 +634,7 @@ def score(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Score the predictive distribution against held-out observations and two references."""
-    need("detente score", "pandas")
+    need("detente score", "pandas", "scores")
     from detente.calibration.scoring import score as run_score
     from detente.calibration.store import read_calibration
 
