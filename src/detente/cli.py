@@ -11,8 +11,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Column, Table
+from rich.text import Text
 
 from detente import __version__
 from detente.io import write_atomic
@@ -36,6 +43,16 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+def need(feature: str, *extras: str) -> None:
+    """Before any work: stop with one line naming the extra if a module is missing."""
+    from detente.extras import MissingExtra, require
+
+    try:
+        require(feature, *extras)
+    except MissingExtra as e:
+        raise fail(str(e)) from None
+
+
 def _load(name_or_path: str, hindcast: bool = True):
     from detente.scenario.loading import ScenarioError, load_scenario
 
@@ -45,13 +62,32 @@ def _load(name_or_path: str, hindcast: bool = True):
         raise fail(str(e)) from None
 
 
+class _CountRate(ProgressColumn):
+    """``1,234/6,000 410/s``: the count (of the total, when known) and the rate."""
+
+    def render(self, task) -> Text:  # type: ignore[no-untyped-def]
+        done = f"{int(task.completed):,}"
+        if task.total is not None:
+            done += f"/{int(task.total):,}"
+        speed = task.finished_speed or task.speed
+        rate = "" if not speed else f" {speed:,.0f}/s" if speed >= 10 else f" {speed:.1f}/s"
+        return Text(done + rate, style="progress.download")
+
+
 def _progress(verb: str) -> Progress:
-    """A progress bar on standard error with the count and the time left."""
+    """A progress bar on standard error with the count, the rate and the time left;
+    the description is cut, never the numbers, on a narrow terminal."""
     return Progress(
-        TextColumn(f"[bold]{verb}[/] {{task.description}}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
+        TextColumn(
+            f"[bold]{verb}[/] {{task.description}}",
+            # The description gives way first: count, rate and time left stay whole.
+            table_column=Column(
+                no_wrap=True, overflow="ellipsis", max_width=max(12, err_console.width - 48)
+            ),
+        ),
+        BarColumn(bar_width=None if err_console.width > 100 else 12),
+        _CountRate(table_column=Column(no_wrap=True)),
+        TimeRemainingColumn(table_column=Column(no_wrap=True)),
         console=err_console,
         transient=True,
     )
@@ -133,6 +169,11 @@ def run(
             )
     if report and out is None:
         raise fail("--report: expected --out DIR to write the report into")
+    if report:
+        need("detente run --report", "report")
+    from detente.written import describe, snapshot, written
+
+    before = snapshot(out) if out is not None else {}
     n_workers = workers or (os.cpu_count() or 1)
     n_pkgs = len(set(["status-quo", *(names or sc.packages)]))
     total = runs * n_pkgs
@@ -154,6 +195,9 @@ def run(
         from detente.experiments.store import write_run
 
         write_run(out, cmp, sc)
+        from detente.cli_scenarios import make_self_contained
+
+        make_self_contained(out / "scenario.yaml")
         if report:
             from detente.report.html import build_report
 
@@ -170,37 +214,52 @@ def run(
     if hindcast_label(sc):
         out_console.print(f"{sc.name}: {hindcast_label(sc)}", highlight=False)
     if out is not None:
-        out_console.print(f"wrote {out / 'summary.json'} and {out / 'runs.parquet'}")
+        out_console.print(describe(out, written(out, before)), highlight=False)
+
+
+def _interval(lo: float, hi: float, signed: bool = False) -> str:
+    """A compact interval that never wraps mid-number: ``0.48-0.61`` or ``-0.33,+0.02``."""
+    if signed:
+        return f"{lo:+.2f},{hi:+.2f}"
+    return f"{lo:.2f}-{hi:.2f}"
 
 
 def _print_table(cmp, sc) -> None:
+    """One row per package, two lines a row (estimate, then interval); fits 80 columns."""
+    from rich import box
+
     first = next(iter(cmp.results.values()))
     table = Table(
         title=f"{sc.title or sc.name}\n{first.runs:,} runs per package, seed {first.seed}",
-        caption="P(war) and ΔP(war): estimate and 95% interval; ΔP(war) is measured run by run "
-        "against the status quo on common random numbers. Deaths and displaced: mean and "
-        "5-95% range. Conditional on the scenario's assumptions (docs/model.md); not forecasts.",
+        caption="P(war), ΔP(war): estimate, then 95% interval; ΔP(war) is measured run by run "
+        "against the status quo on common random numbers. settled: P(every dispute ended by "
+        "agreement or concession), on terms that may give the challenger part of its demand "
+        "(the price of peace: docs/report.md). nuclear: P(nuclear use). Deaths, displaced: "
+        "mean, then 5-95% range. Conditional on the scenario's assumptions; not forecasts.",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=(0, 1, 0, 0),  # with the box's blank divider: two spaces between columns
+        pad_edge=False,
     )
-    width = max(len(name) for name in cmp.results)
-    table.add_column("package", style="bold", no_wrap=True, min_width=width)
-    for header in ("P(war)", "P(settled)", "P(nuclear)", "deaths", "displaced", "ΔP(war)"):
-        table.add_column(header, justify="right", overflow="fold")
+    table.add_column("package", style="bold", no_wrap=True)
+    for header in ("P(war)", "settled", "nuclear", "deaths", "displaced", "ΔP(war)"):
+        table.add_column(header, justify="right", no_wrap=True)
     for row in cmp.rows():
         lo, hi = row["p_war_ci"]
         delta = row["delta_p_war_vs_status_quo"]
-        if row["name"] == "status-quo" or delta is None:
+        if row["name"] == cmp.baseline or delta is None:
             dtxt = "baseline"
         else:
             dlo, dhi = row["delta_p_war_ci"]
-            dtxt = f"{delta:+.3f}\n{dlo:+.3f}–{dhi:+.3f}"
+            dtxt = f"{delta:+.3f}\n{_interval(dlo, dhi, signed=True)}"
         table.add_row(
             row["name"],
-            f"{row['p_war']:.3f}\n{lo:.3f}–{hi:.3f}",
+            f"{row['p_war']:.3f}\n{_interval(lo, hi)}",
             f"{row['p_settlement']:.3f}",
             f"{row['p_nuclear']:.4f}",
-            f"{_fmt_num(row['deaths_mean'])}\n{_fmt_num(row['deaths_q05'])}–"
+            f"{_fmt_num(row['deaths_mean'])}\n{_fmt_num(row['deaths_q05'])}-"
             f"{_fmt_num(row['deaths_q95'])}",
-            f"{_fmt_num(row['displaced_mean'])}\n{_fmt_num(row['displaced_q05'])}–"
+            f"{_fmt_num(row['displaced_mean'])}\n{_fmt_num(row['displaced_q05'])}-"
             f"{_fmt_num(row['displaced_q95'])}",
             dtxt,
         )
@@ -233,16 +292,6 @@ def _count_assumptions(sc) -> dict[str, int]:
         "sourced": sum(1 for n in explicit if n.quantity.source),
         "default": len(items) - len(explicit),
     }
-
-
-@app.command()
-def scenarios() -> None:
-    """List the built-in scenarios, one line each."""
-    from detente.scenario.loading import builtin_names, load_scenario
-
-    for name in builtin_names():
-        sc = load_scenario(name)
-        out_console.print(f"{name:22s} {sc.title}", highlight=False)
 
 
 def _load_experiment(path: Path):
@@ -304,13 +353,18 @@ def sweep(
     """Run an experiment: every design point x package x replication, streamed to Parquet."""
     if executor not in ("local", "dask"):
         raise fail(f"--executor: expected local or dask, got {executor!r}")
+    need("detente sweep", "dask" if executor == "dask" else "experiments")
+    from detente.written import describe, snapshot, written
+
     spec, folder = _load_experiment(experiment)
+    before = snapshot(out)
     res = _sweep(spec, folder, out, executor, workers, scheduler, resume)
     out_console.print(
-        f"{spec.name}: {res.points} design points in {res.chunks} chunks "
-        f"({res.ran} run now); results in {out} (results.duckdb: experiments, runs, summary)",
+        f"{spec.name}: {res.points} design points in {res.chunks} chunks ({res.ran} run now); "
+        "results.duckdb holds the tables experiments, runs and summary",
         highlight=False,
     )
+    out_console.print(describe(out, written(out, before)), highlight=False)
 
 
 @app.command()
@@ -328,9 +382,14 @@ def sensitivity(
 
     if method not in ("sobol", "morris"):
         raise fail(f"--method: expected sobol or morris, got {method!r}")
+    need("detente sensitivity", "experiments")
     spec, folder = _load_experiment(experiment)
     spec = spec.model_copy(update={"design": spec.design.model_copy(update={"method": method})})
-    target = out or folder / f"{spec.name}-{method}"
+    from detente.written import describe, snapshot, written
+
+    # Beside the command, never beside the experiment file (examples/ is not ours).
+    target = out or Path("results") / f"{spec.name}-{method}"
+    before = snapshot(target)
     _sweep(spec, folder, target, "local", workers, None, resume)
     rows = analyse(spec, target)
     write_atomic(target / "sensitivity.json", (json.dumps(rows, indent=1) + "\n").encode())
@@ -352,7 +411,7 @@ def sensitivity(
         )
         table.add_row(r["package"], r["outcome"], r["factor"], *(f"{v:.3f}" for v in vals))
     out_console.print(table)
-    out_console.print(f"wrote {target / 'sensitivity.json'}")
+    out_console.print(describe(target, written(target, before)), highlight=False)
 
 
 @app.command()
@@ -361,12 +420,16 @@ def discover(
     outcome: Annotated[str, typer.Option(help="condition, e.g. 'p_war > 0.5'")],
     package: Annotated[str | None, typer.Option(help="package (default: the first)")] = None,
     threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="PRIM density")] = 0.8,
-    out: Annotated[Path | None, typer.Option(help="JSON file for the boxes")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="JSON file for the boxes (default: prim.json in FOLDER, never replaced)"),
+    ] = None,
 ) -> None:
     """Scenario discovery with PRIM: the factor ranges where the condition holds."""
     from detente.experiments.discover import discover as run_prim
     from detente.experiments.store import ResultsError
 
+    need("detente discover", "experiments", "ema")
     if not (folder / "manifest.json").exists():
         raise fail(f"{folder}: expected a sweep folder with manifest.json")
     try:
@@ -377,7 +440,7 @@ def discover(
         raise fail(f"--outcome: {e.args[0]}") from None
     except ImportError as e:
         raise fail(str(e)) from None
-    target = out or folder / "prim.json"
+    target = out or _new_file(folder, "prim", ".json")
     write_atomic(target, (json.dumps(res, indent=1) + "\n").encode())
     out_console.print(
         f"{res['condition']} in {res['cases']} of {res['experiments']} experiments "
@@ -398,6 +461,15 @@ def discover(
     out_console.print(f"wrote {target}")
 
 
+def _new_file(folder: Path, stem: str, suffix: str) -> Path:
+    """``stem.suffix`` in ``folder``, or ``stem-2.suffix``, ... : the first that is free."""
+    path, k = folder / f"{stem}{suffix}", 1
+    while path.exists():
+        k += 1
+        path = folder / f"{stem}-{k}{suffix}"
+    return path
+
+
 def _date(text: str | None, option: str):
     import datetime as dt
 
@@ -416,10 +488,40 @@ def _date(text: str | None, option: str):
         ) from None
 
 
+def _targets_file(targets: str | None, scenario: str) -> Path:
+    """The targets file: a path, a shipped targets name, or the scenario's own."""
+    from detente.reference import builtin_targets, targets_names
+
+    shipped = ", ".join(targets_names()) or "none in this install"
+    if targets is None:
+        found = builtin_targets(Path(scenario).stem)
+        if found is None:
+            raise fail(
+                f"--targets: expected a targets file; none ships for {scenario!r} "
+                f"(shipped: {shipped})"
+            )
+        return found
+    if Path(targets).exists():
+        return Path(targets)
+    found = builtin_targets(targets)
+    if found is None:
+        raise fail(
+            f"--targets: expected a targets YAML file or a shipped name ({shipped}), "
+            f"got {targets!r}"
+        )
+    return found
+
+
 @app.command()
 def calibrate(
     scenario: Annotated[str, typer.Argument(help="built-in scenario name or YAML file")],
-    targets: Annotated[Path, typer.Option(help="targets YAML file (observed series)")],
+    targets: Annotated[
+        str | None,
+        typer.Option(
+            help="targets YAML file (observed series), or a shipped targets name "
+            "(default: the one named like the scenario, e.g. donbas-2014)"
+        ),
+    ] = None,
     out: Annotated[Path, typer.Option(help="folder for the posterior and the checks")] = Path(
         "calibration"
     ),
@@ -442,10 +544,13 @@ def calibrate(
     from detente.calibration.targets import load_targets
     from detente.scenario.loading import ScenarioError, builtin_names
 
+    if report:
+        need("detente calibrate (its report; --no-report skips it)", "report")
     sc = _load(scenario)
+    targets_path = _targets_file(targets, scenario)
     cut = _date(until, "--until")
     try:
-        tf = load_targets(targets)
+        tf = load_targets(targets_path)
         problem = make_problem(
             sc,
             tf,
@@ -453,16 +558,26 @@ def calibrate(
             until=cut,
             seed=seed,
             file=f"{scenario}.yaml (built-in)" if scenario in builtin_names() else scenario,
-            targets_file=str(targets),
+            targets_file=str(targets_path),
         )
     except ScenarioError as e:
         raise fail(str(e)) from None
+    from detente.written import describe, snapshot, written
+
+    before = snapshot(out)
     n_workers = workers or (os.cpu_count() or 1)
     with _progress("calibrate") as bar:
-        task = bar.add_task("generation 0", total=None)
+        # Generation 0 simulates every particle once; later ones move the copies
+        # in MCMC rounds whose number depends on the acceptance, so the count is
+        # of particles simulated in the generation, and its total known only for 0.
+        task = bar.add_task("generation 0", total=particles)
+        passes = {"base": 0, "last": 0}
 
         def on_batch(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            if done <= passes["last"]:  # a new pass over the particles began
+                passes["base"] += passes["last"]
+            passes["last"] = done
+            bar.update(task, completed=passes["base"] + done)
 
         def on_generation(g) -> None:
             eps = "prior" if g.index == 0 else f"epsilon {g.epsilon:.3f}"
@@ -471,7 +586,8 @@ def calibrate(
                 f"median distance {float(__import__('numpy').median(g.distances)):.3f}",
                 highlight=False,
             )
-            bar.update(task, description=f"generation {g.index + 1}", completed=0, total=None)
+            passes.update(base=0, last=0)
+            bar.reset(task, description=f"generation {g.index + 1}", total=None)
 
         cal = run_calibration(
             problem,
@@ -489,7 +605,7 @@ def calibrate(
             str(resources.files("detente.scenario") / "builtin" / f"{scenario}.yaml")
         )
     manifest = write_calibration(
-        cal, out, scenario_ref=scenario, scenario_file=scenario_file, targets_file=targets
+        cal, out, scenario_ref=scenario, scenario_file=scenario_file, targets_file=targets_path
     )
     table = Table(
         title=f"{scenario}: posterior ({particles} particles, "
@@ -523,11 +639,7 @@ def calibrate(
         from detente.report.html import build_report
 
         write_atomic(out / "report.html", build_report(out).encode())
-    out_console.print(
-        f"wrote {out} (posterior.parquet, calibrated.yaml, predictive.parquet"
-        f"{', report.html' if report else ''})",
-        highlight=False,
-    )
+    out_console.print(describe(out, written(out, before)), highlight=False)
 
 
 @app.command()
@@ -548,6 +660,7 @@ def score(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """Score the predictive distribution against held-out observations and two references."""
+    need("detente score", "pandas", "scores")
     from detente.calibration.scoring import score as run_score
     from detente.calibration.store import read_calibration
 
@@ -694,6 +807,8 @@ def world(
     from detente.world.compare import LABELS, compare_worlds
     from detente.world.loading import load_world, preset_names
 
+    if out is not None:
+        need("detente world --out (its report)", "report")
     names = presets or [
         "unipolar",
         "spheres-recognised",
@@ -710,9 +825,12 @@ def world(
             load_world(n)
     except ScenarioError as e:
         raise fail(str(e)) from None
+    from detente.written import describe, snapshot, written
+
+    before = snapshot(out) if out is not None else {}
     n_workers = workers or (os.cpu_count() or 1)
     with _progress("world") as bar:
-        task = bar.add_task(", ".join(names), total=runs * len(names))
+        task = bar.add_task(f"{len(names)} world orders", total=runs * len(names))
         res = compare_worlds(
             names,
             runs=runs,
@@ -741,16 +859,26 @@ def world(
     if as_json:
         sys.stdout.write(json.dumps(summary, indent=1) + "\n")
         return
-    table = Table(title=f"World orders: {runs:,} runs x {res.years} years (means, 95% intervals)")
-    table.add_column("metric")
+    from rich import box
+
+    table = Table(
+        title=f"World orders: {runs:,} runs x {res.years} years",
+        caption="Each cell: the mean, then its 95% interval.",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=(0, 1, 0, 0),
+        pad_edge=False,
+    )
+    table.add_column("metric", min_width=12, max_width=20)
     for n in names:
-        table.add_column(n, justify="right")
+        # Break long preset names after a hyphen, never inside a word.
+        label = Path(n).stem if n.endswith((".yaml", ".yml")) else n  # a file: its name
+        table.add_column(label.replace("-", "-\n", 1), justify="right", no_wrap=True)
     for k, label in LABELS.items():
         cells = []
         for r in rows:
             lo, hi = r[f"{k}_ci"]
-            f = "{:.3f}" if k in ("nuclear_use", "autonomy") else "{:,.1f}"
-            cells.append(f"{f.format(r[k])} [{f.format(lo)}, {f.format(hi)}]")
+            cells.append(f"{_world_num(k, r[k])}\n[{_world_num(k, lo)},{_world_num(k, hi)}]")
         table.add_row(label, *cells)
     out_console.print(table)
     base = names[0]
@@ -762,7 +890,14 @@ def world(
         out_console.print(f"{r['preset']} vs {base}: " + "; ".join(parts), highlight=False)
     out_console.print("Conditional on the presets' assumptions (docs/world.md).", highlight=False)
     if out is not None:
-        out_console.print(f"wrote {out} (world.json, world.parquet, report.html)")
+        out_console.print(describe(out, written(out, before)), highlight=False)
+
+
+def _world_num(key: str, x: float) -> str:
+    """Shares to three decimals; counts to one, or in k and M from a thousand."""
+    if key in ("nuclear_use", "autonomy"):
+        return f"{x:.3f}"
+    return _fmt_num(x) if abs(x) >= 1e3 else f"{x:.1f}"
 
 
 @app.command("report")
@@ -771,12 +906,15 @@ def report_cmd(
         Path,
         typer.Argument(help="a run, sweep, calibration or world folder (their --out)"),
     ],
-    out: Annotated[Path, typer.Option(help="the HTML file to write")] = Path("report.html"),
+    out: Annotated[
+        Path | None, typer.Option(help="the HTML file to write (default: FOLDER/report.html)")
+    ] = None,
     figures: Annotated[
         Path | None, typer.Option(help="also write every figure as PNG and SVG here")
     ] = None,
 ) -> None:
     """One self-contained HTML report (works offline), and optionally PNG/SVG figures."""
+    need("detente report", "report")
     from detente.experiments.store import ResultsError
     from detente.report.html import build_report, export_figures
 
@@ -784,11 +922,13 @@ def report_cmd(
         text = build_report(folder)
     except (FileNotFoundError, ResultsError) as e:
         raise fail(str(e)) from None
+    out = out or folder / "report.html"
     write_atomic(out, text.encode())
     out_console.print(f"wrote {out} ({len(text) / 1e6:.1f} MB, no network needed)")
     if figures is not None:
         files = export_figures(folder, figures)
-        out_console.print(f"wrote {len(files)} figure files to {figures}")
+        names = ", ".join(Path(f).name for f in files)
+        out_console.print(f"wrote {figures}: {names}", highlight=False)
 
 
 @app.command()
@@ -801,12 +941,11 @@ def serve(
     timeout: Annotated[float, typer.Option(min=1, help="seconds a job may run")] = 600.0,
 ) -> None:
     """The local web app: pick or upload a scenario, run it, see and download results."""
-    try:
-        import uvicorn
+    need("detente serve", "web")
+    import uvicorn
 
-        from detente.web.app import create_app
-    except ImportError:
-        raise fail("detente serve needs: pip install 'detente[web]'") from None
+    from detente.web.app import create_app
+
     out_console.print(f"detente on http://{host}:{port} (Ctrl-C to stop)")
     uvicorn.run(create_app(concurrency, timeout), host=host, port=port, log_level="warning")
 
@@ -843,6 +982,16 @@ def reproduce(
         )
     if not all(r.passed for r in rows):
         raise typer.Exit(1)
+
+
+def _register_scenarios() -> None:
+    from detente.cli_scenarios import scenarios_app, schema
+
+    app.add_typer(scenarios_app, name="scenarios")
+    app.command("schema")(schema)
+
+
+_register_scenarios()
 
 
 @app.command()

@@ -68,6 +68,20 @@ class Result:
                 "Result.frame needs pandas: pip install 'detente[pandas]'"
             ) from e
 
+    def plot(self) -> Any:
+        """Deaths and displaced per run, and the weekly series if recorded
+        (a matplotlib Figure; needs ``detente[plot]``)."""
+        from detente.plotting import plot_result
+
+        return plot_result(self)
+
+    def to_xarray(self) -> Any:
+        """The weekly series as an ``xarray.Dataset`` (needs ``series=True`` and
+        ``detente[xarray]``); see :func:`detente.interop.series_to_xarray`."""
+        from detente.interop import series_to_xarray
+
+        return series_to_xarray({self.package: self})
+
     def summary(self) -> dict[str, Any]:
         """Probabilities with 95% Wilson intervals; deaths and displaced with 5-95% ranges."""
         o = self.outcomes
@@ -124,6 +138,20 @@ class Comparison:
         import pandas as pd
 
         return pd.DataFrame(self.rows()).set_index("name")
+
+    def plot(self) -> Any:
+        """P(war), P(settled) and the change against the status quo, per package
+        (a matplotlib Figure; needs ``detente[plot]``)."""
+        from detente.plotting import plot_comparison
+
+        return plot_comparison(self)
+
+    def to_xarray(self) -> Any:
+        """Every package's weekly series as one ``xarray.Dataset`` (needs
+        ``series=True`` and ``detente[xarray]``)."""
+        from detente.interop import series_to_xarray
+
+        return series_to_xarray(self.results)
 
     def to_dict(self) -> dict[str, Any]:
         first = next(iter(self.results.values()))
@@ -230,6 +258,7 @@ def simulate(
     workers: int = 1,
     progress: Progress | None = None,
     backend: str = "numpy",
+    series: bool = False,
 ) -> Result:
     """Simulate ``runs`` runs of one package of ``scenario``.
 
@@ -244,9 +273,11 @@ def simulate(
     progress : called with the number of runs just finished, chunk by chunk.
     backend : ``numpy``; ``jax`` (the same model compiled; runs in this process,
         ``workers`` unused); or ``jax/float32`` (compiled in single precision).
+    series : also record the weekly series (shares at each rung, at war, mean
+        deaths and displaced), for :meth:`Result.to_xarray` and :meth:`Result.plot`.
     """
     return _run_many(
-        scenario, [package], runs, seed, chunk_size, workers, progress, backend=backend
+        scenario, [package], runs, seed, chunk_size, workers, progress, series, backend
     )[package]
 
 

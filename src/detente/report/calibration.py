@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
@@ -77,20 +78,45 @@ def predictive_checks(pred: pd.DataFrame, obs: pd.DataFrame, target: str) -> Spe
 
 
 def posterior_marginals(post: pd.DataFrame, names: list[str]) -> Spec:
-    """Histograms of each parameter in the prior generation and the posterior."""
+    """Histograms of each parameter in the prior generation and the posterior.
+
+    The bins are computed per parameter (about the square root of the
+    particles, over the range of both populations), so each panel has its own
+    axis: binned in Vega-Lite over a facet, every parameter would share one set
+    of bins and most panels would show a single bar.
+    """
     alt = _alt()
     last = post["generation"].max()
-    sel = post[post["generation"].isin([0, last])]
-    long = sel.melt(id_vars=["generation"], value_vars=names, var_name="parameter")
-    long["population"] = long["generation"].map(lambda g: "posterior" if g == last else "prior")
+    recs = []
+    for name in names:
+        prior = post.loc[post["generation"] == 0, name].to_numpy(dtype=float)
+        postr = post.loc[post["generation"] == last, name].to_numpy(dtype=float)
+        both = np.concatenate([prior, postr])
+        # about sqrt(n) bins, between 5 and 30: 40 particles give 7, 1,000 give 30
+        edges = np.histogram_bin_edges(both, bins=int(np.clip(np.sqrt(len(postr)) + 1, 5, 30)))
+        for population, values in (("prior", prior), ("posterior", postr)):
+            counts, _ = np.histogram(values, bins=edges)
+            share = counts / max(len(values), 1)
+            for lo, hi, c in zip(edges[:-1], edges[1:], share, strict=True):
+                recs.append(
+                    {"parameter": name, "population": population, "lo": lo, "hi": hi, "share": c}
+                )
+    long = pd.DataFrame(recs)
     return (
         alt.Chart(long)
         .mark_bar(opacity=0.6, binSpacing=0)
         .encode(
-            x=alt.X("value:Q", bin=alt.Bin(maxbins=30), title=None),
-            y=alt.Y("count():Q", stack=None, title=None),
-            color=alt.Color("population:N", scale=alt.Scale(range=["#4c78a8", "#bbbbbb"])),
+            x=alt.X("lo:Q", title=None, scale=alt.Scale(zero=False, nice=False)),
+            x2="hi:Q",
+            y=alt.Y("share:Q", stack=None, title="share of particles"),
+            y2=alt.datum(0),
+            color=alt.Color(
+                "population:N",
+                sort=["posterior", "prior"],
+                scale=alt.Scale(range=["#4c78a8", "#bbbbbb"]),
+            ),
             facet=alt.Facet("parameter:N", columns=3, title=None),
+            tooltip=["parameter", "population", alt.Tooltip("share:Q", format=".1%")],
         )
         .resolve_scale(x="independent", y="independent")
         .properties(width=190, height=110)

@@ -50,22 +50,43 @@ def probabilities(rows: list[dict[str, Any]]) -> Spec:
                     "p": r[key],
                     "lo": r[ci][0] if ci else r[key],
                     "hi": r[ci][1] if ci else r[key],
+                    "text": _percent(r[key]),
                 }
                 for r in rows
             ]
         )
+        top = float(df["hi"].max()) if len(df) else 0.0
+        if key == "p_nuclear" and top < 0.5:
+            # A small probability on a 0-1 axis is an empty panel: zoom the axis to
+            # the largest value (at least 0.1%) and say so in the title.
+            domain = [0.0, max(top * 1.15, 0.001)]
+            label = f"{label} (axis 0-{domain[1]:.2%})"
+        else:
+            domain = [0.0, 1.0]
         base = alt.Chart(df).encode(y=alt.Y("package:N", sort=None, title=None))
         bars = base.mark_bar(color="#c0392b" if key == "p_war" else "#2874a6").encode(
-            x=alt.X("p:Q", title=label, scale=alt.Scale(domain=[0, 1])),
-            tooltip=["package", alt.Tooltip("p:Q", format=".3f")],
+            x=alt.X("p:Q", title=label, scale=alt.Scale(domain=domain), axis=alt.Axis(format="%")),
+            tooltip=["package", alt.Tooltip("p:Q", format=".3%")],
         )
-        layer = bars + base.mark_rule(color="black").encode(x="lo:Q", x2="hi:Q") if ci else bars
+        # The label sits past the interval's end, so the two never overlap.
+        text = base.mark_text(align="left", dx=3, fontSize=10).encode(
+            x=alt.X("hi:Q", scale=alt.Scale(domain=domain)), text="text:N"
+        )
+        layer = bars + text
+        if ci:
+            layer = layer + base.mark_rule(color="black").encode(x="lo:Q", x2="hi:Q")
         panels.append(layer.properties(width=170))
     return (
         alt.hconcat(*panels)
         .properties(title="Outcome probabilities (black: 95% interval)")
         .to_dict()
     )
+
+
+def _percent(p: float) -> str:
+    from detente.report.reading import prob
+
+    return prob(p)
 
 
 def deltas(rows: list[dict[str, Any]]) -> Spec:
@@ -87,8 +108,12 @@ def deltas(rows: list[dict[str, Any]]) -> Spec:
         df = pd.DataFrame({"package": [], "delta": [], "lo": [], "hi": []})
     base = alt.Chart(df).encode(y=alt.Y("package:N", sort=None, title=None))
     points = base.mark_point(filled=True, size=80).encode(
-        x=alt.X("delta:Q", title="change in P(war) against the status quo"),
-        tooltip=["package", alt.Tooltip("delta:Q", format="+.3f")],
+        x=alt.X(
+            "delta:Q",
+            title="change in P(war) against the status quo (percentage points)",
+            axis=alt.Axis(format="+%"),
+        ),
+        tooltip=["package", alt.Tooltip("delta:Q", format="+.1%")],
     )
     err = base.mark_rule().encode(x="lo:Q", x2="hi:Q")
     zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(strokeDash=[4, 4]).encode(x="x:Q")

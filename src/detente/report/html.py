@@ -93,9 +93,14 @@ def _figure_specs(folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         else:
             steps = 104
         if (folder / "runs.parquet").exists():
-            runs = pq.read_table(
-                folder / "runs.parquet", columns=["package", "deaths", "displaced", "war_onset"]
-            ).to_pandas()
+            names = pq.read_schema(folder / "runs.parquet").names
+            keep = ["package", "deaths", "displaced", "war_onset"] + [
+                c
+                for c in names
+                if c.startswith(("settled_by.", "settlement.", "territory_change."))
+            ]
+            runs = pq.read_table(folder / "runs.parquet", columns=keep).to_pandas()
+            ctx["runs"] = runs
             specs["distributions"] = figures.distributions(runs)
             specs["survival"] = figures.survival(runs, steps)
     elif (folder / "manifest.json").exists():
@@ -149,7 +154,10 @@ def _table(rows: list[dict[str, Any]], cols: list[str]) -> str:
         "<tr>" + "".join(f"<td>{html.escape(str(r.get(c, '')))}</td>" for c in cols) + "</tr>"
         for r in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (
+        f'<div class="tablewrap"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def _fmt(v: Any) -> str:
@@ -196,23 +204,22 @@ def build_report(folder: Path) -> str:
         label = _hindcast_label(folder)
         if label:
             meta += f". {html.escape(label)}"
-        cols = [
-            "name",
-            "p_war",
-            "p_war_ci",
-            "p_settlement",
-            "p_nuclear",
-            "deaths_mean",
-            "deaths_q05",
-            "deaths_q95",
-            "displaced_mean",
-            "delta_p_war_vs_status_quo",
-            "delta_p_war_ci",
-        ]
-        parts.append(
-            "<h2>Summary</h2>"
-            + _table([{c: _fmt(r.get(c)) for c in cols} for r in s["packages"]], cols)
-        )
+        from detente.report.reading import HOW_TO_READ, price_of_peace, summary_rows
+
+        rows, cols = summary_rows(s["packages"])
+        parts.append("<h2>Summary</h2>" + _table(rows, cols))
+        parts.append(HOW_TO_READ)
+        if ctx.get("runs") is not None:
+            rows, cols = price_of_peace(ctx["runs"])
+            parts.append(
+                "<h2>The price of peace</h2><p>How each dispute ended, per package, and on "
+                "what terms (the challenger's share of the stake; the status quo and the "
+                "demand are in the assumptions below).</p>" + _table(rows, cols)
+            )
+        if any("disputes" in r for r in s["packages"]):
+            from detente.report.peace import peace_html
+
+            parts.append(peace_html(s["packages"]))
     else:
         m = ctx["manifest"]
         title = f"detente sweep: {m['name']}"
@@ -277,8 +284,11 @@ PAGE = """<!doctype html>
 body {{ font-family: system-ui, sans-serif; margin: 0 auto; max-width: 980px; padding: 1rem;
        line-height: 1.45; color: #222; }}
 .note {{ background: #fff8e1; border-left: 4px solid #f0a500; padding: .6rem 1rem; }}
-table {{ border-collapse: collapse; font-size: .85rem; display: block; overflow-x: auto; }}
+table {{ border-collapse: collapse; font-size: .85rem; width: 100%; }}
+.tablewrap {{ overflow-x: auto; }}
+th {{ font-weight: 600; vertical-align: bottom; }}
 th, td {{ border-bottom: 1px solid #ddd; padding: .25rem .5rem; text-align: left; }}
+td {{ font-variant-numeric: tabular-nums; }}
 .fig {{ overflow-x: auto; min-height: 60px; }}
 code {{ font-size: .85em; }}
 </style></head>

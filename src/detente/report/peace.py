@@ -93,7 +93,7 @@ def peace_html(rows: list[dict[str, Any]]) -> str:
         "by assumption rather than by the actors' choices."
     )
     return (
-        "<section><h2>The price of peace</h2>"
+        "<section><h2>Agreements, breakdowns and who gave way</h2>"
         f"<p>{html.escape(note)}</p><table><thead><tr>"
         + "".join(f"<th>{html.escape(h)}</th>" for h in head)
         + "</tr></thead><tbody>" + "".join(body) + "</tbody></table></section>"

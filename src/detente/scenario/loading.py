@@ -17,6 +17,7 @@ from detente.scenario.schema import Scenario
 __all__ = [
     "ScenarioError",
     "builtin_names",
+    "builtin_posterior",
     "load_scenario",
     "parse_scenario",
     "read_yaml",
@@ -294,6 +295,7 @@ def parse_scenario(
     if not isinstance(data, dict):
         raise ScenarioError(file, "prewar", "expected a scenario mapping, not a bare prewar value")
     data = dict(data)
+    data = _resolve_posteriors(data, base)
     packages = data.get("packages")
     if isinstance(packages, dict) and "status-quo" not in packages:
         data["packages"] = {"status-quo": [], **packages}
@@ -442,6 +444,55 @@ def _check_references(sc: Scenario, file: str) -> None:
                     f"{path}.end",
                     f"expected a step <= settings.steps ({sc.settings.steps}), got {spec.end}",
                 )
+
+
+def builtin_posterior(ref: str) -> Path | None:
+    """The posterior file shipped with detente that ``ref`` names, or None.
+
+    ``ref`` is a built-in posterior's name (``donbas-2014``), its file name
+    (``donbas-2014.yaml``) or its path in the built-in folder
+    (``posteriors/donbas-2014.yaml``, as the built-in scenarios and their
+    dumps write it).
+    """
+    folder = Path(str(resources.files("detente.scenario") / "builtin" / "posteriors"))
+    parts = Path(ref).parts
+    if len(parts) == 2 and parts[0] == "posteriors":
+        parts = parts[1:]
+    if len(parts) != 1:
+        return None
+    name = parts[0].removesuffix(".yaml")
+    path = folder / f"{name}.yaml"
+    # Only a plain file name of the folder: no "..", no separators.
+    if name in {p.name.removesuffix(".yaml") for p in folder.glob("*.yaml")}:
+        return path
+    return None
+
+
+def _resolve_posteriors(data: dict[str, Any], base: Path | None) -> dict[str, Any]:
+    """A copy of ``data`` whose posterior references point at built-in files
+    where they name one and no file of that name sits beside the scenario.
+
+    So a built-in scenario copied to any folder (or ``run --out``'s
+    ``scenario.yaml``) still finds ``posteriors/donbas-2014.yaml``, and a
+    scenario may write ``file: donbas-2014``. A file beside the scenario wins.
+    """
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {k: walk(v) for k, v in node.items()}
+            ref = out.get("file")
+            if out.get("dist") == "posterior" and isinstance(ref, str) and ref:
+                local = None if base is None else Path(base) / ref
+                if local is None or not local.exists():
+                    shipped = builtin_posterior(ref)
+                    if shipped is not None:
+                        out["file"] = str(shipped)
+            return out
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(data)
 
 
 def builtin_names() -> list[str]:
