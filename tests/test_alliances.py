@@ -49,7 +49,7 @@ def test_a_challenger_gets_no_support_from_its_own_alliance_as_no_ally_joins_it(
 def test_a_partner_gets_aid_in_proportion_to_its_own_strength_not_the_members():
     """Partners get aid only (model-spec: 'members get collective defence; partners
     get aid only')."""
-    strength, _, aid, believed, slot, ch, de, gamma = _case()
+    strength, _, aid, _b, _s, ch, de, _g = _case()
     member = np.array([[[False, False, True]]])
     partner = np.array([[[False, True, False]]])
     s = defended_support(strength, member, partner, aid, ch, de)
@@ -58,18 +58,17 @@ def test_a_partner_gets_aid_in_proportion_to_its_own_strength_not_the_members():
 
 def test_beliefs_join_and_war_agree_in_a_scenario_where_both_disputants_are_members():
     """Both disputants in one alliance: the engine's believed chance matches the
-    defender-only accounting, and in war no ally ever fights for the challenger."""
-    from detente.model.engine import _win_probability
-    from detente.model.simulate import common_priors, compile_model
-    from detente.model.params import draw_params
-    from detente.model.state import Modifiers, grid, initial_state
-    from detente.scenario.loading import parse_scenario
-
+    defender-only accounting (the rule by which allies join, engine._war)."""
     from pathlib import Path
 
     import yaml
 
     import detente.scenario as scenario_pkg
+    from detente.model.engine import _win_probability
+    from detente.model.params import draw_params
+    from detente.model.simulate import common_priors, compile_model
+    from detente.model.state import Modifiers, grid, initial_state
+    from detente.scenario.loading import parse_scenario
 
     path = Path(scenario_pkg.__file__).parent / "builtin" / "two-state-textbook.yaml"
     data = yaml.safe_load(path.read_text())
