@@ -271,6 +271,8 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
         over = w.over_states
         sa, ca = np.maximum(w.claimed, 0), w.claimant
         rivalry = ~over
+        opened_allied = np.zeros((R, Dn), dtype=bool)
+    tally = np.zeros((4, R))  # crises and wars over states with and without a great-power ally
 
     for t in range(T):
         # 1. Preferences change; states consider moving toward them.
@@ -326,6 +328,12 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
                 press = chooser.press(state, chooser.views(state), stake - q, p.resolve[:, ca])
                 start = chance & (uo[..., 1] < press) & (stake > q)
                 if start.any():
+                    # For the record check: was the target under a great power's
+                    # protection (a rival bloc or the collective guarantee)?
+                    allied = start & over[None, :] & (_protected(w, align) | w.collective)
+                    tally[0] += allied.sum(axis=1)
+                    tally[1] += (start & over[None, :] & ~allied).sum(axis=1)
+                    opened_allied = np.where(start, allied, opened_allied)
                     p.demand[start] = stake[start]
                     _activate(state, p, start, posture)
                     active |= start
@@ -353,6 +361,8 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
             war_now = (state.phase == WAR) & active
             new_war = active & (state.war_onset >= 0) & ~had_war
             wars += new_war.sum(axis=1)
+            tally[2] += (new_war & opened_allied & over[None, :]).sum(axis=1)
+            tally[3] += (new_war & ~opened_allied & over[None, :]).sum(axis=1)
             had_war |= new_war
             joined_gp = (state.joined & is_gp[None, None, :]).any(axis=2)
             gp_war = (joined_gp | rivalry[None, :]) & war_now
@@ -375,7 +385,18 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
     out["great_power_wars"] = gp_wars
     if core is not None:
         _harm(out, state, p)
+    for i, k in enumerate(TALLY):
+        out[k] = tally[i]
     return out
+
+
+TALLY = ("_crises_allied", "_crises_alone", "_wars_allied", "_wars_alone")
+
+
+def _protected(w: World, align: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """(R, Dn): the slot's state sits in the bloc of a great power other than its claimant."""
+    to = align[:, np.maximum(w.claimed, 0)]
+    return w.over_states[None, :] & (to >= 0) & (to != w.claimant[None, :])
 
 
 def _any_by_state(crosses: NDArray[np.bool_], sa: NDArray[np.int64], S: int) -> NDArray[np.bool_]:
