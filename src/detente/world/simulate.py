@@ -29,26 +29,17 @@ with the same seed share their random numbers (common random numbers).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.model.alliances import win_probability
-from detente.model.beliefs import mean
-from detente.model.engine import TOP, _strength, _war_cost, on_rows, quiet_step, step
+from detente.model.engine import TOP, on_rows, quiet_step, step
 from detente.model.params import Params, draw_params, draw_quantity
 from detente.model.simulate import common_priors, compile_model
 from detente.model.state import CRISIS, SETTLED, WAR, Modifiers, State, grid, initial_state
 from detente.random import uniform
 from detente.world.build import NOT_ALIGNED, World, build_world
-from detente.world.decisions import (
-    brink_path,
-    concede_chance,
-    logit,
-    move_value,
-    press_value,
-)
+from detente.world.choices import Chooser, stake_of
+from detente.world.decisions import brink_path, logit
 
 __all__ = ["METRICS", "World", "build_world", "simulate_world"]
 
@@ -91,95 +82,6 @@ def _activate(state: State, p: Params, mask: NDArray[np.bool_], posture: NDArray
     state.ceasefire_age = np.where(mask, 0, state.ceasefire_age)
     state.territory = np.where(mask, p.territory, state.territory)
     state.joined = np.where(m2, False, state.joined)
-
-
-@dataclass
-class _Chooser:
-    """What the claimants' and small states' choices read, for one chunk of runs."""
-
-    w: World
-    st: object
-    p: Params
-    mods: Modifiers
-    centres: F64
-    slot: NDArray[np.int64]  # (N,) observer slot of each actor
-    path_war: F64  # (R,) chance the climb to the brink slides into war
-    path_cost: F64  # (R,) posture costs on the way
-    k_top: F64  # (R,)
-
-    def views(self, state: State) -> F64:
-        """Believed chances of winning (R, Dn, 2), by the one alliance rule."""
-        st, p = self.st, self.p
-        return win_probability(
-            _strength(state, p, self.mods, state.forces),
-            state.member,
-            state.partner,
-            p.partner_aid,
-            mean(state.cohesion_belief, self.centres),
-            self.slot,
-            st.challenger,
-            st.defender,
-            p.contest_exponent,
-        )
-
-    def press(self, state: State, pw: F64, stake: F64, resolve_c: F64) -> F64:
-        """Chance each claimant presses (R, Dn), at claimant resolve ``resolve_c``."""
-        st, p = self.st, self.p
-        cost = _war_cost(state, p, self.mods)
-        c, f = st.challenger, st.defender
-        pc = concede_chance(
-            state.belief[:, st.role_pair[:, 0]],
-            self.centres,
-            1.0 - pw[..., 0],
-            stake,
-            cost[:, f],
-            p.audience_cost[:, f],
-            self.k_top,
-        )
-        gain = press_value(
-            resolve_c,
-            cost[:, c],
-            p.audience_cost[:, c],
-            pw[..., 0],
-            pc,
-            stake,
-            self.path_war,
-            self.path_cost,
-        )
-        return logit(p.rationality[:, c], gain)
-
-    def expected_loss(self, state: State, pw: F64, stake: F64) -> F64:
-        """Each slot's defender's expected loss if pressed, times the chance it is (R, Dn)."""
-        st, p = self.st, self.p
-        cost = _war_cost(state, p, self.mods)
-        f = st.defender
-        guess = mean(state.belief[:, st.role_pair[:, 1]], self.centres)  # its view of r_c
-        # The state judges the claimant's choice from the claimant's side (its
-        # chance of winning, its belief about the state): beliefs formed from
-        # public signals are common knowledge here; the resolve is a guess.
-        pressed = self.press(state, pw, stake, guess)
-        loss = move_value(
-            p.resolve[:, f],
-            cost[:, f],
-            p.audience_cost[:, f],
-            pw[..., 1],
-            stake,
-            self.path_war,
-            self.path_cost,
-        )
-        return pressed * loss
-
-
-def _stake(w: World, strength: F64, align: NDArray[np.int64], neutral: F64, extra: F64) -> F64:
-    """The share of its claim a claimant demands (R, Dn): strength x what the state's
-    alignment costs it (1 in a rival bloc, ``neutral_shift`` unaligned, 0 in its own
-    bloc) x (1 + ``alliance_stake`` in a rival bloc), at most 1; a rivalry's is its
-    strength."""
-    s = np.maximum(w.claimed, 0)
-    to = align[:, s]
-    rival = (to >= 0) & (to != w.claimant[None, :])
-    size = np.where(rival, 1.0 + extra, np.where(to == NOT_ALIGNED, neutral, 0.0))
-    return np.where(w.over_states[None, :], np.minimum(1.0, strength * size), strength)
 
 
 def _ties(state: State, align: NDArray[np.int64], K: int, as_member: bool) -> None:
@@ -257,7 +159,7 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
         path_war, path_cost = brink_path(p.hazard, p.posture_cost, start_rung, st.lookahead)
         slot = np.zeros(st.n_actors, dtype=np.int64)
         slot[st.observers] = np.arange(len(st.observers))
-        chooser = _Chooser(
+        chooser = Chooser(
             w,
             st,
             p,
@@ -301,7 +203,7 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
             )
             if crosses.any():
                 _ties(state, cand, K, as_member)
-                stake = _stake(w, strength, cand, neutral, extra)
+                stake = stake_of(w, strength, cand, neutral, extra)
                 risk = np.where(
                     crosses, chooser.expected_loss(state, chooser.views(state), stake), 0
                 )
@@ -323,7 +225,7 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
             chance = moved | ((outside | rivalry[None, :]) & (uo[..., 0] < review))
             chance &= ~active
             if chance.any():
-                stake = _stake(w, strength, align, neutral, extra)
+                stake = stake_of(w, strength, align, neutral, extra)
                 q = p.status_quo
                 press = chooser.press(state, chooser.views(state), stake - q, p.resolve[:, ca])
                 start = chance & (uo[..., 1] < press) & (stake > q)
