@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from detente.experiments.statistics import wilson_interval
 from detente.world.loading import load_world
-from detente.world.simulate import METRICS, World, build_world, simulate_world
+from detente.world.simulate import METRICS, TALLY, World, build_world, simulate_world
 
 __all__ = [
     "WorldComparison",
@@ -123,13 +123,14 @@ class WorldComparison:
     def per_run(self):
         import pyarrow as pa
 
-        cols: dict[str, list] = {"preset": [], "run": [], **{k: [] for k in METRICS}}
+        keys = [*METRICS, *TALLY]
+        cols: dict[str, list] = {"preset": [], "run": [], **{k: [] for k in keys}}
         for name in self.presets:
             m = self.metrics[name]
             n = len(m["autonomy"])
             cols["preset"] += [name] * n
             cols["run"] += list(range(n))
-            for k in METRICS:
+            for k in keys:
                 cols[k] += m[k].tolist()
         return pa.table(cols)
 
