@@ -181,6 +181,8 @@ def test_a_bad_world_file_is_one_clear_line_and_exit_2(tmp_path):
 
 
 def with_baseline(tmp_path: Path, name: str, baseline: list[dict], **changes):
+    """A small contested world with claims reviewed often (wars to act on)."""
+    changes.setdefault("world__pressure", 0.02)
     spec = load_world(small_world(tmp_path, "spheres-contested", name, **changes))
     return spec.model_copy(update={"baseline": [Intervention(**b) for b in baseline]})
 
