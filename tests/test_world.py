@@ -199,10 +199,23 @@ def test_in_a_world_withdrawal_lowers_the_rate_of_war(tmp_path):
 
 def test_in_a_world_a_ceasefire_cuts_deaths(tmp_path):
     cease = [{"type": "ceasefire", "monitoring": 0.5}]
-    base = simulate_world(build_world(with_baseline(tmp_path, "c0", [])), 0, np.arange(300))
-    cf = simulate_world(build_world(with_baseline(tmp_path, "c1", cease)), 0, np.arange(300))
+    # Claims reviewed at the presets' rate: a ceasefire imposed for good holds
+    # (with violations) for the rest of the run, while wars without one end.
+    base = simulate_world(
+        build_world(with_baseline(tmp_path, "c0", [], world__pressure=0.002)), 0, np.arange(300)
+    )
+    cf = simulate_world(
+        build_world(with_baseline(tmp_path, "c1", cease, world__pressure=0.002)),
+        0,
+        np.arange(300),
+    )
     assert base["deaths"].mean() > 0
-    assert cf["deaths"].mean() < 0.1 * base["deaths"].mean()
+    # Each war's first week is fought before the ceasefire applies (it is imposed
+    # at the start of the next step), identically in both worlds; since issue 21
+    # claimants demand v <= 1, wars are shorter and that week is a larger share
+    # (about 14% here). The core's test holds the >90% cut of the rate while a
+    # ceasefire holds; world-wide, the cut must still be more than 80%.
+    assert cf["deaths"].mean() < 0.2 * base["deaths"].mean()
 
 
 def test_in_a_world_arsenals_approach_the_richardson_equilibrium_in_peace(tmp_path, monkeypatch):
