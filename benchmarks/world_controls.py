@@ -67,7 +67,8 @@ def _vary(names: list[str], path: str, value: float, folder: Path) -> list[str]:
     section, _, field = path.partition(".")
     out = []
     for name in names:
-        data = {"extends": name, "name": name, section: {field: {"value": value, "source": "x"}}}
+        change = {field: {"value": value, "source": "assumption: a sensitivity value"}}
+        data = {"extends": name, "name": name, section: change}
         f = folder / f"{name}.yaml"
         f.write_text(yaml.safe_dump(data))
         out.append(str(f))
@@ -81,9 +82,12 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--parquet", help="per-run metrics written by `detente world --out`")
-    ap.add_argument("--vary", help="world.FIELD=v1,v2: rerun the comparisons at each value")
+    ap.add_argument("--vary", help="SECTION.FIELD=v1,v2: rerun the comparisons at each value")
+    ap.add_argument("--only", help="comma-separated presets: only the pairs among them")
     args = ap.parse_args()
     names = sorted({n for a, b, _ in PAIRS for n in (a, b)})
+    if args.only:
+        names = [n for n in names if n in args.only.split(",")]
     result: dict = {}
     if args.parquet:
         import pyarrow.parquet as pq
