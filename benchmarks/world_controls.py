@@ -111,7 +111,10 @@ def main() -> None:
             res = compare_worlds(presets, args.runs, args.years, args.seed, args.workers)
             metrics = {Path(p).stem: res.metrics[p] for p in presets}
             result[label or "base"] = _table(metrics, args.seed)
-    result["icb_1918_1989"] = icb_war_shares(ICB / "icb2v14-1918-1989.csv")
+    csv = ICB / "icb2v14-1918-1989.csv"
+    result["icb_1918_1989"] = icb_war_shares(csv)
+    result["icb_1918_1944"] = icb_war_shares(csv, 1918, 1944)
+    result["icb_1945_1989"] = icb_war_shares(csv, 1945, 1989)
     json.dump(result, sys.stdout, indent=1)
     sys.stdout.write("\n")
 

@@ -35,19 +35,23 @@ NO_ALLY, INFORMAL, FORMAL, GREAT_POWER = 1, 2, 3, 4
 FULL_SCALE_WAR = 4
 
 
-def icb_war_shares(actors_csv: Path) -> dict[str, dict[str, float | int | list[float]]]:
+def icb_war_shares(
+    actors_csv: Path, first: int = 1918, last: int = 1989
+) -> dict[str, dict[str, float | int | list[float]]]:
     """Share of crisis actors whose crisis became full-scale war, by alliance capability.
 
     Returns, for 'formal' (allycap 3), 'informal' (2) and 'none' (1), the
     number of crisis actors, the number whose crisis reached ``viol`` 4,
     their share and its Wilson 95% interval; great powers (allycap 4) are
-    left out, as the model's targets are small states.
+    left out, as the model's targets are small states. Only crises triggered
+    in [first, last] count (and never from 1990 on: held out).
     """
     groups = {"formal": FORMAL, "informal": INFORMAL, "none": NO_ALLY}
     counts = {k: [0, 0] for k in groups}
     with open(actors_csv, newline="") as f:
         for row in csv.DictReader(f):
-            if int(row["yrtrig"]) >= 1990:  # held out (the file should hold none)
+            year = int(row["yrtrig"])
+            if year >= 1990 or not first <= year <= last:  # 1990 on is held out
                 continue
             cap, viol = row["allycap"].strip(), row["viol"].strip()
             if not cap or not viol:
