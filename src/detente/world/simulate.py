@@ -204,8 +204,9 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
             if crosses.any():
                 _ties(state, cand, K, as_member)
                 stake = stake_of(w, strength, cand, neutral, extra)
+                gain = stake - p.status_quo  # the share at stake, as at onset below
                 risk = np.where(
-                    crosses, chooser.expected_loss(state, chooser.views(state), stake), 0
+                    crosses, chooser.expected_loss(state, chooser.views(state), gain), 0
                 )
                 fear = np.zeros((R, S))
                 np.add.at(fear.T, sa[over], risk[:, over].T)
