@@ -56,6 +56,8 @@ def _table(metrics: dict[str, dict[str, np.ndarray]], seed: int) -> list[dict]:
             row[k] = [float(d.mean()), *percentile_interval(d, idx)]
         rows.append(row)
     for name, m in metrics.items():
+        if "_wars_allied" not in m:
+            continue  # a parquet written before the tallies were kept
         for side in ("allied", "alone"):
             share, ci = ratio_interval(m[f"_wars_{side}"], m[f"_crises_{side}"], idx)
             rows.append({"comparison": name, "change": f"war share, {side}", "share": [share, ci]})
