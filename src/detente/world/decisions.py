@@ -55,11 +55,12 @@ def brink_path(hazard: F64, posture_cost: F64, start: int, lookahead: int) -> tu
 def concede_chance(belief: F64, centres: F64, p_f: F64, stake: F64, c_f: F64, a_f: F64, k_top):
     """Believed chance the defender gives way at the brink (R, D).
 
-    The core's threshold (engine ``_threshold_terms``) with war certain if
-    it stands: a type r concedes iff r p_f stake < c_f + k_top - a_f, i.e.
-    when its war payoff r (p_f - 1) stake - c_f is below conceding's -r stake
-    - ... (Fearon 1994's audience cost a_f makes conceding at the brink
-    dearer). ``belief`` (R, D, G) is the claimant's over the defender's resolve.
+    The core's concession threshold (engine ``_threshold_terms``) with war
+    certain if it stands: a type r concedes iff r p_f stake < c_f + k_top -
+    a_f, i.e. iff fighting (losing the stake with chance 1 - p_f, paying the
+    cost of war and the posture cost) is worse than conceding (the stake, and
+    the audience cost a_f of backing down at the top; Fearon 1994).
+    ``belief`` (R, D, G) is the claimant's over the defender's resolve.
     """
     den = p_f * stake
     num = c_f + k_top[:, None] - a_f
