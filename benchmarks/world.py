@@ -4,6 +4,13 @@ Usage::
 
     python benchmarks/world.py            # every preset, 1,000 runs each
     python benchmarks/world.py --quick    # 200 runs
+    python benchmarks/world.py --against /work/main/src --runs 60 --repeat 3
+
+``--against SRC`` is the A/B measurement: the same preset simulated by one
+worker with this checkout's code and with the code under SRC (another
+checkout's ``src``), alternately in fresh subprocesses (``PYTHONPATH``
+switched), ``--repeat`` times each, so both meet the same machine load; it
+reports each side's median wall time and their ratio.
 
 For each world preset, the time of ``detente world PRESET --runs 1000`` (as a
 subprocess, with its default workers: one per CPU) and, as the named baseline
@@ -31,10 +38,52 @@ from detente.world.simulate import build_world, simulate_world
 PRESETS = ("spheres-contested", "spheres-recognised", "collective-security", "unipolar")
 
 
+ONE = (
+    "import sys, time, numpy as np\n"
+    "from detente.world.loading import load_world\n"
+    "from detente.world.simulate import build_world, simulate_world\n"
+    "w = build_world(load_world(sys.argv[1]))\n"
+    "t = time.perf_counter(); simulate_world(w, 0, np.arange(int(sys.argv[2])))\n"
+    "print(time.perf_counter() - t)\n"
+)
+
+
+def ab(against: str, runs: int, repeat: int) -> None:
+    """Interleaved A/B timing of one worker's simulation: this code against ``against``."""
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
+    rows = []
+    for name in PRESETS:
+        times: dict[str, list[float]] = {"this": [], "against": []}
+        for _ in range(repeat):
+            for side, src in (("against", against), ("this", here)):
+                env = dict(os.environ, PYTHONPATH=os.path.abspath(src))
+                cmd = [sys.executable, "-c", ONE, name, str(runs)]
+                out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
+                times[side].append(float(out.stdout.strip().splitlines()[-1]))
+        a, b = float(np.median(times["this"])), float(np.median(times["against"]))
+        rows.append(
+            {
+                "preset": name,
+                "runs": runs,
+                "this_s": [round(t, 2) for t in times["this"]],
+                "against_s": [round(t, 2) for t in times["against"]],
+                "ratio_median": round(a / b, 3),
+            }
+        )
+    json.dump({"against": against, "worlds": rows}, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--against", help="another checkout's src folder, for an A/B timing")
+    ap.add_argument("--runs", type=int, default=60, help="runs per A/B timing")
+    ap.add_argument("--repeat", type=int, default=3, help="timings per side in the A/B")
     args = ap.parse_args()
+    if args.against:
+        ab(args.against, args.runs, args.repeat)
+        return
     runs = 200 if args.quick else 1000
     rows = []
     for name in PRESETS:

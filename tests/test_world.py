@@ -30,10 +30,21 @@ def small_world(tmp_path: Path, base: str, name: str = "w", **changes) -> str:
     return str(path)
 
 
-def test_the_four_architectures_are_presets():
-    assert {"unipolar", "spheres-recognised", "spheres-contested", "collective-security"} <= set(
-        preset_names()
-    )
+def test_the_four_architectures_and_their_controls_are_presets():
+    assert {
+        "unipolar",
+        "spheres-recognised",
+        "spheres-contested",
+        "collective-security",
+        "spheres-disjoint",
+        "spheres-disjoint-recognised",
+        "collective-security-weak",
+        "collective-security-strong",
+        "polarity-1",
+        "polarity-2",
+        "rising-power",
+        "rising-power-even",
+    } <= set(preset_names())
 
 
 def test_with_no_claimed_spheres_no_dispute_over_spheres_ever_starts(tmp_path):
@@ -43,7 +54,6 @@ def test_with_no_claimed_spheres_no_dispute_over_spheres_ever_starts(tmp_path):
     path = small_world(
         tmp_path,
         "spheres-contested",
-        world__onset=1.0,
         world__pressure=1.0,
         world__shift_rate=0.5,
         world__preference_change=0.2,
@@ -58,17 +68,6 @@ def test_with_no_claimed_spheres_no_dispute_over_spheres_ever_starts(tmp_path):
     # The same world with its claims pressed has crises: the test can fail.
     pressed = simulate_world(build_world(spec), 0, np.arange(100))
     assert pressed["crises_per_decade"].sum() > 0
-
-
-def test_recognised_spheres_give_fewer_crises_than_contested_ones_but_less_autonomy(tmp_path):
-    rec = small_world(tmp_path, "spheres-recognised", "rec")
-    con = small_world(tmp_path, "spheres-contested", "con")
-    res = compare_worlds([con, rec], runs=300, seed=0, workers=1)
-    m_rec, m_con = res.metrics[rec], res.metrics[con]
-    d_crises, (_lo, hi) = paired_difference(m_rec["crises_per_decade"], m_con["crises_per_decade"])
-    assert d_crises < 0 and hi < 0
-    d_aut, (_lo, hi) = paired_difference(m_rec["autonomy"], m_con["autonomy"])
-    assert d_aut < 0 and hi < 0
 
 
 def test_a_collective_guarantee_deters_wars_over_contested_claims(tmp_path):
@@ -151,7 +150,7 @@ def test_a_world_gives_the_same_numbers_for_any_chunking_and_worker_count(tmp_pa
 
 
 def test_people_are_conserved_world_wide(tmp_path):
-    path = small_world(tmp_path, "spheres-contested", world__onset=1.0, world__pressure=0.05)
+    path = small_world(tmp_path, "spheres-contested", world__pressure=0.05)
     out = simulate_world(build_world(load_world(path)), 3, np.arange(100))
     assert out["wars"].sum() > 0  # there is harm to account for
     total = out["_in_place"] + out["_idps"] + out["_refugees"] + out["_civilian_deaths"]
@@ -182,6 +181,8 @@ def test_a_bad_world_file_is_one_clear_line_and_exit_2(tmp_path):
 
 
 def with_baseline(tmp_path: Path, name: str, baseline: list[dict], **changes):
+    """A small contested world with claims reviewed often (wars to act on)."""
+    changes.setdefault("world__pressure", 0.02)
     spec = load_world(small_world(tmp_path, "spheres-contested", name, **changes))
     return spec.model_copy(update={"baseline": [Intervention(**b) for b in baseline]})
 
@@ -197,11 +198,26 @@ def test_in_a_world_withdrawal_lowers_the_rate_of_war(tmp_path):
 
 
 def test_in_a_world_a_ceasefire_cuts_deaths(tmp_path):
-    cease = [{"type": "ceasefire", "monitoring": 0.5}]
-    base = simulate_world(build_world(with_baseline(tmp_path, "c0", [])), 0, np.arange(300))
-    cf = simulate_world(build_world(with_baseline(tmp_path, "c1", cease)), 0, np.arange(300))
+    # Enforced: this is the property "while a ceasefire holds" world-wide; a
+    # proposed ceasefire is taken up or not by choice (tests/test_earned_answers.py).
+    cease = [{"type": "ceasefire", "monitoring": 0.5, "enforced": True}]
+    # Claims reviewed at the presets' rate: a ceasefire imposed for good holds
+    # (with violations) for the rest of the run, while wars without one end.
+    base = simulate_world(
+        build_world(with_baseline(tmp_path, "c0", [], world__pressure=0.002)), 0, np.arange(300)
+    )
+    cf = simulate_world(
+        build_world(with_baseline(tmp_path, "c1", cease, world__pressure=0.002)),
+        0,
+        np.arange(300),
+    )
     assert base["deaths"].mean() > 0
-    assert cf["deaths"].mean() < 0.1 * base["deaths"].mean()
+    # Each war's first week is fought before the ceasefire applies (it is imposed
+    # at the start of the next step), identically in both worlds; since issue 21
+    # claimants demand v <= 1, wars are shorter and that week is a larger share
+    # (about 14% here). The core's test holds the >90% cut of the rate while a
+    # ceasefire holds; world-wide, the cut must still be more than 80%.
+    assert cf["deaths"].mean() < 0.2 * base["deaths"].mean()
 
 
 def test_in_a_world_arsenals_approach_the_richardson_equilibrium_in_peace(tmp_path, monkeypatch):

@@ -30,6 +30,7 @@ from detente.classic.lanchester import square_law_losses
 from detente.classic.richardson import euler_step
 from detente.model import front
 from detente.model.agreements import accepts_ceasefire, breakdown_hazard
+from detente.model.alliances import win_probability
 from detente.model.bargaining import (
     Coefficients,
     Terms,
@@ -133,28 +134,25 @@ def _win_probability(state: State, p: Params, mods: Modifiers, st: Structure, ce
     A Tullock contest of total strength, own plus the allies an observer
     expects: alliance members weighted by its believed cohesion, aid to a
     partner as an effectiveness boost (Tullock 1980; Hirshleifer 1989).
+    Alliances are counted by the rule the war step joins them by
+    (:mod:`detente.model.alliances`): for the defender they are tied to, never
+    for a challenger, even one inside the same alliance.
     """
     S = _strength(state, p, mods, state.forces)
     believed = mean(state.cohesion_belief, centres)  # (R, O, A)
-    slot = {int(a): i for i, a in enumerate(st.observers)}
-    member = state.member  # (R, A, N)
-    alliance_total = (S[:, None, :] * member).sum(axis=-1)  # (R, A)
-    gamma = p.contest_exponent[:, None]
-    out = []
-    for d in range(st.n_disputes):
-        c, f = st.challenger[d], st.defender[d]
-        for side, (obs, me, opp) in enumerate(((c, c, f), (f, c, f))):
-            totals = []
-            for x, other in ((me, opp), (opp, me)):
-                members = member[:, :, x] * (
-                    alliance_total - S[:, [x]] - member[:, :, other] * S[:, [other]]
-                )
-                aid = state.partner[:, :, x] * p.partner_aid * S[:, [x]]
-                support = (believed[:, slot[int(obs)], :] * (members + aid)).sum(axis=1)
-                totals.append(S[:, x] + support)
-            tc, tf = (xp.power(xp.maximum(t, 1e-12), gamma[:, 0]) for t in totals)
-            out.append(tc / (tc + tf) if side == 0 else tf / (tc + tf))
-    return xp.stack(out, axis=-1).reshape(state.posture.shape)
+    slot = np.zeros(st.n_actors, dtype=np.int64)
+    slot[st.observers] = np.arange(len(st.observers))
+    return win_probability(
+        S,
+        state.member,
+        state.partner,
+        p.partner_aid,
+        believed,
+        slot,
+        st.challenger,
+        st.defender,
+        p.contest_exponent,
+    )
 
 
 def _shares(p: Params) -> tuple[F64, F64, F64]:

@@ -22,7 +22,8 @@ NOTE = (
 
 
 def tradeoff(rows: list[dict[str, Any]], years: int, peace: str = "wars") -> Spec:
-    """Each architecture's wars against small-state autonomy, with 95% intervals."""
+    """Each architecture's wars against small-state autonomy, with 95% intervals
+    (percentile bootstrap: they never leave the quantities' ranges)."""
     alt = _alt()
     df = pd.DataFrame(
         [
@@ -93,6 +94,24 @@ def build_world_report(folder: Path, page: str, bundle: str, table) -> str:
         body.append(
             f"<h2>Differences from {html.escape(base)}</h2><p>Paired on common random "
             "numbers.</p>" + table(diffs, list(diffs[0]))
+        )
+    shares = []
+    for r in s["presets"]:
+        if "war_share_allied" not in r:
+            continue  # a summary written before issue 21
+        d = {"preset": r["preset"]}
+        for side in ("allied", "alone"):
+            v, ci = r[f"war_share_{side}"], r[f"war_share_{side}_ci"]
+            d[f"crises that became wars, target {side}"] = (
+                "no crisis" if v is None else f"{v:.3f} [{ci[0]:.3f}, {ci[1]:.3f}]"
+            )
+        shares.append(d)
+    if shares:
+        body.append(
+            "<h2>Crises that became wars</h2><p>Over small states, by whether the target "
+            "sat in a rival great power's bloc (or under the guarantee) when the crisis "
+            "opened; docs/world.md compares them with the ICB record.</p>"
+            + table(shares, list(shares[0]))
         )
     body.append(
         '<section><h2>The trade-off</h2><div class="fig" id="fig-tradeoff" '

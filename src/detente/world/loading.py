@@ -93,6 +93,23 @@ def _check_references(w: WorldScenario, file: str) -> None:
                 f"spheres[{i}].claimant",
                 f"expected a great power ({', '.join(gp)}), got {s.claimant!r}",
             )
+    for i, r in enumerate(w.rivalries):
+        for side in ("challenger", "defender"):
+            if getattr(r, side) not in gp:
+                raise ScenarioError(
+                    file,
+                    f"rivalries[{i}].{side}",
+                    f"expected a great power ({', '.join(gp)}), got {getattr(r, side)!r}",
+                )
+        if r.challenger == r.defender:
+            raise ScenarioError(
+                file, f"rivalries[{i}].defender", "expected a great power other than the challenger"
+            )
+    for k in w.world.growth:
+        if k not in gp:
+            raise ScenarioError(
+                file, f"world.growth.{k}", f"expected a great power ({', '.join(gp)}), got {k!r}"
+            )
     for k in w.small_states.preferences:
         if k != "none" and k not in gp:
             raise ScenarioError(

@@ -22,12 +22,21 @@ from detente.scenario.schema import (
     NonNegative,
     PolicySpec,
     Probability,
+    Real,
     Rung,
     Settings,
     WarSettings,
 )
 
-__all__ = ["Blocs", "DisputeTemplate", "SmallStates", "Sphere", "WorldDynamics", "WorldScenario"]
+__all__ = [
+    "Blocs",
+    "DisputeTemplate",
+    "Rivalry",
+    "SmallStates",
+    "Sphere",
+    "WorldDynamics",
+    "WorldScenario",
+]
 
 NONE = "none"
 
@@ -100,6 +109,19 @@ class Sphere(_Frozen):
         return self
 
 
+class Rivalry(_Frozen):
+    """A standing claim of one great power on another (status, a border, a sphere's edge).
+
+    Its dispute slot opens when the challenger decides to press it, as a
+    claim over a small state does; each side's bloc defends it. With
+    ``growth`` this is where power transitions between great powers act.
+    """
+
+    challenger: str
+    defender: str
+    strength: Probability = Field(description="share of the stake the challenger demands, 0 to 1")
+
+
 class Blocs(_Frozen):
     """Every great power leads a bloc; aligned small states join it.
 
@@ -133,29 +155,37 @@ class WorldDynamics(_Frozen):
     preference_change: Probability = Field(
         description="monthly chance a state's preferred alignment changes (drawn anew)"
     )
-    onset: Probability = Field(
-        description="chance that a move into a rival bloc opens a crisis, at claim strength 1"
-    )
     neutral_shift: Probability = Field(
-        default=0.5, description="provocation of a move to non-alignment, relative to a rival bloc"
+        default=0.5,
+        description="what a claimed state's non-alignment is worth to its claimant, relative "
+        "to its joining a rival bloc (scales the stake)",
     )
     alliance_stake: NonNegative = Field(
-        default=0.0, description="extra provocation when the move joins a bloc: x (1 + stake)"
+        default=0.0,
+        description="extra stake when the state sits in a rival bloc: x (1 + stake)",
     )
     pressure: Probability = Field(
         default=0.0,
-        description="monthly chance of a crisis over a claimed state aligned with a rival, "
-        "at claim strength 1",
+        description="monthly chance a claimant reviews a claim on a state outside its bloc "
+        "(or a rivalry) and decides whether to press it",
     )
     contagion: NonNegative = Field(
-        default=0.0, description="onset x (1 + contagion x neighbours at war)"
+        default=0.0,
+        description="reviews x (1 + contagion x recent wars next door)",
+    )
+    contagion_years: NonNegative = Field(
+        default_factory=lambda: Fixed(value=1.0),
+        description="how long a neighbour's war is remembered (e-folding time, years)",
+    )
+    growth: dict[str, Real] = Field(
+        default_factory=dict,
+        description="yearly growth rate of each named great power's forces, negative for decline "
+        "(uneven growth: Gilpin 1981; Organski & Kugler 1980)",
     )
     recognition: bool = Field(
-        default=False, description="the great powers accept each other's spheres"
-    )
-    acceptance: Probability = Field(
-        default=0.0,
-        description="share of moves against a recognised sphere that small states forgo",
+        default=False,
+        description="the great powers accept each other's spheres: a rival bloc refuses a "
+        "state from another's sphere",
     )
     guarantee: Probability = Field(
         default=0.0,
@@ -184,6 +214,7 @@ class WorldScenario(_Frozen):
     blocs: Blocs
     small_states: SmallStates
     spheres: list[Sphere] = Field(default_factory=list)
+    rivalries: list[Rivalry] = Field(default_factory=list)
     world: WorldDynamics
     baseline: list[Intervention] = Field(
         default_factory=list,

@@ -1,24 +1,23 @@
-"""Simulate a world order: alignments move, crises start from them, the core engine runs them.
+"""Simulate a world order: alignments move, claimants choose crises, the core engine runs them.
 
-The world is one core scenario: its actors are the great powers and the small
-states, its alliances the blocs (and the collective guarantee, if any), and
-its disputes one slot per claim (great power, small state), dormant until a
-crisis opens it. Each month:
+The world is one core scenario (:mod:`detente.world.build`). Each month:
 
 1. **Preferences and moves.** A small state's preferred alignment changes
    with a small hazard (domestic politics); a state not at its preference
-   moves to it with ``shift_rate``. Where spheres are recognised, a rival
-   bloc refuses a state inside another's sphere (it can only leave for
-   non-alignment), and the state forgoes the move with ``acceptance``.
-2. **Onset.** A move against a claim (out of the claimant's bloc, or into a
-   rival bloc) opens a crisis with probability ``onset`` x claim strength x
-   shift size (1 into a rival bloc, ``neutral_shift`` into non-alignment) x
-   (1 + ``alliance_stake`` if the move joins a bloc) x (1 + ``contagion`` x
-   neighbours at war); a claimed state aligned with a rival bloc draws a
-   crisis with the monthly hazard ``pressure`` x claim strength.
-3. **The core engine** steps every dispute at once (:func:`detente.model.engine.step`):
-   escalation, bargaining, war, deaths and displacement, with the blocs'
-   partners as the small states' alignments stand this month.
+   considers moving to it with ``shift_rate``. Where spheres are recognised,
+   a rival bloc refuses a state inside another's sphere (it can only leave
+   for non-alignment). A move that crosses a claim is a choice: the state
+   makes it by its expected value, the crises it expects to provoke counted
+   (:func:`detente.world.decisions.move_value`).
+2. **Onset as a choice.** A move against a claim, or a review of a claim on
+   a state outside the claimant's bloc (monthly chance ``pressure``, raised
+   by recent wars next door through ``contagion``), or of a rivalry between
+   great powers, gives the claimant the choice to press; it presses by its
+   expected value (:func:`detente.world.decisions.press_value`), and the
+   crisis opens with the stake it demands as the dispute's demand.
+3. **The core engine** steps every dispute at once (:func:`detente.model.engine.step`),
+   with the blocs as the small states' alignments stand this month and
+   great powers' forces grown at their rates.
 4. **Feedback.** A crisis settled at half the stake or more for the claimant
    pulls the state into the claimant's bloc and strengthens the claim;
    otherwise the claim weakens. The bloc that backed the state gains or loses
@@ -30,24 +29,21 @@ with the same seed share their random numbers (common random numbers).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.model.engine import on_rows, quiet_step, step
-from detente.model.params import ACTOR_FIELDS, Params, draw_params, draw_quantity
+from detente.model.engine import TOP, on_rows, quiet_step, step
+from detente.model.params import Params, draw_params, draw_quantity
 from detente.model.simulate import common_priors, compile_model
-from detente.model.state import CRISIS, SETTLED, WAR, State, initial_state
+from detente.model.state import CRISIS, SETTLED, WAR, Modifiers, State, grid, initial_state
 from detente.random import uniform
-from detente.scenario.loading import parse_scenario
-from detente.scenario.schema import Scenario
-from detente.world.schema import WorldScenario
+from detente.world.build import NOT_ALIGNED, World, build_world
+from detente.world.choices import Chooser, stake_of
+from detente.world.decisions import brink_path, logit
 
 __all__ = ["METRICS", "World", "build_world", "simulate_world"]
 
 F64 = NDArray[np.float64]
-NOT_ALIGNED = -1
 METRICS = (
     "crises_per_decade",
     "wars",
@@ -59,166 +55,15 @@ METRICS = (
 )
 
 
-@dataclass(frozen=True)
-class World:
-    """A world scenario expanded into a core scenario and index arrays."""
-
-    spec: WorldScenario
-    core: Scenario | None  # None when no sphere is claimed: no dispute can start
-    gp: tuple[str, ...]
-    states: tuple[str, ...]
-    preference: NDArray[np.int64]  # (S,) bloc index or -1
-    initial: NDArray[np.int64]  # (S,) initial alignment
-    claimant: NDArray[np.int64]  # (Dn,) great power index of each dispute slot
-    claimed: NDArray[np.int64]  # (Dn,) small-state index
-    sphere_of: NDArray[np.int64]  # (Dn,) which sphere entry each slot comes from
-    neighbours: NDArray[np.bool_]  # (S, S)
-    collective: bool
-
-    @property
-    def steps(self) -> int:
-        return self.spec.world.years * 12
-
-
-def _assign(shares: dict[str, float], n: int) -> list[str]:
-    """Assign n states to preferences in proportion to their shares (largest remainder)."""
-    keys = list(shares)
-    w = np.array([shares[k] for k in keys], dtype=np.float64)
-    exact = w / w.sum() * n
-    counts = np.floor(exact).astype(int)
-    for i in np.argsort(-(exact - counts), kind="stable")[: n - counts.sum()]:
-        counts[i] += 1
-    blocks = [k for k, c in zip(keys, counts, strict=True) for _ in range(c)]
-    # Spread each preference over the index range (a golden-ratio permutation),
-    # so that preferences do not line up with spheres drawn as index ranges.
-    order = np.argsort((np.arange(n) * 0.6180339887498949) % 1.0, kind="stable")
-    out = [""] * n
-    for pos, s in enumerate(order):
-        out[s] = blocks[pos]
-    return out
-
-
-def build_world(spec: WorldScenario) -> World:
-    """Expand the world into a core scenario with one dormant dispute per claim."""
-    ss = spec.small_states
-    gp = [a.id for a in spec.great_powers]
-    ids = ss.ids()
-    n = len(ids)
-    bloc = {g: i for i, g in enumerate(gp)}
-    prefs = _assign(ss.preferences, n)
-    preference = np.array([bloc.get(p, NOT_ALIGNED) for p in prefs], dtype=np.int64)
-    slots: list[tuple[int, int, int]] = []
-    for k, sp in enumerate(spec.spheres):
-        lo, hi = round(sp.first * n), round(sp.last * n)
-        for s in range(lo, hi):
-            if not any(c == bloc[sp.claimant] and t == s for c, t, _ in slots):
-                slots.append((bloc[sp.claimant], s, k))
-    if ss.alignment == "preferred":
-        initial = preference.copy()
-    elif ss.alignment == "none":
-        initial = np.full(n, NOT_ALIGNED, dtype=np.int64)
-    else:  # the first claimant's bloc, or the preference where unclaimed
-        initial = preference.copy()
-        for c, s, _ in reversed(slots):
-            initial[s] = c
-    ring = np.zeros((n, n), dtype=bool)
-    for s in range(n):
-        for j in range(1, ss.neighbours + 1):
-            ring[s, (s + j) % n] = ring[s, (s - j) % n] = True
-    np.fill_diagonal(ring, False)
-    g = spec.world.guarantee
-    collective = g.mean() > 0
-    core = None
-    if slots:
-        core = parse_scenario(_core_dict(spec, ids, initial, slots, collective), file=spec.name)
-    return World(
-        spec=spec,
-        core=core,
-        gp=tuple(gp),
-        states=tuple(ids),
-        preference=preference,
-        initial=initial,
-        claimant=np.array([c for c, _, _ in slots], dtype=np.int64),
-        claimed=np.array([s for _, s, _ in slots], dtype=np.int64),
-        sphere_of=np.array([k for _, _, k in slots], dtype=np.int64),
-        neighbours=ring,
-        collective=bool(collective),
-    )
-
-
-def _dump(q) -> dict:
-    return q.model_dump(by_alias=True, exclude_none=True)
-
-
-def _core_dict(spec: WorldScenario, ids, initial, slots, collective) -> dict:
-    ss = spec.small_states
-    # The actor fields a small-states description sets (the rest keep their defaults).
-    fields = [f for f in ACTOR_FIELDS if f in type(ss).model_fields]
-    small = [
-        {"id": sid, **{f: _dump(getattr(ss, f)) for f in fields}, "policy": ss.policy.model_dump()}
-        for sid in ids
-    ]
-    gps = [a.model_dump(by_alias=True, exclude_none=True) for a in spec.great_powers]
-    gp = [a.id for a in spec.great_powers]
-    as_member = spec.blocs.aligned_as == "member"
-    aligned = [[ids[s] for s in range(len(ids)) if initial[s] == i] for i in range(len(gp))]
-    alliances = [
-        {
-            "id": f"bloc-{g}",
-            "members": [g] + (aligned[i] if as_member else []),
-            "partners": [] if as_member else aligned[i],
-            "cohesion": _dump(spec.blocs.cohesion),
-            "partner_aid": _dump(spec.blocs.partner_aid),
-        }
-        for i, g in enumerate(gp)
-    ]
-    if collective:
-        # Collective security: every state, great or small, is a member, so each
-        # is defended by all the others (the aggressor excepted), not merely aided.
-        alliances.append(
-            {
-                "id": "collective",
-                "members": gp + list(ids),
-                "partners": [],
-                "cohesion": _dump(spec.world.guarantee),
-                "partner_aid": _dump(spec.blocs.partner_aid),
-            }
-        )
-    t = spec.world.dispute
-    disputes = [
-        {
-            "id": f"{gp[c]}-{ids[s]}",
-            "challenger": gp[c],
-            "defender": ids[s],
-            "status_quo": _dump(t.status_quo),
-            "demand": _dump(t.demand),
-            "territory": _dump(t.territory),
-            "challenger_posture": t.challenger_posture,
-            "defender_posture": t.defender_posture,
-        }
-        for c, s, _ in slots
-    ]
-    settings = spec.settings.model_dump(by_alias=True, exclude_none=True)
-    settings["steps"] = spec.world.years * 12
-    return {
-        "name": spec.name,
-        "settings": settings,
-        "ladder": [r.model_dump(by_alias=True, exclude_none=True) for r in spec.ladder],
-        "war": spec.war.model_dump(by_alias=True, exclude_none=True),
-        "actors": gps + small,
-        "alliances": alliances,
-        "disputes": disputes,
-        "baseline": [i.model_dump(by_alias=True, exclude_none=True) for i in spec.baseline],
-        "packages": {"status-quo": []},
-    }
-
-
 def _strengths(w: World, seed: int, runs: NDArray[np.int64]) -> F64:
-    """Claim strength per run and dispute slot (R, Dn), one draw per sphere."""
+    """Claim strength per run and dispute slot (R, Dn), one draw per sphere or rivalry."""
     out = np.zeros((len(runs), len(w.claimant)))
     for k, sp in enumerate(w.spec.spheres):
         v = draw_quantity(sp.strength, seed, f"spheres.{k}.strength", runs)
         out[:, w.sphere_of == k] = v[:, None]
+    for j, rv in enumerate(w.spec.rivalries):
+        v = draw_quantity(rv.strength, seed, f"rivalries.{j}.strength", runs)
+        out[:, w.rivalry_of == j] = v[:, None]
     return out
 
 
@@ -239,6 +84,15 @@ def _activate(state: State, p: Params, mask: NDArray[np.bool_], posture: NDArray
     state.joined = np.where(m2, False, state.joined)
 
 
+def _ties(state: State, align: NDArray[np.int64], K: int, as_member: bool) -> None:
+    """Blocs follow alignments: bloc k takes in (or backs) the states aligned with it."""
+    ties = state.member if as_member else state.partner
+    S = align.shape[1]
+    ties[:, np.arange(K)[:, None], K + np.arange(S)[None, :]] = (
+        align[:, None, :] == np.arange(K)[None, :, None]
+    )
+
+
 def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F64]:
     """Simulate the given global run indices; return per-run metrics (see ``METRICS``)."""
     runs = np.asarray(runs, dtype=np.int64)
@@ -252,28 +106,33 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
 
     shift_rate = draw(dyn.shift_rate, "shift_rate")[:, None]
     pref_change = draw(dyn.preference_change, "preference_change")[:, None]
-    onset = draw(dyn.onset, "onset")[:, None]
     pressure = draw(dyn.pressure, "pressure")[:, None]
     neutral = draw(dyn.neutral_shift, "neutral_shift")[:, None]
-    stake = draw(dyn.alliance_stake, "alliance_stake")[:, None]
+    extra = draw(dyn.alliance_stake, "alliance_stake")[:, None]
     contagion = draw(dyn.contagion, "contagion")[:, None]
-    acceptance = draw(dyn.acceptance, "acceptance")[:, None]
+    memory = np.exp(-1.0 / (12.0 * np.maximum(draw(dyn.contagion_years, "contagion_years"), 1e-9)))
     claim_gain, claim_loss = draw(dyn.claim_gain, "claim_gain"), draw(dyn.claim_loss, "claim_loss")
     coh_gain = draw(dyn.cohesion_gain, "cohesion_gain")
     coh_loss = draw(dyn.cohesion_loss, "cohesion_loss")
+    growth = np.ones((R, K))
+    for g, q in dyn.growth.items():
+        growth[:, w.gp.index(g)] = (1.0 + draw(q, f"growth.{g}")) ** (1.0 / 12.0)
+    grows = bool(dyn.growth)
 
     align = np.broadcast_to(w.initial, (R, S)).copy()
     pref = np.broadcast_to(w.preference, (R, S)).copy()
     choices = np.array([*range(K), NOT_ALIGNED], dtype=np.int64)
     # Which great powers claim each state (S, K), for recognition.
     claimed_by = np.zeros((S, K), dtype=bool)
-    claimed_by[w.claimed, w.claimant] = True
+    sa_all = w.claimed[w.over_states]
+    claimed_by[sa_all, w.claimant[w.over_states]] = True
 
     out = {m: np.zeros(R) for m in METRICS}
     held = np.zeros(R)
     crises = np.zeros(R)
     wars = np.zeros(R)
     gp_wars = np.zeros(R)
+    recent = np.zeros((R, S))  # a war in each state, remembered with decay (contagion)
 
     core = w.core
     if core is not None:
@@ -282,25 +141,43 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
         p = draw_params(core, seed, runs)
         resolve_prior, cohesion_prior = common_priors(core, st.bins)
         state = initial_state(p, st, resolve_prior, cohesion_prior)
-        state.phase[:] = SETTLED  # every slot dormant until a crisis opens it
+        state.phase[:] = SETTLED  # every slot dormant until a claimant presses
         state.war_onset[:] = -1
         state.rung[:] = 0
         state.max_rung[:] = 0
         strength = _strengths(w, seed, runs)
-        active = np.zeros((R, len(w.claimant)), dtype=bool)
+        Dn = len(w.claimant)
+        active = np.zeros((R, Dn), dtype=bool)
         had_war = np.zeros_like(active)
         had_gp = np.zeros_like(active)
         is_gp = np.zeros(st.n_actors, dtype=bool)
         is_gp[:K] = True
-        state_actor = K + np.arange(S)  # small state s is actor K + s
-        bloc_alliance = np.arange(K)
         as_member = w.spec.blocs.aligned_as == "member"
-        posture = np.array(
-            [[dyn.dispute.challenger_posture, dyn.dispute.defender_posture]] * len(w.claimant)
+        t0 = dyn.dispute
+        posture = np.array([[t0.challenger_posture, t0.defender_posture]] * Dn)
+        start_rung = max(t0.challenger_posture, t0.defender_posture)
+        path_war, path_cost = brink_path(p.hazard, p.posture_cost, start_rung, st.lookahead)
+        slot = np.zeros(st.n_actors, dtype=np.int64)
+        slot[st.observers] = np.arange(len(st.observers))
+        chooser = Chooser(
+            w,
+            st,
+            p,
+            Modifiers.neutral(R, st),
+            grid(st.bins),
+            slot,
+            path_war,
+            path_cost,
+            p.posture_cost[:, TOP],
         )
+        over = w.over_states
+        sa, ca = np.maximum(w.claimed, 0), w.claimant
+        rivalry = ~over
+        opened_allied = np.zeros((R, Dn), dtype=bool)
+    tally = np.zeros((4, R))  # crises and wars over states with and without a great-power ally
 
     for t in range(T):
-        # 1. Preferences change; states move toward them.
+        # 1. Preferences change; states consider moving toward them.
         u = uniform(seed, "world.preference", t, runs, (S, 2))
         change = u[..., 0] < pref_change
         new_pref = choices[np.minimum((u[..., 1] * (K + 1)).astype(np.int64), K)]
@@ -313,48 +190,67 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
             target = np.where(rival, NOT_ALIGNED, target)
         um = uniform(seed, "world.move", t, runs, (S, 2))
         wants = (target != align) & (um[..., 0] < shift_rate)
-        if dyn.recognition:
-            # Leaving one's recognised sphere is a move some states forgo.
-            leaving = claimed_by[np.arange(S)[None, :], np.maximum(align, 0)] & (align >= 0)
-            leaving |= (align == NOT_ALIGNED) & (target >= 0)
-            wants &= ~(leaving & (um[..., 1] < acceptance))
         before = align
+
+        if core is not None:
+            # A move that crosses a claim is weighed against the crises it provokes.
+            cand = np.where(wants, target, align)
+            frm, to = before[:, sa], cand[:, sa]
+            crosses = (
+                over[None, :]
+                & wants[:, sa]
+                & (((to >= 0) & (to != ca[None, :])) | ((frm == ca[None, :]) & (to < 0)))
+            )
+            if crosses.any():
+                _ties(state, cand, K, as_member)
+                stake = stake_of(w, strength, cand, neutral, extra)
+                gain = stake - p.status_quo  # the share at stake, as at onset below
+                risk = np.where(
+                    crosses, chooser.expected_loss(state, chooser.views(state), gain), 0
+                )
+                fear = np.zeros((R, S))
+                np.add.at(fear.T, sa[over], risk[:, over].T)
+                r_s = p.resolve[:, K:]
+                go = um[..., 1] < logit(p.rationality[:, K:], r_s - fear)
+                wants &= go | ~_any_by_state(crosses, sa, S)
         align = np.where(wants, target, align)
 
         if core is not None:
-            # 2. Onset: moves against a claim, and pressure on states aligned with a rival.
-            ca, sa = w.claimant, w.claimed
-            frm, to = before[:, sa], align[:, sa]
-            moved = wants[:, sa]
-            into_rival = (to >= 0) & (to != ca[None, :])
-            left_claimant = (frm == ca[None, :]) & (to == NOT_ALIGNED)
-            size = np.where(into_rival, 1.0, np.where(left_claimant, neutral, 0.0))
-            joins = (to >= 0) & (to != frm)
-            at_war_state = np.zeros((R, S))
-            np.add.at(at_war_state.T, sa, ((state.phase == WAR) & active).T)
-            near = (at_war_state > 0).astype(np.float64) @ w.neighbours.T.astype(np.float64)
-            factor = (1.0 + stake * joins) * (1.0 + contagion * near[:, sa])
-            h_move = np.clip(onset * strength * size * factor, 0.0, 1.0) * moved
-            h_press = np.clip(pressure * strength * into_rival, 0.0, 1.0)
-            h = 1.0 - (1.0 - h_move) * (1.0 - h_press)
-            uo = uniform(seed, "world.onset", t, runs, (len(ca),))
-            start = (uo < h) & ~active
-            if start.any():
-                _activate(state, p, start, posture)
-                active |= start
-                had_war &= ~start
-                had_gp &= ~start
-                crises += start.sum(axis=1)
-            # Blocs follow alignments: bloc k takes in (or backs) the states aligned with it.
-            ties = state.member if as_member else state.partner
-            ties[:, bloc_alliance[:, None], state_actor[None, :]] = (
-                align[:, None, :] == np.arange(K)[None, :, None]
-            )
+            _ties(state, align, K, as_member)
+            # 2. Onset as a choice: moves against a claim, and reviews of claims.
+            moved = crosses & wants[:, sa]
+            near = recent @ w.neighbours.T.astype(np.float64)
+            outside = over[None, :] & (align[:, sa] != ca[None, :])
+            review = pressure * np.where(over[None, :], 1.0 + contagion * near[:, sa], 1.0)
+            uo = uniform(seed, "world.onset", t, runs, (Dn, 2))
+            chance = moved | ((outside | rivalry[None, :]) & (uo[..., 0] < review))
+            chance &= ~active
+            if chance.any():
+                stake = stake_of(w, strength, align, neutral, extra)
+                q = p.status_quo
+                press = chooser.press(state, chooser.views(state), stake - q, p.resolve[:, ca])
+                start = chance & (uo[..., 1] < press) & (stake > q)
+                if start.any():
+                    # For the record check: was the target under a great power's
+                    # protection (a rival bloc or the collective guarantee)?
+                    allied = start & over[None, :] & (_protected(w, align) | w.collective)
+                    tally[0] += allied.sum(axis=1)
+                    tally[1] += (start & over[None, :] & ~allied).sum(axis=1)
+                    opened_allied = np.where(start, allied, opened_allied)
+                    p.demand[start] = stake[start]
+                    _activate(state, p, start, posture)
+                    active |= start
+                    had_war &= ~start
+                    had_gp &= ~start
+                    crises += start.sum(axis=1)
+            if grows:
+                state.forces[:, :K] *= growth
+                state.deployed[:, :K] *= growth
 
             # 3. The core engine, every dispute at once, for the runs with one
             # open; the others only advance their arms and displaced.
             open_rows = active.any(axis=1)
-            t0 = state.t
+            tt = state.t
             live, quiet = np.flatnonzero(open_rows), np.flatnonzero(~open_rows)
             if len(live):
                 on_rows(live, state, p, runs, lambda s_, p_, r_: step(model, s_, p_, seed, r_))
@@ -362,34 +258,27 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
                 on_rows(
                     quiet, state, p, runs, lambda s_, p_, r_: quiet_step(model, s_, p_, seed, r_)
                 )
-            state.t = t0 + 1
+            state.t = tt + 1
 
             # 4. Wars, great-power wars, ends and feedback.
-            # A war counts from its onset, even if talks end it within the same step.
             war_now = (state.phase == WAR) & active
             new_war = active & (state.war_onset >= 0) & ~had_war
             wars += new_war.sum(axis=1)
+            tally[2] += (new_war & opened_allied & over[None, :]).sum(axis=1)
+            tally[3] += (new_war & ~opened_allied & over[None, :]).sum(axis=1)
             had_war |= new_war
-            other_gp = (state.joined & is_gp[None, None, :]).any(axis=2) & war_now
-            new_gp = other_gp & ~had_gp
-            gp_wars += new_gp.sum(axis=1)
-            had_gp |= other_gp
+            joined_gp = (state.joined & is_gp[None, None, :]).any(axis=2)
+            gp_war = (joined_gp | rivalry[None, :]) & war_now
+            gp_wars += (gp_war & ~had_gp).sum(axis=1)
+            had_gp |= gp_war
+            at_war = np.zeros((R, S))
+            np.add.at(at_war.T, sa[over], war_now[:, over].T)
+            recent = np.maximum(recent * memory[:, None], at_war > 0)
             ended = active & (state.phase == SETTLED)
             if ended.any():
-                won = ended & (np.nan_to_num(state.settlement, nan=0.0) >= 0.5)
-                lost = ended & ~won
-                strength = np.where(won, np.minimum(1.0, strength + claim_gain[:, None]), strength)
-                strength = np.where(lost, strength * (1.0 - claim_loss[:, None]), strength)
-                for d in np.flatnonzero(ended.any(axis=0)):
-                    s, c = sa[d], ca[d]
-                    backer = align[:, s]  # the bloc the state was in when it ended
-                    backed = (backer >= 0) & (backer != c)
-                    k = np.maximum(backer, 0)
-                    rows = np.arange(R)
-                    delta = np.where(won[:, d], -coh_loss, np.where(lost[:, d], coh_gain, 0.0))
-                    delta = np.where(backed, delta, 0.0)
-                    state.cohesion[rows, k] = np.clip(state.cohesion[rows, k] + delta, 0.0, 1.0)
-                    align[:, s] = np.where(won[:, d], c, align[:, s])
+                strength, align = _feedback(
+                    w, state, p, ended, strength, align, claim_gain, claim_loss, coh_gain, coh_loss
+                )
                 active &= ~ended
         held += (align == pref).sum(axis=1)
 
@@ -398,18 +287,60 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
     out["wars"] = wars
     out["great_power_wars"] = gp_wars
     if core is not None:
-        out["nuclear_use"] = state.nuclear_used.astype(np.float64)
-        out["deaths"] = (
-            state.military_deaths.sum(axis=1)
-            + state.civilian_deaths.sum(axis=1)
-            + state.nuclear_deaths
-        )
-        out["displaced"] = state.displaced_peak.copy()
-        out["_population"] = p.population.sum(axis=1)
-        out["_in_place"] = np.maximum(
-            p.population - state.idps - state.refugees - state.civilian_deaths, 0.0
-        ).sum(axis=1)
-        out["_idps"] = state.idps.sum(axis=1)
-        out["_refugees"] = state.refugees.sum(axis=1)
-        out["_civilian_deaths"] = state.civilian_deaths.sum(axis=1)
+        _harm(out, state, p)
+    for i, k in enumerate(TALLY):
+        out[k] = tally[i]
     return out
+
+
+TALLY = ("_crises_allied", "_crises_alone", "_wars_allied", "_wars_alone")
+
+
+def _protected(w: World, align: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """(R, Dn): the slot's state sits in the bloc of a great power other than its claimant."""
+    to = align[:, np.maximum(w.claimed, 0)]
+    return w.over_states[None, :] & (to >= 0) & (to != w.claimant[None, :])
+
+
+def _any_by_state(crosses: NDArray[np.bool_], sa: NDArray[np.int64], S: int) -> NDArray[np.bool_]:
+    """(R, S): the state's move crosses at least one claim."""
+    hit = np.zeros((crosses.shape[0], S), dtype=np.int64)
+    np.add.at(hit.T, sa, crosses.T.astype(np.int64))
+    return hit > 0
+
+
+def _feedback(w, state, p, ended, strength, align, claim_gain, claim_loss, coh_gain, coh_loss):
+    """Claims strengthen when pressed with success, weaken otherwise; a state whose
+    claimant won moves into its bloc; the bloc that backed it gains or loses cohesion."""
+    R = ended.shape[0]
+    q = p.status_quo
+    won = ended & (np.nan_to_num(state.settlement, nan=-1.0) >= q + 0.5 * (p.demand - q))
+    lost = ended & ~won
+    strength = np.where(won, np.minimum(1.0, strength + claim_gain[:, None]), strength)
+    strength = np.where(lost, strength * (1.0 - claim_loss[:, None]), strength)
+    rows = np.arange(R)
+    for d in np.flatnonzero(ended.any(axis=0) & w.over_states):
+        s, c = w.claimed[d], w.claimant[d]
+        backer = align[:, s]  # the bloc the state was in when it ended
+        backed = (backer >= 0) & (backer != c)
+        k = np.maximum(backer, 0)
+        delta = np.where(won[:, d], -coh_loss, np.where(lost[:, d], coh_gain, 0.0))
+        delta = np.where(backed, delta, 0.0)
+        state.cohesion[rows, k] = np.clip(state.cohesion[rows, k] + delta, 0.0, 1.0)
+        align[:, s] = np.where(won[:, d], c, align[:, s])
+    return strength, align
+
+
+def _harm(out: dict[str, F64], state: State, p: Params) -> None:
+    out["nuclear_use"] = state.nuclear_used.astype(np.float64)
+    out["deaths"] = (
+        state.military_deaths.sum(axis=1) + state.civilian_deaths.sum(axis=1) + state.nuclear_deaths
+    )
+    out["displaced"] = state.displaced_peak.copy()
+    out["_population"] = p.population.sum(axis=1)
+    out["_in_place"] = np.maximum(
+        p.population - state.idps - state.refugees - state.civilian_deaths, 0.0
+    ).sum(axis=1)
+    out["_idps"] = state.idps.sum(axis=1)
+    out["_refugees"] = state.refugees.sum(axis=1)
+    out["_civilian_deaths"] = state.civilian_deaths.sum(axis=1)
