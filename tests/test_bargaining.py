@@ -243,3 +243,15 @@ def test_history_likelihoods_favour_resolved_types_for_a_side_that_stood():
     np.testing.assert_allclose(history_likelihoods(True, 1.0, centres), [0.25, 0.75])
     np.testing.assert_allclose(history_likelihoods(False, 1.0, centres), [0.75, 0.25])
     np.testing.assert_allclose(history_likelihoods(True, 0.5, centres), np.sqrt([0.25, 0.75]))
+
+
+def test_renege_incentive_takes_the_side_axis_only():
+    rng = np.random.default_rng(1)
+    war, peace = rng.normal(size=(2, 3, 2)), rng.normal(size=(2, 3, 2))
+    expected = np.maximum(war - peace, 0.0).max(axis=2)
+    np.testing.assert_allclose(renege_incentive(war, peace), expected)
+
+
+def test_a_side_indifferent_between_ceasefire_and_war_accepts():
+    v = np.array([[[-0.1, -0.2]]])
+    assert accepts_ceasefire(v, v.copy())[0, 0]
