@@ -391,7 +391,10 @@ def step(
     state.ceasefire_breakdowns = state.ceasefire_breakdowns + breakdown
     _start_war(state, (crisis & (chose_war | slide)) | breakdown, t)
 
-    # 6. Negotiation.
+    # 6. Negotiation. A settlement struck this week is judged for breaking
+    # from the next, with that week's values (the peace values are the week's
+    # start).
+    settled_before = state.phase == SETTLED
     talking = mods.channel_open & (state.phase != SETTLED)
     live = np.flatnonzero(talking.any(axis=1)) if eager() else None
     if live is None:  # compiled: skipped only when no channel is open in any run
@@ -415,7 +418,7 @@ def step(
     # 6b. Settlements come apart, after the week's talks: a broken agreement
     # cannot be signed again before the next round.
     if peace is not None:
-        _agreements_break(state, p, mods, st, peace, seed, runs, centres)
+        _agreements_break(state, p, mods, st, peace, seed, runs, centres, settled_before)
 
     # 7. War (and the fighting of violated ceasefires).
     if eager() and not (state.phase == CEASEFIRE).any():
@@ -1063,14 +1066,16 @@ def _breaking(base, rate, gap, beta, protection, accident_protection) -> F64:
     return 1.0 - (1.0 - accident) * (1.0 - chosen * (1.0 - protection))
 
 
-def _agreements_break(state, p, mods, st, peace: Peace, seed, runs, centres) -> None:
+def _agreements_break(
+    state, p, mods, st, peace: Peace, seed, runs, centres, settled_before
+) -> None:
     """Settlements come apart at the hazard of :func:`breakdown_hazard`; the crisis reopens.
 
     It reopens at the rung it had reached, and every observer learns from
     it: the side with the larger incentive to renege is taken to be the one
     that broke, and beliefs about it move toward resolved types.
     """
-    settled = state.phase == SETTLED
+    settled = (state.phase == SETTLED) & settled_before
     if eager() and not settled.any():
         return
     sides = np.stack([st.challenger, st.defender], axis=1)
