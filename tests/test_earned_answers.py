@@ -190,7 +190,8 @@ def durable(aid: float, guarantee: float = 0.0, monitoring_cf: bool = False) -> 
         packages={
             "status-quo": [],
             "deal": [
-                {"type": "negotiate", "start": 0, "end": 20, "guarantee": guarantee},
+                # The guarantee lasts while its intervention is in force: to the end.
+                {"type": "negotiate", "start": 0, "guarantee": guarantee},
                 # A shift in power after the agreement: the challenger is armed, so
                 # that its war value comes to exceed what the terms give it.
                 {"type": "military_aid", "target": "A", "effectiveness": aid, "start": 25},
