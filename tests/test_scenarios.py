@@ -99,7 +99,11 @@ def test_ukraine_2022_has_the_actors_alliance_and_packages_of_the_statement():
     assert ru.cohesion_bias.mean() < 0, "Russia assumed the West divided"
     # The information war and the talks open on 30 January 2022 are the world
     # as it was, in every package (model-spec V2.1: a channel is not a policy).
-    assert {iv.type for iv in sc.baseline} == {"information_campaign", "negotiate"}
+    assert {iv.type for iv in sc.baseline} == {
+        "information_campaign",
+        "negotiate",
+        "monitoring_mission",
+    }
 
 
 def test_ukraine_2022_arsenals_and_nuclear_status_match_the_reference_data():
