@@ -250,11 +250,20 @@ def _load_experiment(path: Path):
         raise fail(str(e)) from None
 
 
-def _sweep(spec, folder, out, executor, workers, scheduler, resume) -> None:
-    from detente.experiments.sweep import SweepError, run_sweep
+def _sweep(spec, folder, out, executor, workers, scheduler, resume, path=None) -> None:
+    import signal
+
+    from detente.experiments.sweep import SweepError, SweepInterrupted, run_sweep
     from detente.scenario.loading import ScenarioError
 
     n_workers = workers or (os.cpu_count() or 1)
+    got: list[int] = []
+
+    def on_term(signum, frame):  # SIGTERM ends a sweep as Ctrl-C does: cleanly
+        got.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
     with _progress("sweep") as bar:
         task = bar.add_task(spec.name, total=None)
 
@@ -272,8 +281,17 @@ def _sweep(spec, folder, out, executor, workers, scheduler, resume) -> None:
                 resume=resume,
                 progress=progress,
             )
-        except (SweepError, ScenarioError) as e:
+        except SweepInterrupted as e:
+            err_console.print(f"stopped: {escape(str(e))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(143 if got else 130) from None
+        except ScenarioError as e:
+            if path is not None and e.file == spec.name:  # a design point: name the file
+                raise fail(f"{path}: {e.path or '(top level)'}: {e.expected}") from None
             raise fail(str(e)) from None
+        except SweepError as e:
+            raise fail(str(e)) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
 
 @app.command()
@@ -291,7 +309,7 @@ def sweep(
     if executor not in ("local", "dask"):
         raise fail(f"--executor: expected local or dask, got {executor!r}")
     spec, folder = _load_experiment(experiment)
-    res = _sweep(spec, folder, out, executor, workers, scheduler, resume)
+    res = _sweep(spec, folder, out, executor, workers, scheduler, resume, experiment)
     out_console.print(
         f"{spec.name}: {res.points} design points in {res.chunks} chunks "
         f"({res.ran} run now); results in {out} (results.duckdb: experiments, runs, summary)",
@@ -317,7 +335,7 @@ def sensitivity(
     spec, folder = _load_experiment(experiment)
     spec = spec.model_copy(update={"design": spec.design.model_copy(update={"method": method})})
     target = out or folder / f"{spec.name}-{method}"
-    _sweep(spec, folder, target, "local", workers, None, resume)
+    _sweep(spec, folder, target, "local", workers, None, resume, experiment)
     rows = analyse(spec, target)
     write_atomic(target / "sensitivity.json", (json.dumps(rows, indent=1) + "\n").encode())
     table = Table(title=f"{spec.name}: {method} sensitivity ({spec.runs} replications a point)")

@@ -10,8 +10,10 @@ values, replication), never on which worker ran what.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import math
+import signal
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -21,23 +23,34 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from detente import __version__
-from detente.experiments.design import sample
+from detente.experiments.design import check_points, sample
 from detente.experiments.models import models
 from detente.experiments.spec import ExperimentSpec
 from detente.experiments.store import (
+    FORMAT,
     ResultsError,
     catalogue,
+    chunk_ok,
     chunk_path,
+    locked,
     read_manifest,
-    readable_parquet,
+    write_chunk,
     write_manifest,
-    write_table,
+)
+from detente.io import (
+    MAX_PARQUET_BYTES,
+    InputError,
+    read_bytes,
+    read_parquet,
+    sha256_file,
+    write_atomic,
 )
 from detente.scenario.loading import ScenarioError
 
-__all__ = ["SweepError", "SweepResult", "plan", "run_sweep"]
+__all__ = ["SweepError", "SweepInterrupted", "SweepResult", "plan", "run_sweep"]
 
 # Run-steps one task should carry per second of work; a conservative figure
 # for the NumPy engine on one core (benchmarks/engine.py measures it).
@@ -110,11 +123,22 @@ class _LocalPool:
     def __enter__(self):
         if self.workers > 1:
             # 'spawn': the same behaviour on every platform, no forked threads.
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"))
+            self.pool = ProcessPoolExecutor(
+                self.workers, mp_context=get_context("spawn"), initializer=_worker_init
+            )
         return self
 
-    def __exit__(self, *exc):
-        if self.workers > 1:
+    def __exit__(self, kind, *exc):
+        if self.workers <= 1:
+            return
+        if kind is not None:
+            # Interrupted or failed: end the workers now rather than let them
+            # finish (and outlive) chunks nobody will record. The executor has
+            # no public way to stop running tasks.
+            for proc in list(getattr(self.pool, "_processes", {}).values()):
+                proc.terminate()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        else:
             self.pool.shutdown(cancel_futures=True)
 
     def run(self, jobs: list[tuple], on_done: Callable) -> None:
@@ -164,6 +188,19 @@ class _DaskPool:
             on_done(futures[fut], fut.result())
 
 
+def _worker_init() -> None:
+    """In each worker: leave Ctrl-C to the parent (which ends the workers and
+    says what was kept), and on Linux end with the parent if it is killed."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the parent ends them on exit
+        pass
+
+
 def _take(it: Iterator, n: int) -> list:
     out = []
     for _ in range(n):
@@ -172,6 +209,84 @@ def _take(it: Iterator, n: int) -> list:
         except StopIteration:
             break
     return out
+
+
+class SweepInterrupted(Exception):
+    """A sweep stopped by a signal; what was kept, and how to finish it."""
+
+    def __init__(self, out: Path, done: int, total: int) -> None:
+        self.out, self.done, self.total = out, done, total
+        super().__init__(
+            f"{out}: interrupted: {done} of {total} chunks are saved and checked; "
+            "run the same command with --resume to finish"
+        )
+
+
+def _differences(old: Any, new: Any, path: str = "") -> str | None:
+    """The first path where two JSON values differ, with both values."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for k in sorted(set(old) | set(new), key=str):
+            d = _differences(old.get(k), new.get(k), f"{path}.{k}" if path else str(k))
+            if d:
+                return d
+        return None
+    if old != new:
+        show = lambda v: s if len(s := json.dumps(v)) <= 60 else s[:57] + "..."  # noqa: E731
+        return f"{path or '(top level)'} was {show(old)}, is now {show(new)}"
+    return None
+
+
+def _inputs(spec: ExperimentSpec, model: Any, folder: Path) -> dict[str, Any]:
+    """What a sweep's numbers depend on besides its spec: the scenario's hash,
+    a CSV design's hash and detente's version. A resume must meet the same."""
+    out = {"provenance": model.provenance(), "version": __version__}
+    if spec.design.method == "csv":
+        try:
+            out["design_file_sha256"] = sha256_file(folder / (spec.design.file or ""), "CSV design")
+        except InputError as e:
+            raise ScenarioError(str(folder / (spec.design.file or "")), "", e.expected) from None
+    return out
+
+
+def _check_resume(out: Path, manifest: dict[str, Any], spec: ExperimentSpec, now: dict) -> None:
+    """Refuse to resume a sweep whose spec, scenario, CSV design or detente
+    version changed: the two halves would be different experiments."""
+    where = out / "manifest.json"
+    if manifest["spec_sha256"] != spec_hash(spec):
+        diff = _differences(manifest["spec"], spec.model_dump(mode="json"))
+        raise SweepError(
+            f"{where}: spec_sha256: expected the same experiment to resume, but the spec has "
+            f"changed since the sweep started ({diff or 'its hash differs'})"
+        )
+    was = {
+        "provenance": manifest.get("provenance"),
+        "version": manifest.get("version"),
+        **(
+            {"design_file_sha256": manifest.get("design_file_sha256")}
+            if "design_file_sha256" in now
+            else {}
+        ),
+    }
+    diff = _differences(was, now)
+    if diff:
+        raise SweepError(
+            f"{where}: {diff.split(' ')[0]}: expected the same inputs to resume, but they have "
+            f"changed since the sweep started ({diff}); run it into a new folder"
+        )
+
+
+def _prepare_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise SweepError(f"{out}: (top level): expected a folder for the results, got a file")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as e:
+        raise SweepError(
+            f"{out}: (top level): expected a folder detente can write to ({e.strerror or e})"
+        ) from None
 
 
 def run_sweep(
@@ -186,74 +301,104 @@ def run_sweep(
 ) -> SweepResult:
     """Run (or, with ``resume``, finish) a sweep into ``out``.
 
-    ``progress(done, total)`` is called with runs done after each chunk.
+    ``progress(done, total)`` is called with runs done after each chunk. Only
+    one process writes into ``out`` at a time (a lock names the holder); a
+    resume checks that the spec, scenario and design are the ones the sweep
+    started with; every chunk's SHA-256 is recorded as it is written.
     """
     model = models.get(spec.model)(spec, folder)
     packages = model.packages()
-    digest = spec_hash(spec)
+    inputs = _inputs(spec, model, folder)
+    _prepare_out(out)
     try:
-        manifest = read_manifest(out)
+        with locked(out, f"detente sweep of {spec.name}"):
+            return _run_locked(
+                spec,
+                folder,
+                out,
+                model,
+                packages,
+                inputs,
+                executor,
+                workers,
+                scheduler,
+                resume,
+                progress,
+            )
     except ResultsError as e:
         raise SweepError(str(e)) from None
+
+
+def _new_manifest(spec, folder, out, model, packages, inputs) -> dict[str, Any]:
+    design = sample(spec, folder)
+    scenario = getattr(model, "scenario", None)
+    if scenario is not None:
+        # Every design point validated as a scenario file is: no resolve of 5.
+        check_points(scenario, spec, design, str(folder / spec.name))
+    n = len(next(iter(design.values())))
+    chunks = plan(spec, n, model.steps(), len(packages))
+    table = pa.table({"point": np.arange(n, dtype=np.int64), **design})
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="zstd")
+    data = buf.getvalue()
+    try:
+        write_atomic(out / "design.parquet", data)
+    except OSError as e:
+        raise SweepError(
+            f"{out}: (top level): expected a writable folder with room ({e.strerror or e})"
+        ) from None
+    manifest = {
+        "format": FORMAT,
+        "name": spec.name,
+        "spec": spec.model_dump(mode="json"),
+        "spec_sha256": spec_hash(spec),
+        **inputs,
+        "seed": spec.seed,
+        "packages": packages,
+        "points": n,
+        "runs_per_point": spec.runs,
+        "design_sha256": hashlib.sha256(data).hexdigest(),
+        "chunks": [list(c) for c in chunks],
+        "complete": [],
+        "checksums": {},
+    }
+    try:
+        write_manifest(out, manifest)
+    except OSError as e:
+        raise SweepError(
+            f"{out}: (top level): expected room to write the manifest ({e.strerror or e})"
+        ) from None
+    return manifest
+
+
+def _run_locked(
+    spec, folder, out, model, packages, inputs, executor, workers, scheduler, resume, progress
+) -> SweepResult:
+    manifest = read_manifest(out)
     if manifest is not None and not resume:
         raise SweepError(
             f"{out}: (top level): expected an empty folder; it holds a sweep "
             "(pass --resume to finish it, or choose another folder)"
         )
-    if manifest is not None and manifest["spec_sha256"] != digest:
+    if manifest is not None:
+        _check_resume(out, manifest, spec, inputs)
+    else:
+        manifest = _new_manifest(spec, folder, out, model, packages, inputs)
+    try:
+        design_table = read_parquet(out / "design.parquet", "design")
+    except InputError as e:
         raise SweepError(
-            f"{out / 'manifest.json'}: spec_sha256: expected the same experiment to resume, "
-            "but the spec has "
-            "changed since the sweep started"
-        )
-    if manifest is None:
-        design = sample(spec, folder)
-        n = len(next(iter(design.values())))
-        chunks = plan(spec, n, model.steps(), len(packages))
-        table = pa.table({"point": np.arange(n, dtype=np.int64), **design})
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-            write_table(out / "design.parquet", table)
-        except OSError as e:
-            raise SweepError(
-                f"{out}: (top level): expected a writable folder with room ({e.strerror or e})"
-            ) from None
-        manifest = {
-            "format": 1,
-            "name": spec.name,
-            "spec": spec.model_dump(mode="json"),
-            "spec_sha256": digest,
-            "provenance": model.provenance(),
-            "seed": spec.seed,
-            "version": __version__,
-            "packages": packages,
-            "points": n,
-            "runs_per_point": spec.runs,
-            "chunks": [list(c) for c in chunks],
-            "complete": [],
-        }
-        try:
-            write_manifest(out, manifest)
-        except OSError as e:
-            raise SweepError(
-                f"{out}: (top level): expected room to write the manifest ({e.strerror or e})"
-            ) from None
-    import pyarrow.parquet as pq
-
-    if not readable_parquet(out / "design.parquet"):
+            f"{e.file}: (top level): {e.expected}; the sweep cannot resume without its design"
+        ) from None
+    if hashlib.sha256(pq_bytes(out / "design.parquet")).hexdigest() != manifest["design_sha256"]:
         raise SweepError(
-            f"{out / 'design.parquet'}: (top level): expected a complete Parquet "
-            "file; the sweep cannot resume without its design"
+            f"{out / 'design.parquet'}: (top level): expected the design the sweep wrote "
+            "(its SHA-256 differs from the manifest's); run the sweep into a new folder"
         )
-    design_table = pq.read_table(out / "design.parquet")
     chunks = [tuple(c) for c in manifest["chunks"]]
-    # A chunk counts as complete only if its file reads: one damaged after the
-    # fact is run again.
-    complete = {
-        i
-        for i in manifest["complete"]
-        if isinstance(i, int) and readable_parquet(chunk_path(out, i))
-    }
+    # A chunk counts as complete only if its bytes are those recorded: one
+    # damaged (or replaced) after the fact is run again.
+    complete = {i for i in manifest["complete"] if chunk_ok(out, manifest, i) is None}
     runs_per_chunk = [(b - a) * spec.runs * len(packages) for a, b in chunks]
     total = sum(runs_per_chunk)
     done = sum(r for i, r in enumerate(runs_per_chunk) if i in complete)
@@ -272,7 +417,7 @@ def run_sweep(
         nonlocal done
         i = job[0]
         try:
-            write_table(chunk_path(out, i), pa.table(columns))
+            manifest["checksums"][str(i)] = write_chunk(out, i, pa.table(columns))
             complete.add(i)
             manifest["complete"] = sorted(complete)
             write_manifest(out, manifest)
@@ -287,16 +432,23 @@ def run_sweep(
         if progress:
             progress(done, total)
 
-    with _executor(executor, workers, scheduler) as pool:
-        pool.run(jobs, on_done)
     try:
-        catalogue(out).close()
+        with _executor(executor, workers, scheduler) as pool:
+            pool.run(jobs, on_done)
+    except KeyboardInterrupt:
+        raise SweepInterrupted(out, len(complete), len(chunks)) from None
+    try:
+        catalogue(out, manifest).close()
     except Exception as e:  # duckdb raises its own IOException on a full disk
         raise SweepError(
             f"{out / 'results.duckdb'}: (top level): expected room to write the "
             f"catalogue ({e}); every chunk is saved: free space, then --resume"
         ) from None
     return SweepResult(out, manifest["points"], len(chunks), len(jobs))
+
+
+def pq_bytes(path: Path) -> bytes:
+    return read_bytes(path, "design", MAX_PARQUET_BYTES)
 
 
 def check_folder_spec(spec: ExperimentSpec) -> None:
