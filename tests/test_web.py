@@ -32,7 +32,7 @@ BAD_YAML = "name: bad\nactors:\n  - id: A\n    forces: -5\n"
 
 @pytest.fixture(scope="module")
 def client():
-    return TestClient(create_app())
+    return TestClient(create_app(), base_url="http://127.0.0.1")
 
 
 def textbook_yaml(client) -> str:

@@ -704,6 +704,10 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
     concurrency: Annotated[int, typer.Option(min=1, help="jobs run at once")] = 1,
     timeout: Annotated[float, typer.Option(min=1, help="seconds a job may run")] = 600.0,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(help="a host name (besides loopback) the server answers to; repeatable"),
+    ] = None,
 ) -> None:
     """The local web app: pick or upload a scenario, run it, see and download results."""
     try:
@@ -713,7 +717,13 @@ def serve(
     except ImportError:
         raise fail("detente serve needs: pip install 'detente[web]'") from None
     out_console.print(f"detente on http://{host}:{port} (Ctrl-C to stop)")
-    uvicorn.run(create_app(concurrency, timeout), host=host, port=port, log_level="warning")
+    hosts = [*(allow_host or []), *([host] if host not in ("0.0.0.0", "::") else [])]
+    uvicorn.run(
+        create_app(concurrency, timeout, allowed_hosts=hosts),
+        host=host,
+        port=port,
+        log_level="warning",
+    )
 
 
 @app.command()

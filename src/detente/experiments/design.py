@@ -10,6 +10,7 @@ import copy
 import itertools
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -125,6 +126,34 @@ def _cell(text: str, prm: Parameter, file: str, where: str) -> float:
     return x
 
 
+def _set(data: dict, path: str, value: float, file: str) -> None:
+    """Set a parameter path in a scenario mapping. As in the engine's paths
+    (detente.model.params), an item of a list is named by its id or, for
+    the ladder, its index: ``actors.RU.resolve``, ``ladder.4.hazard``; lever
+    paths (``packages.withdrawal[0].fraction``) go through ``set_path``."""
+    if "[" in path:
+        set_path(data, path, value, file)
+        return
+    *parents, last = path.split(".")
+    node: Any = data
+    for part in parents:
+        if isinstance(node, list):
+            match = [it for it in node if isinstance(it, dict) and it.get("id") == part]
+            if match:
+                node = match[0]
+            elif part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                raise ScenarioError(file, path, f"expected an item with id {part!r}")
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            raise ScenarioError(file, path, f"expected {part!r} to exist in the scenario")
+    if not isinstance(node, dict):
+        raise ScenarioError(file, path, "expected a path of names")
+    node[last] = value
+
+
 def check_points(
     scenario: Scenario, spec: ExperimentSpec, cols: dict[str, NDArray[np.float64]], file: str
 ) -> None:
@@ -144,7 +173,7 @@ def check_points(
     def attempt(values: dict[str, float]) -> ScenarioError | None:
         data = copy.deepcopy(base)
         for path, v in values.items():
-            set_path(data, path, v, file)
+            _set(data, path, v, file)
         try:
             parse_scenario(data, file=file, base=where)
         except ScenarioError as e:
