@@ -232,7 +232,7 @@ def test_jobs_beyond_the_concurrency_limit_queue_and_a_slow_job_times_out():
 
     from detente.web.app import create_app
 
-    client = TestClient(create_app(concurrency=1, timeout=0.5))
+    client = TestClient(create_app(concurrency=1, timeout=0.5), base_url="http://127.0.0.1")
     text = client.get("/api/scenarios/ukraine-2022").json()["yaml"]
     first = client.post("/api/runs", json={"yaml": text, "runs": 3000}).json()
     second = client.post("/api/runs", json={"yaml": text, "runs": 50}).json()

@@ -20,8 +20,8 @@ function showError(err) {
 }
 
 // Every text from a scenario (names, labels, messages) goes in as text,
-// never as HTML: el() sets textContent only.
-function el(tag, text, attrs = {}) {
+// never as HTML: makeEl() sets textContent only.
+function makeEl(tag, text, attrs = {}) {
   const node = document.createElement(tag);
   if (text !== undefined) node.textContent = text;
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
@@ -33,10 +33,10 @@ function renderFields(fields) {
   box.replaceChildren();
   fieldValues = {};
   fields.forEach((f, i) => {
-    const row = el("div", undefined, {class: "f"});
+    const row = makeEl("div", undefined, {class: "f"});
     const id = `f-${i}`;
-    const label = el("label", f.label, {for: id});
-    const input = el("input", undefined, {id, type: "number"});
+    const label = makeEl("label", f.label, {for: id});
+    const input = makeEl("input", undefined, {id, type: "number"});
     input.value = f.value;
     input.step = f.integer ? "1" : "any";
     input.dataset.path = f.path;
@@ -98,26 +98,26 @@ function fmt(x, kind) {
 }
 
 function renderResults(job) {
-  const table = el("table");
-  const head = el("tr");
-  for (const [key, label] of COLUMNS) head.appendChild(el("th", label, {title: key}));
-  table.appendChild(el("thead")).appendChild(head);
-  const body = table.appendChild(el("tbody"));
+  const table = makeEl("table");
+  const head = makeEl("tr");
+  for (const [key, label] of COLUMNS) head.appendChild(makeEl("th", label, {title: key}));
+  table.appendChild(makeEl("thead")).appendChild(head);
+  const body = table.appendChild(makeEl("tbody"));
   for (const r of job.summary.packages) {
-    const tr = body.appendChild(el("tr"));
-    for (const [key, , kind] of COLUMNS) tr.appendChild(el("td", fmt(r[key], kind)));
+    const tr = body.appendChild(makeEl("tr"));
+    for (const [key, , kind] of COLUMNS) tr.appendChild(makeEl("td", fmt(r[key], kind)));
   }
   byId("summary").replaceChildren(table);
   byId("note").textContent = job.note;
   byId("downloads").replaceChildren(...["parquet", "csv", "json", "scenario"].map((k) =>
-    el("a", k, {href: `/api/runs/${encodeURIComponent(job.id)}/download/${k}`, download: ""})));
+    makeEl("a", k, {href: `/api/runs/${encodeURIComponent(job.id)}/download/${k}`, download: ""})));
   const figs = byId("figures");
   figs.replaceChildren();
   // Vega's interpreter, not eval: the page runs under a CSP without 'unsafe-eval'.
-  const options = {renderer: "svg", ast: true, expr: vegaEmbed.vega.expressionInterpreter,
+  const options = {renderer: "svg", ast: true, expr: (window.vega || {}).expressionInterpreter,
                    actions: {export: true, source: false, compiled: false, editor: false}};
   for (const [name, spec] of Object.entries(job.figures)) {
-    const div = el("div", undefined, {class: "fig", id: "fig-" + name.replace(/[^a-z0-9-]/gi, "_")});
+    const div = makeEl("div", undefined, {class: "fig", id: "fig-" + name.replace(/[^a-z0-9-]/gi, "_")});
     figs.appendChild(div);
     vegaEmbed(div, spec, options);
   }
