@@ -241,6 +241,11 @@ def _inputs(spec: ExperimentSpec, model: Any, folder: Path) -> dict[str, Any]:
     a CSV design's hash and detente's version. A resume must meet the same."""
     out = {"provenance": model.provenance(), "version": __version__}
     if spec.design.method == "csv":
+        path = folder / (spec.design.file or "")
+        if not path.exists() and not path.is_symlink():
+            raise ScenarioError(
+                str(path), "design.file", "expected a CSV file with one column per factor"
+            )
         try:
             out["design_file_sha256"] = sha256_file(folder / (spec.design.file or ""), "CSV design")
         except InputError as e:

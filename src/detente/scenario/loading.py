@@ -318,7 +318,18 @@ def _check_names(sc: Scenario, file: str) -> None:
     for path, name in named:
         problem = check_name(name)
         if problem:
-            raise ScenarioError(file, path, problem)
+            raise ScenarioError(file, shown(path), problem)
+
+
+def shown(text: str) -> str:
+    """Text with every character a name may not hold written as ``\\uXXXX``:
+    an error message never carries an invisible character."""
+    return "".join(
+        f"\\u{ord(ch):04x}"
+        if unicodedata.category(ch) in _HIDDEN or (unicodedata.category(ch) == "Zs" and ch != " ")
+        else ch
+        for ch in text
+    )
 
 
 def _validate_params(model: type[BaseModel], params: dict, file: str, path: str) -> BaseModel:
