@@ -252,6 +252,13 @@ def catalogue(folder: Path, manifest: dict[str, Any] | None = None):
     import duckdb
 
     folder = folder.resolve()
+    if "?" in str(folder):
+        # DuckDB reads what follows a '?' in a database path as options (it
+        # put the write-ahead log in another folder): refuse rather than guess.
+        raise ResultsError(
+            f"{folder}: (top level): expected a folder path without '?' (DuckDB cannot "
+            "open a catalogue there); move or rename the folder"
+        )
     if manifest is None:
         manifest = read_manifest(folder)
     path = folder / "results.duckdb"

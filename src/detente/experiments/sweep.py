@@ -283,6 +283,11 @@ def _check_resume(out: Path, manifest: dict[str, Any], spec: ExperimentSpec, now
 def _prepare_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise SweepError(f"{out}: (top level): expected a folder for the results, got a file")
+    if "?" in str(out.resolve()):
+        raise SweepError(
+            f"{out}: (top level): expected a folder path without '?' (DuckDB, which "
+            "catalogues the results, reads what follows it as options)"
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / ".write-test"
