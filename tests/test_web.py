@@ -207,7 +207,9 @@ def test_overrides_must_be_finite(client):
             headers={"content-type": "application/json"},
         )
         assert r.status_code == 422, raw
-    r = client.post("/api/validate", json={"yaml": y, "overrides": {"packages.withdrawal[0].start": 1e300}})
+    r = client.post(
+        "/api/validate", json={"yaml": y, "overrides": {"packages.withdrawal[0].start": 1e300}}
+    )
     assert r.status_code == 422 and "magnitude" in r.json()["message"]
 
 

@@ -138,7 +138,12 @@ def round2_scenarios(scen, bomb: str) -> None:
         "(top level)",
         "at most 4300 digits",
     )
-    scen("int-in-list-100k-digits", f"name: x\nactors:\n  - {DIGITS}\n", "(top level)", "at most 4300 digits")
+    scen(
+        "int-in-list-100k-digits",
+        f"name: x\nactors:\n  - {DIGITS}\n",
+        "(top level)",
+        "at most 4300 digits",
+    )
 
     def posterior(fname: str):
         return lambda d: d["actors"][0].update(

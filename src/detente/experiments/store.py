@@ -202,15 +202,6 @@ def verify(folder: Path, manifest: dict[str, Any]) -> None:
             )
 
 
-def readable_parquet(path: Path) -> bool:
-    """True when the file is a complete Parquet file (its footer reads)."""
-    try:
-        pq.read_metadata(path)
-    except (OSError, pa.ArrowException):
-        return False
-    return True
-
-
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
     write_atomic(folder / MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode())
 
