@@ -538,3 +538,22 @@ def test_a_bounded_load_on_loopback_is_served_without_errors(tmp_path):
     print(json.dumps(report))
     (Path(__file__).parent.parent / ".load-test.json").write_text(json.dumps(report))
     assert wall < 60
+
+
+def test_the_battery_feeds_dieharder_the_generators_own_words():
+    """benchmarks/rng_battery.py must test detente.random, not a copy of it:
+    its words, reduced as uniform_keyed reduces them, are the same doubles."""
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    from rng_battery import blocks
+
+    from detente.random import purpose_key, uniform_keyed
+
+    words = np.frombuffer(next(blocks("runs")), dtype=np.uint64)[:1000]
+    key = np.array([purpose_key(0, "battery", 0)], dtype=np.uint64)
+    u = uniform_keyed(key, np.arange(1000, dtype=np.int64))[0]
+    mine = ((words >> np.uint64(11)).astype(np.float64) + 0.5) / 2.0**53
+    assert np.array_equal(u, mine)
+    steps = np.frombuffer(next(blocks("steps")), dtype=np.uint64)[:16]
+    keys = np.array([purpose_key(0, "battery", s) for s in range(2)], dtype=np.uint64)
+    u2 = uniform_keyed(keys, np.arange(8, dtype=np.int64)).ravel()
+    assert np.array_equal(u2, ((steps >> np.uint64(11)).astype(np.float64) + 0.5) / 2.0**53)
