@@ -43,7 +43,7 @@ def command(case: dict, target: Path, tmp: Path) -> list[str]:
     if kind == "sweep-resume":
         return ["sweep", str(tmp / "base.yaml"), "--out", str(target), "--resume", "--workers", "1"]
     if kind == "report":
-        return ["report", str(target), "--out", str(tmp / "report.html")]
+        return ["report", str(target), "--out", case.get("out", str(tmp / "report.html"))]
     if kind == "discover":
         return ["discover", str(target), "--outcome", "p_war > 0.5"]
     raise AssertionError(kind)

@@ -689,10 +689,20 @@ def report_cmd(
         text = build_report(folder)
     except (FileNotFoundError, ResultsError) as e:
         raise fail(str(e)) from None
-    write_atomic(out, text.encode())
+    if out.is_dir():
+        raise fail(f"{out}: (top level): expected a file path for the report, got a folder")
+    try:
+        write_atomic(out, text.encode())
+    except OSError as e:
+        raise fail(f"{out}: (top level): expected a writable path ({e.strerror or e})") from None
     out_console.print(f"wrote {out} ({len(text) / 1e6:.1f} MB, no network needed)")
     if figures is not None:
-        files = export_figures(folder, figures)
+        try:
+            files = export_figures(folder, figures)
+        except OSError as e:
+            raise fail(
+                f"{figures}: (top level): expected a writable folder ({e.strerror or e})"
+            ) from None
         out_console.print(f"wrote {len(files)} figure files to {figures}")
 
 

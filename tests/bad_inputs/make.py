@@ -228,12 +228,20 @@ def main() -> None:
     )
     (good / "results.duckdb").unlink(missing_ok=True)
 
-    def damaged(name: str, how, field: str, words: str, command: str = "sweep-resume") -> None:
+    def damaged(
+        name: str, how, field: str, words: str, command: str = "sweep-resume", **extra
+    ) -> None:
         folder = rdir / name
         shutil.copytree(good, folder)
         how(folder)
         cases.append(
-            {"file": f"results/{name}", "command": command, "field": field, "expect": words}
+            {
+                "file": f"results/{name}",
+                "command": command,
+                "field": field,
+                "expect": words,
+                **extra,
+            }
         )
 
     damaged(

@@ -458,3 +458,19 @@ def round2_results(damaged) -> None:
         "version",
         "changed since the sweep started",
     )
+    damaged(
+        "report-out-is-a-folder",
+        lambda f: None,
+        "(top level)",
+        "got a folder",
+        command="report",
+        setup={"dir": "report.html"},
+    )
+    damaged(
+        "report-out-unwritable",
+        lambda f: None,
+        "(top level)",
+        "expected a writable path",
+        command="report",
+        out="/proc/detente-cannot-write-here/report.html",
+    )
