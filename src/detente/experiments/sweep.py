@@ -9,6 +9,7 @@ values, replication), never on which worker ran what.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -30,6 +31,7 @@ from detente.experiments.models import models
 from detente.experiments.spec import ExperimentSpec
 from detente.experiments.store import (
     FORMAT,
+    LOCK,
     ResultsError,
     catalogue,
     chunk_ok,
@@ -189,24 +191,35 @@ def run_sweep(
     model = models.get(spec.model)(spec, folder)
     packages = model.packages()
     inputs = _inputs(spec, model, folder)
+    created = not out.exists()
     _prepare_out(out)
     try:
         with locked(out, f"detente sweep of {spec.name}"):
-            return _run_locked(
-                spec,
-                folder,
-                out,
-                model,
-                packages,
-                inputs,
-                executor,
-                workers,
-                scheduler,
-                resume,
-                progress,
-            )
+            try:
+                return _run_locked(
+                    spec,
+                    folder,
+                    out,
+                    model,
+                    packages,
+                    inputs,
+                    executor,
+                    workers,
+                    scheduler,
+                    resume,
+                    progress,
+                )
+            finally:
+                if created and not (out / "manifest.json").exists():
+                    # Refused before anything was written (a bad design point,
+                    # say): the lock holder leaves no empty folder behind.
+                    (out / LOCK).unlink(missing_ok=True)
     except ResultsError as e:
         raise SweepError(str(e)) from None
+    finally:
+        if created and not (out / "manifest.json").exists():
+            with contextlib.suppress(OSError):
+                out.rmdir()  # only if empty
 
 
 def _new_manifest(spec, folder, out, model, packages, inputs) -> dict[str, Any]:
