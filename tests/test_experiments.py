@@ -260,3 +260,46 @@ def test_discover_refuses_a_condition_it_cannot_read(tmp_path):
     )
     res = runner.invoke(app, ["discover", str(out), "--outcome", "import os"])
     assert res.exit_code == 2 and "expected an outcome condition" in res.stderr
+
+
+# Designs from CSV and resumes that must match (issue 18) ----------------------------
+
+
+def test_a_csv_design_saved_by_excel_with_a_byte_order_mark_is_read(tmp_path):
+    rows = "actors.A.resolve,actors.B.war_cost,packages.withdrawal[0].fraction\r\n"
+    rows += "0.3,0.1,0.5\r\n0.8,0.4,0.2\r\n"
+    (tmp_path / "design.csv").write_bytes(b"\xef\xbb\xbf" + rows.encode())
+    spec = spec_file(tmp_path, design={"method": "csv", "file": "design.csv"})
+    out = tmp_path / "o"
+    res = runner.invoke(app, ["sweep", str(spec), "--out", str(out), "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    experiments, _, con = load(out)
+    con.close()
+    assert sorted(experiments["actors.A.resolve"].unique()) == [0.3, 0.8]
+
+
+def test_a_resume_after_the_design_file_or_scenario_changed_is_refused_naming_it(tmp_path):
+    (tmp_path / "design.csv").write_text(
+        "actors.A.resolve,actors.B.war_cost,packages.withdrawal[0].fraction\n0.3,0.1,0.5\n"
+    )
+    scenario = tmp_path / "s.yaml"
+    text = Path(__file__).parent.parent / "src/detente/scenario/builtin/two-state-textbook.yaml"
+    scenario.write_text(text.read_text())
+    spec = spec_file(tmp_path, scenario="s.yaml", design={"method": "csv", "file": "design.csv"})
+    out = tmp_path / "o"
+    assert (
+        runner.invoke(app, ["sweep", str(spec), "--out", str(out), "--workers", "1"]).exit_code == 0
+    )
+    resume = ["sweep", str(spec), "--out", str(out), "--workers", "1", "--resume"]
+    (tmp_path / "design.csv").write_text(
+        "actors.A.resolve,actors.B.war_cost,packages.withdrawal[0].fraction\n0.4,0.1,0.5\n"
+    )
+    res = runner.invoke(app, resume)
+    assert res.exit_code == 2 and ": design_file_sha256:" in res.stderr, res.stderr
+    (tmp_path / "design.csv").write_text(
+        "actors.A.resolve,actors.B.war_cost,packages.withdrawal[0].fraction\n0.3,0.1,0.5\n"
+    )
+    assert runner.invoke(app, resume).exit_code == 0
+    scenario.write_text(scenario.read_text().replace("title:", "title: changed", 1))
+    res = runner.invoke(app, resume)
+    assert res.exit_code == 2 and "provenance.scenario_sha256" in res.stderr, res.stderr

@@ -172,6 +172,206 @@ def test_a_sweep_killed_at_twenty_random_moments_ends_complete_and_identical(tmp
     assert a.equals(b)
 
 
+# The manifest is the truth (issue 18) ----------------------------------------------
+
+ISHIGAMI = {
+    "name": "ish",
+    "model": "ishigami",
+    "runs": 2,
+    "uncertainties": {f"x{i}": [-3.14159, 3.14159] for i in (1, 2, 3)},
+    "design": {"method": "lhs", "samples": 12},
+    "chunk_seconds": 0.0001,
+}
+
+
+@pytest.fixture(scope="module")
+def good_sweep(tmp_path_factory):
+    from detente.experiments.spec import ExperimentSpec
+    from detente.experiments.sweep import run_sweep
+
+    root = tmp_path_factory.mktemp("good")
+    res = run_sweep(ExperimentSpec.model_validate(ISHIGAMI), root, root / "out")
+    assert res.chunks >= 4
+    return root / "out"
+
+
+DAMAGES = ["flip", "truncate", "append", "missing", "duplicate", "swap", "foreign"]
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+@given(data=st.data())
+def test_a_damaged_results_folder_is_refused_with_the_chunk_named(
+    good_sweep, tmp_path_factory, data
+):
+    import shutil
+
+    from detente.experiments.store import ResultsError, load
+
+    folder = tmp_path_factory.mktemp("damaged") / "out"
+    shutil.copytree(good_sweep, folder)
+    chunks = sorted((folder / "chunks").glob("chunk-*.parquet"))
+    how = data.draw(st.sampled_from(DAMAGES))
+    i = data.draw(st.integers(0, len(chunks) - 1))
+    j = data.draw(st.integers(0, len(chunks) - 1).filter(lambda k: k != i))
+    target = chunks[i]
+    raw = target.read_bytes()
+    if how == "flip":
+        at = data.draw(st.integers(0, len(raw) - 1))
+        n = data.draw(st.integers(1, 8))
+        flipped = bytes(b ^ 0xFF for b in raw[at : at + n])
+        target.write_bytes(raw[:at] + flipped + raw[at + n :])
+    elif how == "truncate":
+        target.write_bytes(raw[: data.draw(st.integers(0, len(raw) - 1))])
+    elif how == "append":
+        target.write_bytes(raw + data.draw(st.binary(min_size=1, max_size=64)))
+    elif how == "missing":
+        target.unlink()
+    elif how == "duplicate":  # another chunk copied over this one
+        target.write_bytes(chunks[j].read_bytes())
+    elif how == "swap":
+        other = chunks[j].read_bytes()
+        chunks[j].write_bytes(raw)
+        target.write_bytes(other)
+        target = min(target, chunks[j])  # the first one read is named
+    else:  # a chunk of another sweep (same shape, other numbers)
+        import pyarrow as pa
+
+        t = pq.read_table(target)
+        y = pa.array(np.asarray(t.column("y")) + 1.0)
+        pq.write_table(t.set_column(t.column_names.index("y"), "y", y), target)
+    with pytest.raises(ResultsError) as err:
+        load(folder)
+    message = str(err.value)
+    assert target.name in message, (how, message)
+    assert len(message.splitlines()) == 1
+
+
+def test_stray_copies_of_chunks_are_never_read(good_sweep, tmp_path):
+    import shutil
+
+    from detente.experiments.store import load
+
+    folder = tmp_path / "out"
+    shutil.copytree(good_sweep, folder)
+    _, before, con = load(folder)
+    con.close()
+    first = folder / "chunks" / "chunk-000000.parquet"
+    shutil.copy(first, folder / "chunks" / "chunk-000000 (copy).parquet")
+    shutil.copy(first, folder / "chunks" / "chunk-000999.parquet")
+    _, after, con = load(folder)
+    n = con.execute("select count(*) from runs").fetchone()[0]
+    con.close()
+    assert n == 12 * 2
+    assert all(np.array_equal(before[k], after[k]) for k in before)
+
+
+@pytest.mark.parametrize(
+    "name", ["out-o'brien", "x');COPY (select 42) TO 'pwned.csv';--", 'q"uote[1]*']
+)
+def test_folder_names_are_data_never_sql(name, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    spec = tmp_path / "ish.yaml"
+    spec.write_text(yaml.safe_dump(ISHIGAMI))
+    out = tmp_path / name
+    res = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(out), "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(app, ["report", str(out), "--out", str(tmp_path / "r.html")])
+    assert res.exit_code == 0, res.output
+    assert not list(tmp_path.rglob("pwned*")) and not Path("pwned.csv").exists()
+
+
+def test_a_folder_duckdb_cannot_open_is_refused_before_the_sweep(tmp_path):
+    from typer.testing import CliRunner
+
+    from detente.cli import app
+
+    spec = tmp_path / "ish.yaml"
+    spec.write_text(yaml.safe_dump(ISHIGAMI))
+    out = tmp_path / "what?"
+    res = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(out), "--workers", "1"])
+    assert res.exit_code == 2 and "without '?'" in res.stderr and not out.exists()
+
+
+def test_a_second_sweep_into_the_same_folder_is_refused_naming_the_holder(tmp_path):
+    spec = tmp_path / "kills.yaml"
+    spec.write_text(yaml.safe_dump({**SPEC, "design": {"method": "lhs", "samples": 200}}))
+    out = tmp_path / "out"
+    first = _sweep(spec, out)
+    deadline = time.time() + 60
+    while not (out / "manifest.json").exists() and time.time() < deadline:
+        time.sleep(0.05)
+    second = _sweep(spec, out, "--resume")
+    assert second.wait(60) == 2
+    message = second.stderr.read().decode()
+    assert f"pid {first.pid}" in message and "is writing into this folder" in message
+    first.send_signal(signal.SIGTERM)  # the holder ends cleanly: its lock goes with it
+    assert first.wait(60) == 143
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(x) for x in path.read_text().split()] if path.exists() else []
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("sig,code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_mid_sweep_ends_the_workers_and_says_what_was_kept(sig, code, tmp_path):
+    spec = tmp_path / "kills.yaml"
+    spec.write_text(yaml.safe_dump({**SPEC, "design": {"method": "lhs", "samples": 60}}))
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "detente.cli",
+            "sweep",
+            str(spec),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        m = out / "manifest.json"
+        if m.exists() and json.loads(m.read_text())["complete"]:
+            break
+        time.sleep(0.05)
+    workers = _children(proc.pid)
+    assert workers, "the sweep started no worker processes"
+    proc.send_signal(sig)
+    assert proc.wait(60) == code
+    message = proc.stderr.read().decode()
+    assert "chunks are saved" in message and "--resume" in message
+    assert "Traceback" not in message
+    time.sleep(1)
+    alive = [
+        w
+        for w in workers
+        if Path(f"/proc/{w}").exists()
+        and "zombie" not in Path(f"/proc/{w}/status").read_text().lower()
+    ]
+    assert alive == [], "worker processes outlived the sweep"
+    from detente.experiments.store import chunk_ok, read_manifest
+
+    manifest = read_manifest(out)  # intact, and every chunk it lists is whole
+    assert manifest["complete"]
+    assert all(chunk_ok(out, manifest, i) is None for i in manifest["complete"])
+
+
 def _fsize_limit(limit: int):
     def apply() -> None:  # a per-file size limit stands in for a full disk
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
@@ -232,7 +432,7 @@ def test_jobs_beyond_the_concurrency_limit_queue_and_a_slow_job_times_out():
 
     from detente.web.app import create_app
 
-    client = TestClient(create_app(concurrency=1, timeout=0.5))
+    client = TestClient(create_app(concurrency=1, timeout=0.5), base_url="http://127.0.0.1")
     text = client.get("/api/scenarios/ukraine-2022").json()["yaml"]
     first = client.post("/api/runs", json={"yaml": text, "runs": 3000}).json()
     second = client.post("/api/runs", json={"yaml": text, "runs": 50}).json()
@@ -251,7 +451,8 @@ def test_schemathesis_finds_no_server_error_in_the_api():
     schemathesis = pytest.importorskip("schemathesis")
     from detente.web.app import create_app
 
-    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app())
+    app = create_app(allowed_hosts=["testserver", "localhost"])
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     failures = []
     examples = 0
 
@@ -337,3 +538,22 @@ def test_a_bounded_load_on_loopback_is_served_without_errors(tmp_path):
     print(json.dumps(report))
     (Path(__file__).parent.parent / ".load-test.json").write_text(json.dumps(report))
     assert wall < 60
+
+
+def test_the_battery_feeds_dieharder_the_generators_own_words():
+    """benchmarks/rng_battery.py must test detente.random, not a copy of it:
+    its words, reduced as uniform_keyed reduces them, are the same doubles."""
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    from rng_battery import blocks
+
+    from detente.random import purpose_key, uniform_keyed
+
+    words = np.frombuffer(next(blocks("runs")), dtype=np.uint64)[:1000]
+    key = np.array([purpose_key(0, "battery", 0)], dtype=np.uint64)
+    u = uniform_keyed(key, np.arange(1000, dtype=np.int64))[0]
+    mine = ((words >> np.uint64(11)).astype(np.float64) + 0.5) / 2.0**53
+    assert np.array_equal(u, mine)
+    steps = np.frombuffer(next(blocks("steps")), dtype=np.uint64)[:16]
+    keys = np.array([purpose_key(0, "battery", s) for s in range(2)], dtype=np.uint64)
+    u2 = uniform_keyed(keys, np.arange(8, dtype=np.int64)).ravel()
+    assert np.array_equal(u2, ((steps >> np.uint64(11)).astype(np.float64) + 0.5) / 2.0**53)

@@ -313,11 +313,20 @@ def _load_experiment(path: Path):
         raise fail(str(e)) from None
 
 
-def _sweep(spec, folder, out, executor, workers, scheduler, resume) -> None:
-    from detente.experiments.sweep import SweepError, run_sweep
+def _sweep(spec, folder, out, executor, workers, scheduler, resume, path=None) -> None:
+    import signal
+
+    from detente.experiments.sweep import SweepError, SweepInterrupted, run_sweep
     from detente.scenario.loading import ScenarioError
 
     n_workers = workers or (os.cpu_count() or 1)
+    got: list[int] = []
+
+    def on_term(signum, frame):  # SIGTERM ends a sweep as Ctrl-C does: cleanly
+        got.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
     with _progress("sweep") as bar:
         task = bar.add_task(spec.name, total=None)
 
@@ -335,8 +344,17 @@ def _sweep(spec, folder, out, executor, workers, scheduler, resume) -> None:
                 resume=resume,
                 progress=progress,
             )
-        except (SweepError, ScenarioError) as e:
+        except SweepInterrupted as e:
+            err_console.print(f"stopped: {escape(str(e))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(143 if got else 130) from None
+        except ScenarioError as e:
+            if path is not None and e.file == spec.name:  # a design point: name the file
+                raise fail(f"{path}: {e.path or '(top level)'}: {e.expected}") from None
             raise fail(str(e)) from None
+        except SweepError as e:
+            raise fail(str(e)) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
 
 @app.command()
@@ -358,7 +376,7 @@ def sweep(
 
     spec, folder = _load_experiment(experiment)
     before = snapshot(out)
-    res = _sweep(spec, folder, out, executor, workers, scheduler, resume)
+    res = _sweep(spec, folder, out, executor, workers, scheduler, resume, experiment)
     out_console.print(
         f"{spec.name}: {res.points} design points in {res.chunks} chunks ({res.ran} run now); "
         "results.duckdb holds the tables experiments, runs and summary",
@@ -390,7 +408,7 @@ def sensitivity(
     # Beside the command, never beside the experiment file (examples/ is not ours).
     target = out or Path("results") / f"{spec.name}-{method}"
     before = snapshot(target)
-    _sweep(spec, folder, target, "local", workers, None, resume)
+    _sweep(spec, folder, target, "local", workers, None, resume, experiment)
     rows = analyse(spec, target)
     write_atomic(target / "sensitivity.json", (json.dumps(rows, indent=1) + "\n").encode())
     table = Table(title=f"{spec.name}: {method} sensitivity ({spec.runs} replications a point)")
@@ -923,10 +941,20 @@ def report_cmd(
     except (FileNotFoundError, ResultsError) as e:
         raise fail(str(e)) from None
     out = out or folder / "report.html"
-    write_atomic(out, text.encode())
+    if out.is_dir():
+        raise fail(f"{out}: (top level): expected a file path for the report, got a folder")
+    try:
+        write_atomic(out, text.encode())
+    except OSError as e:
+        raise fail(f"{out}: (top level): expected a writable path ({e.strerror or e})") from None
     out_console.print(f"wrote {out} ({len(text) / 1e6:.1f} MB, no network needed)")
     if figures is not None:
-        files = export_figures(folder, figures)
+        try:
+            files = export_figures(folder, figures)
+        except OSError as e:
+            raise fail(
+                f"{figures}: (top level): expected a writable folder ({e.strerror or e})"
+            ) from None
         names = ", ".join(Path(f).name for f in files)
         out_console.print(f"wrote {figures}: {names}", highlight=False)
 
@@ -939,6 +967,10 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
     concurrency: Annotated[int, typer.Option(min=1, help="jobs run at once")] = 1,
     timeout: Annotated[float, typer.Option(min=1, help="seconds a job may run")] = 600.0,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(help="a host name (besides loopback) the server answers to; repeatable"),
+    ] = None,
 ) -> None:
     """The local web app: pick or upload a scenario, run it, see and download results."""
     need("detente serve", "web")
@@ -947,7 +979,13 @@ def serve(
     from detente.web.app import create_app
 
     out_console.print(f"detente on http://{host}:{port} (Ctrl-C to stop)")
-    uvicorn.run(create_app(concurrency, timeout), host=host, port=port, log_level="warning")
+    hosts = [*(allow_host or []), *([host] if host not in ("0.0.0.0", "::") else [])]
+    uvicorn.run(
+        create_app(concurrency, timeout, allowed_hosts=hosts),
+        host=host,
+        port=port,
+        log_level="warning",
+    )
 
 
 @app.command()

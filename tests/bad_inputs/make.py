@@ -17,6 +17,9 @@ import yaml
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+from round2 import round2_experiments, round2_results, round2_scenarios  # noqa: E402
+
 from conftest import scenario_dict  # noqa: E402
 from test_bad_scenarios import CASES  # noqa: E402
 
@@ -49,7 +52,7 @@ def main() -> None:
         shutil.rmtree(d, ignore_errors=True)
         d.mkdir()
 
-    def scen(name: str, content: str | bytes, field: str, words: str) -> None:
+    def scen(name: str, content: str | bytes, field: str, words: str, **extra) -> None:
         path = sdir / f"{name}.yaml"
         path.write_bytes(content if isinstance(content, bytes) else content.encode())
         cases.append(
@@ -58,6 +61,7 @@ def main() -> None:
                 "command": "validate",
                 "field": field,
                 "expect": words,
+                **extra,
             }
         )
 
@@ -102,7 +106,7 @@ def main() -> None:
         "huge-integer-steps",
         scenario_text(**{"settings/steps": 10**30}),
         "settings.steps",
-        "less than or equal",
+        "magnitude at most",
     )
     scen(
         "nonexistent-actor-in-package",
@@ -118,7 +122,9 @@ def main() -> None:
         "before settings.steps",
     )
 
-    def exp(name: str, data: dict | str | bytes, field: str, words: str) -> None:
+    round2_scenarios(scen, bomb)
+
+    def exp(name: str, data: dict | str | bytes, field: str, words: str, **extra) -> None:
         path = edir / f"{name}.yaml"
         if isinstance(data, dict):
             path.write_text(yaml.safe_dump(data))
@@ -130,6 +136,7 @@ def main() -> None:
                 "command": "sweep",
                 "field": field,
                 "expect": words,
+                **extra,
             }
         )
 
@@ -194,9 +201,11 @@ def main() -> None:
     exp(
         "csv-nan",
         mutated(design={"method": "csv", "file": "design-nan.csv"}),
-        "actors.A.resolve",
+        "row 3.actors.A.resolve",
         "finite",
     )
+
+    round2_experiments(exp, mutated, edir)
 
     # Damaged results folders, made from a real small sweep.
     good = rdir / "_good"
@@ -219,12 +228,20 @@ def main() -> None:
     )
     (good / "results.duckdb").unlink(missing_ok=True)
 
-    def damaged(name: str, how, field: str, words: str, command: str = "sweep-resume") -> None:
+    def damaged(
+        name: str, how, field: str, words: str, command: str = "sweep-resume", **extra
+    ) -> None:
         folder = rdir / name
         shutil.copytree(good, folder)
         how(folder)
         cases.append(
-            {"file": f"results/{name}", "command": command, "field": field, "expect": words}
+            {
+                "file": f"results/{name}",
+                "command": command,
+                "field": field,
+                "expect": words,
+                **extra,
+            }
         )
 
     damaged(
@@ -257,7 +274,7 @@ def main() -> None:
         "design-missing",
         lambda f: (f / "design.parquet").unlink(),
         "(top level)",
-        "complete Parquet",
+        "readable design file",
     )
     damaged(
         "design-truncated",
@@ -269,23 +286,29 @@ def main() -> None:
         "chunk-truncated-report",
         lambda f: next((f / "chunks").glob("*.parquet")).write_bytes(b"PAR1garbage"),
         "(top level)",
-        "complete Parquet",
+        "SHA-256 differs",
         command="report",
     )
     damaged(
         "chunk-truncated-discover",
         lambda f: next((f / "chunks").glob("*.parquet")).write_bytes(b"PAR1"),
         "(top level)",
-        "complete Parquet",
+        "SHA-256 differs",
         command="discover",
     )
     damaged(
-        "spec-changed",
+        "spec-changed",  # now named by the difference: the manifest's spec differs too
         lambda f: (f / "manifest.json").write_text(
-            json.dumps({**json.loads((f / "manifest.json").read_text()), "spec_sha256": "0" * 64})
+            json.dumps(
+                {
+                    **(m := json.loads((f / "manifest.json").read_text())),
+                    "spec_sha256": "0" * 64,
+                    "spec": {**m["spec"], "runs": 7},
+                }
+            )
         ),
         "spec_sha256",
-        "spec has changed",
+        "runs was 7, is now 5",
     )
     damaged(
         "summary-corrupt-run",
@@ -294,6 +317,7 @@ def main() -> None:
         "complete run",
         command="report",
     )
+    round2_results(damaged)
     shutil.rmtree(good)
     (HERE / "cases.yaml").write_text(yaml.safe_dump(cases, sort_keys=False, width=100))
     print(f"{len(cases)} cases")

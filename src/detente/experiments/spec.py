@@ -19,7 +19,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from detente.scenario.loading import ScenarioError, _pydantic_error, read_yaml
+from detente.scenario.loading import (
+    ScenarioError,
+    _pydantic_error,
+    check_name,
+    check_numbers,
+    read_yaml,
+)
 
 __all__ = ["Design", "ExperimentSpec", "Parameter", "load_experiment"]
 
@@ -46,6 +52,9 @@ class Parameter(BaseModel):
             raise ValueError("expected finite low and high")
         if not self.low < self.high:
             raise ValueError(f"expected low < high, got low={self.low}, high={self.high}")
+        for x in self.levels or []:
+            if not (math.isfinite(x) and self.low <= x <= self.high):
+                raise ValueError(f"expected levels in [low, high], got {x}")
         return self
 
 
@@ -73,14 +82,35 @@ class ExperimentSpec(BaseModel):
     name: str = Field(min_length=1)
     model: str = "crisis"
     scenario: str | None = None
-    seed: int = Field(default=0, ge=0)
+    seed: int = Field(default=0, ge=0, le=2**63 - 1)
     runs: int = Field(default=100, ge=1, le=10_000_000, description="replications per point")
     packages: list[str] | None = None
     uncertainties: dict[str, Parameter] = Field(default_factory=dict)
     levers: dict[str, Parameter] = Field(default_factory=dict)
     design: Design = Field(default_factory=Design)
     outcomes: list[str] | None = None
-    chunk_seconds: float = Field(default=1.0, gt=0, description="target work per task")
+    chunk_seconds: float = Field(
+        default=1.0, gt=0, le=86_400, allow_inf_nan=False, description="target work per task"
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        problem = check_name(v)
+        if problem:
+            raise ValueError(problem)
+        return v
+
+    @field_validator("packages", "outcomes")
+    @classmethod
+    def _names(cls, v: list[str] | None) -> list[str] | None:
+        for name in v or []:
+            problem = check_name(name)
+            if problem:
+                raise ValueError(problem)
+        if v is not None and len(set(v)) != len(v):
+            raise ValueError(f"expected each name once, got {v}")
+        return v
 
     @field_validator("uncertainties", "levers")
     @classmethod
@@ -107,9 +137,10 @@ class ExperimentSpec(BaseModel):
 def load_experiment(path: str | Path) -> tuple[ExperimentSpec, Path]:
     """Read and validate an experiment file; return it with its folder (for relative paths)."""
     p = Path(path)
-    if not p.exists():
+    if not p.exists() and not p.is_symlink():
         raise ScenarioError(str(p), "", "expected a path to an experiment YAML file")
     data = read_yaml(p, what="experiment")
+    check_numbers(data, str(p))
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as e:

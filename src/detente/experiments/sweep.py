@@ -9,35 +9,49 @@ values, replication), never on which worker ran what.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import math
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from detente import __version__
-from detente.experiments.design import sample
+from detente.experiments.design import check_points, sample
+from detente.experiments.executors import ExecutorError
+from detente.experiments.executors import executor as _executor
 from detente.experiments.models import models
 from detente.experiments.spec import ExperimentSpec
 from detente.experiments.store import (
+    FORMAT,
+    LOCK,
     ResultsError,
     catalogue,
+    chunk_ok,
     chunk_path,
+    locked,
     read_manifest,
-    readable_parquet,
+    write_chunk,
     write_manifest,
-    write_table,
+)
+from detente.io import (
+    MAX_PARQUET_BYTES,
+    InputError,
+    read_bytes,
+    read_parquet,
+    sha256_file,
+    write_atomic,
 )
 from detente.scenario.loading import ScenarioError
 
-__all__ = ["SweepError", "SweepResult", "plan", "run_sweep"]
+__all__ = ["SweepError", "SweepInterrupted", "SweepResult", "plan", "run_sweep"]
 
 # Run-steps one task should carry per second of work; a conservative figure
 # for the NumPy engine on one core (benchmarks/engine.py measures it).
@@ -69,109 +83,92 @@ def plan(spec: ExperimentSpec, n_points: int, steps: int, n_packages: int) -> li
     return [(a, min(a + size, n_points)) for a in range(0, n_points, size)]
 
 
-def _task(
-    spec_json: str, folder: str, start: int, stop: int, columns: dict[str, list[float]]
-) -> dict[str, Any]:
-    """Evaluate points [start, stop) for every package; return Arrow-ready columns."""
-    spec = ExperimentSpec.model_validate_json(spec_json)
-    model = models.get(spec.model)(spec, Path(folder))
-    points = {k: np.asarray(v, dtype=np.float64) for k, v in columns.items()}
-    n = stop - start
-    parts: dict[str, list[np.ndarray]] = {}
-    for package in model.packages():
-        out = model.evaluate(package, points, spec.seed, spec.runs)
-        keep = spec.outcomes or list(out)
-        cols = {
-            "point": np.repeat(np.arange(start, stop, dtype=np.int64), spec.runs),
-            "package": np.array([package] * (n * spec.runs), dtype=object),
-            "run": np.tile(np.arange(spec.runs, dtype=np.int64), n),
-            **{k: out[k] for k in keep},
-        }
-        for k, v in cols.items():
-            parts.setdefault(k, []).append(v)
-    return {k: np.concatenate(v) for k, v in parts.items()}
+class SweepInterrupted(Exception):
+    """A sweep stopped by a signal; what was kept, and how to finish it."""
+
+    def __init__(self, out: Path, done: int, total: int) -> None:
+        self.out, self.done, self.total = out, done, total
+        super().__init__(
+            f"{out}: interrupted: {done} of {total} chunks are saved and checked; "
+            "run the same command with --resume to finish"
+        )
 
 
-def _executor(kind: str, workers: int, scheduler: str | None):
-    """A context manager yielding submit(fn, *args) -> future, and a wait function."""
-    if kind == "dask":
-        try:
-            from dask.distributed import Client, LocalCluster
-        except ImportError as e:  # pragma: no cover - depends on the install
-            raise SweepError("the Dask executor needs: pip install 'detente[dask]'") from e
-        return _DaskPool(Client, LocalCluster, workers, scheduler)
-    return _LocalPool(workers)
+def _differences(old: Any, new: Any, path: str = "") -> str | None:
+    """The first path where two JSON values differ, with both values."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for k in sorted(set(old) | set(new), key=str):
+            d = _differences(old.get(k), new.get(k), f"{path}.{k}" if path else str(k))
+            if d:
+                return d
+        return None
+    if old != new:
+        show = lambda v: s if len(s := json.dumps(v)) <= 60 else s[:57] + "..."  # noqa: E731
+        return f"{path or '(top level)'} was {show(old)}, is now {show(new)}"
+    return None
 
 
-class _LocalPool:
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
-
-    def __enter__(self):
-        if self.workers > 1:
-            # 'spawn': the same behaviour on every platform, no forked threads.
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=get_context("spawn"))
-        return self
-
-    def __exit__(self, *exc):
-        if self.workers > 1:
-            self.pool.shutdown(cancel_futures=True)
-
-    def run(self, jobs: list[tuple], on_done: Callable) -> None:
-        if self.workers <= 1:
-            for job in jobs:
-                on_done(job, _task(*job[1:]))
-            return
-        pending: dict[Any, tuple] = {}
-        it = iter(jobs)
-        for job in _take(it, 2 * self.workers):
-            pending[self.pool.submit(_task, *job[1:])] = job
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                job = pending.pop(fut)
-                on_done(job, fut.result())
-                for nxt in _take(it, 1):
-                    pending[self.pool.submit(_task, *nxt[1:])] = nxt
-
-
-class _DaskPool:
-    def __init__(self, client_cls, cluster_cls, workers: int, scheduler: str | None) -> None:
-        self.client_cls, self.cluster_cls = client_cls, cluster_cls
-        self.workers, self.scheduler = workers, scheduler
-        self.cluster = None
-
-    def __enter__(self):
-        if self.scheduler:
-            self.client = self.client_cls(self.scheduler)
-        else:
-            self.cluster = self.cluster_cls(
-                n_workers=self.workers, threads_per_worker=1, processes=True, dashboard_address=None
+def _inputs(spec: ExperimentSpec, model: Any, folder: Path) -> dict[str, Any]:
+    """What a sweep's numbers depend on besides its spec: the scenario's hash,
+    a CSV design's hash and detente's version. A resume must meet the same."""
+    out = {"provenance": model.provenance(), "version": __version__}
+    if spec.design.method == "csv":
+        path = folder / (spec.design.file or "")
+        if not path.exists() and not path.is_symlink():
+            raise ScenarioError(
+                str(path), "design.file", "expected a CSV file with one column per factor"
             )
-            self.client = self.client_cls(self.cluster)
-        return self
-
-    def __exit__(self, *exc):
-        self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
-
-    def run(self, jobs: list[tuple], on_done: Callable) -> None:
-        from dask.distributed import as_completed
-
-        futures = {self.client.submit(_task, *job[1:], pure=False): job for job in jobs}
-        for fut in as_completed(futures):
-            on_done(futures[fut], fut.result())
-
-
-def _take(it: Iterator, n: int) -> list:
-    out = []
-    for _ in range(n):
         try:
-            out.append(next(it))
-        except StopIteration:
-            break
+            out["design_file_sha256"] = sha256_file(folder / (spec.design.file or ""), "CSV design")
+        except InputError as e:
+            raise ScenarioError(str(folder / (spec.design.file or "")), "", e.expected) from None
     return out
+
+
+def _check_resume(out: Path, manifest: dict[str, Any], spec: ExperimentSpec, now: dict) -> None:
+    """Refuse to resume a sweep whose spec, scenario, CSV design or detente
+    version changed: the two halves would be different experiments."""
+    where = out / "manifest.json"
+    if manifest["spec_sha256"] != spec_hash(spec):
+        diff = _differences(manifest["spec"], spec.model_dump(mode="json"))
+        raise SweepError(
+            f"{where}: spec_sha256: expected the same experiment to resume, but the spec has "
+            f"changed since the sweep started ({diff or 'its hash differs'})"
+        )
+    was = {
+        "provenance": manifest.get("provenance"),
+        "version": manifest.get("version"),
+        **(
+            {"design_file_sha256": manifest.get("design_file_sha256")}
+            if "design_file_sha256" in now
+            else {}
+        ),
+    }
+    diff = _differences(was, now)
+    if diff:
+        raise SweepError(
+            f"{where}: {diff.split(' ')[0]}: expected the same inputs to resume, but they have "
+            f"changed since the sweep started ({diff}); run it into a new folder"
+        )
+
+
+def _prepare_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise SweepError(f"{out}: (top level): expected a folder for the results, got a file")
+    if "?" in str(out.resolve()):
+        raise SweepError(
+            f"{out}: (top level): expected a folder path without '?' (DuckDB, which "
+            "catalogues the results, reads what follows it as options)"
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as e:
+        raise SweepError(
+            f"{out}: (top level): expected a folder detente can write to ({e.strerror or e})"
+        ) from None
 
 
 def run_sweep(
@@ -186,74 +183,115 @@ def run_sweep(
 ) -> SweepResult:
     """Run (or, with ``resume``, finish) a sweep into ``out``.
 
-    ``progress(done, total)`` is called with runs done after each chunk.
+    ``progress(done, total)`` is called with runs done after each chunk. Only
+    one process writes into ``out`` at a time (a lock names the holder); a
+    resume checks that the spec, scenario and design are the ones the sweep
+    started with; every chunk's SHA-256 is recorded as it is written.
     """
     model = models.get(spec.model)(spec, folder)
     packages = model.packages()
-    digest = spec_hash(spec)
+    inputs = _inputs(spec, model, folder)
+    created = not out.exists()
+    _prepare_out(out)
     try:
-        manifest = read_manifest(out)
+        with locked(out, f"detente sweep of {spec.name}"):
+            try:
+                return _run_locked(
+                    spec,
+                    folder,
+                    out,
+                    model,
+                    packages,
+                    inputs,
+                    executor,
+                    workers,
+                    scheduler,
+                    resume,
+                    progress,
+                )
+            finally:
+                if created and not (out / "manifest.json").exists():
+                    # Refused before anything was written (a bad design point,
+                    # say): the lock holder leaves no empty folder behind.
+                    (out / LOCK).unlink(missing_ok=True)
     except ResultsError as e:
         raise SweepError(str(e)) from None
+    finally:
+        if created and not (out / "manifest.json").exists():
+            with contextlib.suppress(OSError):
+                out.rmdir()  # only if empty
+
+
+def _new_manifest(spec, folder, out, model, packages, inputs) -> dict[str, Any]:
+    design = sample(spec, folder)
+    scenario = getattr(model, "scenario", None)
+    if scenario is not None:
+        # Every design point validated as a scenario file is: no resolve of 5.
+        check_points(scenario, spec, design, str(folder / spec.name))
+    n = len(next(iter(design.values())))
+    chunks = plan(spec, n, model.steps(), len(packages))
+    table = pa.table({"point": np.arange(n, dtype=np.int64), **design})
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="zstd")
+    data = buf.getvalue()
+    try:
+        write_atomic(out / "design.parquet", data)
+    except OSError as e:
+        raise SweepError(
+            f"{out}: (top level): expected a writable folder with room ({e.strerror or e})"
+        ) from None
+    manifest = {
+        "format": FORMAT,
+        "name": spec.name,
+        "spec": spec.model_dump(mode="json"),
+        "spec_sha256": spec_hash(spec),
+        **inputs,
+        "seed": spec.seed,
+        "packages": packages,
+        "points": n,
+        "runs_per_point": spec.runs,
+        "design_sha256": hashlib.sha256(data).hexdigest(),
+        "chunks": [list(c) for c in chunks],
+        "complete": [],
+        "checksums": {},
+    }
+    try:
+        write_manifest(out, manifest)
+    except OSError as e:
+        raise SweepError(
+            f"{out}: (top level): expected room to write the manifest ({e.strerror or e})"
+        ) from None
+    return manifest
+
+
+def _run_locked(
+    spec, folder, out, model, packages, inputs, executor, workers, scheduler, resume, progress
+) -> SweepResult:
+    manifest = read_manifest(out)
     if manifest is not None and not resume:
         raise SweepError(
             f"{out}: (top level): expected an empty folder; it holds a sweep "
             "(pass --resume to finish it, or choose another folder)"
         )
-    if manifest is not None and manifest["spec_sha256"] != digest:
+    if manifest is not None:
+        _check_resume(out, manifest, spec, inputs)
+    else:
+        manifest = _new_manifest(spec, folder, out, model, packages, inputs)
+    try:
+        design_table = read_parquet(out / "design.parquet", "design")
+    except InputError as e:
         raise SweepError(
-            f"{out / 'manifest.json'}: spec_sha256: expected the same experiment to resume, "
-            "but the spec has "
-            "changed since the sweep started"
-        )
-    if manifest is None:
-        design = sample(spec, folder)
-        n = len(next(iter(design.values())))
-        chunks = plan(spec, n, model.steps(), len(packages))
-        table = pa.table({"point": np.arange(n, dtype=np.int64), **design})
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-            write_table(out / "design.parquet", table)
-        except OSError as e:
-            raise SweepError(
-                f"{out}: (top level): expected a writable folder with room ({e.strerror or e})"
-            ) from None
-        manifest = {
-            "format": 1,
-            "name": spec.name,
-            "spec": spec.model_dump(mode="json"),
-            "spec_sha256": digest,
-            "provenance": model.provenance(),
-            "seed": spec.seed,
-            "version": __version__,
-            "packages": packages,
-            "points": n,
-            "runs_per_point": spec.runs,
-            "chunks": [list(c) for c in chunks],
-            "complete": [],
-        }
-        try:
-            write_manifest(out, manifest)
-        except OSError as e:
-            raise SweepError(
-                f"{out}: (top level): expected room to write the manifest ({e.strerror or e})"
-            ) from None
-    import pyarrow.parquet as pq
-
-    if not readable_parquet(out / "design.parquet"):
+            f"{e.file}: (top level): {e.expected}; the sweep cannot resume without its design"
+        ) from None
+    if hashlib.sha256(pq_bytes(out / "design.parquet")).hexdigest() != manifest["design_sha256"]:
         raise SweepError(
-            f"{out / 'design.parquet'}: (top level): expected a complete Parquet "
-            "file; the sweep cannot resume without its design"
+            f"{out / 'design.parquet'}: (top level): expected the design the sweep wrote "
+            "(its SHA-256 differs from the manifest's); run the sweep into a new folder"
         )
-    design_table = pq.read_table(out / "design.parquet")
     chunks = [tuple(c) for c in manifest["chunks"]]
-    # A chunk counts as complete only if its file reads: one damaged after the
-    # fact is run again.
-    complete = {
-        i
-        for i in manifest["complete"]
-        if isinstance(i, int) and readable_parquet(chunk_path(out, i))
-    }
+    # A chunk counts as complete only if its bytes are those recorded: one
+    # damaged (or replaced) after the fact is run again.
+    complete = {i for i in manifest["complete"] if chunk_ok(out, manifest, i) is None}
     runs_per_chunk = [(b - a) * spec.runs * len(packages) for a, b in chunks]
     total = sum(runs_per_chunk)
     done = sum(r for i, r in enumerate(runs_per_chunk) if i in complete)
@@ -272,7 +310,7 @@ def run_sweep(
         nonlocal done
         i = job[0]
         try:
-            write_table(chunk_path(out, i), pa.table(columns))
+            manifest["checksums"][str(i)] = write_chunk(out, i, pa.table(columns))
             complete.add(i)
             manifest["complete"] = sorted(complete)
             write_manifest(out, manifest)
@@ -287,16 +325,25 @@ def run_sweep(
         if progress:
             progress(done, total)
 
-    with _executor(executor, workers, scheduler) as pool:
-        pool.run(jobs, on_done)
     try:
-        catalogue(out).close()
+        with _executor(executor, workers, scheduler) as pool:
+            pool.run(jobs, on_done)
+    except ExecutorError as e:
+        raise SweepError(str(e)) from None
+    except KeyboardInterrupt:
+        raise SweepInterrupted(out, len(complete), len(chunks)) from None
+    try:
+        catalogue(out, manifest).close()
     except Exception as e:  # duckdb raises its own IOException on a full disk
         raise SweepError(
             f"{out / 'results.duckdb'}: (top level): expected room to write the "
             f"catalogue ({e}); every chunk is saved: free space, then --resume"
         ) from None
     return SweepResult(out, manifest["points"], len(chunks), len(jobs))
+
+
+def pq_bytes(path: Path) -> bytes:
+    return read_bytes(path, "design", MAX_PARQUET_BYTES)
 
 
 def check_folder_spec(spec: ExperimentSpec) -> None:

@@ -48,6 +48,10 @@ F64 = NDArray[np.float64]
 B = NDArray[np.bool_]
 _EPS = 1e-6
 _FAR = 1e9  # a bound out of reach of any share
+# Ties within 1e-9 count as acceptance: NumPy's and XLA's exp, log and pow
+# differ in the last bits, and an offer aimed at a type's reservation must be
+# accepted by that type on both backends alike.
+_TOL = 1e-9
 
 
 @dataclass(frozen=True)
@@ -294,17 +298,17 @@ def negotiate(
     cand = xp.clip(res_x, lo, hi)  # (R, Dn, G) candidate offers
     # Type h accepts candidate g: a defender wants x <= its bound, a challenger x >= it.
     c_g, r_h = cand[..., :, None], res_x[..., None, :]
-    accepts = xp.where(cp[..., None, None], c_g <= r_h + 1e-12, c_g >= r_h - 1e-12)
+    accepts = xp.where(cp[..., None, None], c_g <= r_h + _TOL, c_g >= r_h - _TOL)
     p_acc = (accepts * belief[..., None, :]).sum(axis=-1)  # (R, Dn, G)
     own_p = xp.where(cp[..., None], cand, 1.0 - cand)
     v_prop = prop.expand().value(own_p, r_prop[..., None])
     ev = p_acc * v_prop + (1.0 - p_acc) * d_prop[..., None]
-    worth = (v_prop >= d_prop[..., None] - 1e-12) & (p_acc > 0.0)
+    worth = (v_prop >= d_prop[..., None] - _TOL) & (p_acc > 0.0)
     ev = xp.where(worth, ev, -xp.inf)
     best = xp.argmax(ev, axis=-1)
     offer = xp.take_along_axis(cand, best[..., None], axis=-1)[..., 0]
     has_offer = worth.any(axis=-1)
     own_r = xp.where(cp, 1.0 - offer, offer)
     v_resp = resp.value(own_r, r_resp)
-    accepted = has_offer & (v_resp >= d_resp - 1e-12)
+    accepted = has_offer & (v_resp >= d_resp - _TOL)
     return accepted, offer

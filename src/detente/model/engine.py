@@ -1025,9 +1025,10 @@ def _peace_matters(state: State, p: Params, mods: Modifiers) -> bool:
     """Whether any run has a ceasefire on offer or a peace that can break (eager only)."""
     if not eager():
         return True
-    hazards = (p.renege_rate > 0) | (p.agreement_breakdown > 0) | (p.ceasefire_breakdown > 0)
+    # Any settlement or unenforced ceasefire can be broken by choice, whatever
+    # its hazards of accident.
     at_risk = (state.phase == SETTLED) | ((state.phase == CEASEFIRE) & ~mods.ceasefire)
-    return bool((mods.ceasefire_offer & (state.phase == WAR)).any() or (at_risk & hazards).any())
+    return bool((mods.ceasefire_offer & (state.phase == WAR)).any() or at_risk.any())
 
 
 def _peace_values(state: State, p: Params, mods: Modifiers, st: Structure, centres) -> Peace:

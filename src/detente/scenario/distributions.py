@@ -280,27 +280,49 @@ class Posterior(_Dist):
         return self._samples[np.minimum((u * n).astype(np.int64), n - 1)]
 
 
+POSTERIOR_MAX_BYTES = 10 * 1024 * 1024
+
+
 @functools.lru_cache(maxsize=32)
 def _posterior_file(
     path: str, size: int, mtime_ns: int
 ) -> tuple[str, dict[str, NDArray[np.float64]]]:
     import hashlib
 
-    import yaml
+    from detente.io import InputError, read_bytes
+    from detente.scenario.loading import parse_yaml_text
 
+    # The project's one guarded reader: a regular file under the size limit
+    # (a FIFO, /dev/zero or a directory is refused before a byte is read),
+    # parsed by the strict safe loader that refuses alias bombs.
     try:
-        raw = Path(path).read_bytes()
-        data = yaml.safe_load(raw)
-    except (OSError, yaml.YAMLError) as e:
-        raise ValueError(f"expected a readable calibrated parameter file at {path} ({e})") from None
+        raw = read_bytes(path, "calibrated parameter", POSTERIOR_MAX_BYTES)
+        data = parse_yaml_text(raw.decode("utf-8"), path)
+    except InputError as e:
+        raise ValueError(
+            f"expected a readable calibrated parameter file at {path}: {e.expected}"
+        ) from None
+    except UnicodeDecodeError as e:
+        raise ValueError(f"expected UTF-8 text in {path} (byte offset {e.start})") from None
     samples = data.get("samples") if isinstance(data, dict) else None
     if not isinstance(samples, dict) or not samples:
         raise ValueError(f"expected a 'samples' mapping in {path}")
     out = {}
     for k, v in samples.items():
-        arr = np.asarray(v, dtype=np.float64)
-        if arr.ndim != 1 or not len(arr) or not np.isfinite(arr).all():
-            raise ValueError(f"expected a list of finite numbers for {k!r} in {path}")
+        try:
+            arr = np.asarray(v, dtype=np.float64)
+        except (TypeError, ValueError, OverflowError):
+            arr = np.full(1, np.nan)  # refused just below, with the parameter named
+        if (
+            arr.ndim != 1
+            or not len(arr)
+            or not np.isfinite(arr).all()
+            or np.abs(arr).max() > MAX_MAGNITUDE
+        ):
+            raise ValueError(
+                f"expected a list of finite numbers of magnitude at most {MAX_MAGNITUDE:g} "
+                f"for {k!r} in {path}"
+            )
         out[str(k)] = arr
     lengths = {len(v) for v in out.values()}
     if len(lengths) != 1:

@@ -3,7 +3,9 @@ what was expected, in one line."""
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from detente.io import MAX_BYTES, InputError, read_text
 from detente.scenario.distributions import DIST_TAGS
 from detente.scenario.schema import Scenario
 
@@ -25,16 +28,11 @@ __all__ = [
 ]
 
 _DIST_TAGS = set(DIST_TAGS)
-MAX_BYTES = 10 * 1024 * 1024
 
 
-class ScenarioError(ValueError):
-    """A scenario that cannot be used, with where and why."""
-
-    def __init__(self, file: str, path: str, expected: str) -> None:
-        expected = " ".join(expected.split())  # always one line
-        self.file, self.path, self.expected = file, path, expected
-        super().__init__(f"{file}: {path or '(top level)'}: {expected}")
+# One error type for every file the project reads (detente.io), under the
+# name the scenario code has always used.
+ScenarioError = InputError
 
 
 MAX_NODES = 200_000  # YAML nodes after aliases are expanded
@@ -128,26 +126,7 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _m
 def read_yaml(path: Path, what: str = "scenario") -> Any:
     """Read a YAML file safely; raise :class:`ScenarioError` on any problem."""
     name = str(path)
-    try:
-        size = path.stat().st_size
-    except OSError as e:
-        raise ScenarioError(name, "", f"expected a readable file ({e.strerror})") from None
-    if size > MAX_BYTES:
-        raise ScenarioError(
-            name,
-            "",
-            f"expected a {what} file under {MAX_BYTES // 2**20} MiB, got {size / 2**20:.1f} MiB",
-        )
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise ScenarioError(
-            name,
-            "",
-            f"expected UTF-8 text, got a byte 0x{e.object[e.start]:02x} at offset {e.start}",
-        ) from None
-    except OSError as e:
-        raise ScenarioError(name, "", f"expected a readable file ({e.strerror})") from None
+    text = read_text(path, what, MAX_BYTES)
     if not text.strip():
         raise ScenarioError(
             name, "", f"expected a YAML mapping of {what} fields, got an empty file"
@@ -200,6 +179,10 @@ def parse_yaml_text(text: str, name: str) -> Any:
         raise ScenarioError(name, "", e.message) from None
     except RecursionError:
         raise ScenarioError(name, "", f"expected nesting at most {MAX_DEPTH} levels deep") from None
+    except ValueError as e:
+        # Python refuses to read an integer of more than 4,300 digits (its
+        # integer-string limit); no field takes one.
+        raise ScenarioError(name, "", f"expected numbers of at most 4300 digits ({e})") from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
@@ -294,6 +277,7 @@ def parse_scenario(
     data = without_hindcast(data, hindcast)
     if not isinstance(data, dict):
         raise ScenarioError(file, "prewar", "expected a scenario mapping, not a bare prewar value")
+    check_numbers(data, file)
     data = dict(data)
     data = _resolve_posteriors(data, base)
     packages = data.get("packages")
@@ -304,7 +288,86 @@ def parse_scenario(
     except ValidationError as e:
         raise _pydantic_error(file, e) from None
     _check_references(sc, file)
+    _check_names(sc, file)
     return sc
+
+
+MAX_MAGNITUDE = 1e12  # as distributions.MAX_MAGNITUDE: no quantity needs more
+
+
+def check_numbers(data: Any, file: str, prefix: str = "") -> None:
+    """One numeric guard for every field and every entry point (files, the web
+    form, design points): each number finite and of magnitude at most
+    ``MAX_MAGNITUDE``, checked on the raw mapping before any model sees it, so
+    a field whose own check is loose (``ge=0`` alone) cannot pass ``.inf``."""
+    stack: list[tuple[Any, str]] = [(data, prefix)]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in node.items())
+        elif isinstance(node, list | tuple):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(node))
+        elif isinstance(node, int | float) and not isinstance(node, bool):
+            problem = check_number(node)
+            if problem:
+                raise ScenarioError(file, path, problem)
+
+
+def check_number(x: float) -> str | None:
+    """What is wrong with a number (None if nothing): not finite, or too large."""
+    try:
+        big = abs(x) > MAX_MAGNITUDE
+    except OverflowError:  # an int too large for a float
+        big = True
+    if isinstance(x, float) and not math.isfinite(x):
+        return f"expected a finite number, got {x}"
+    if big:
+        shown = f"{x:g}" if isinstance(x, float) else f"an integer of {len(str(abs(x)))} digits"
+        return f"expected a number of magnitude at most {MAX_MAGNITUDE:g}, got {shown}"
+    return None
+
+
+# Characters a name may not hold: controls, format characters (zero-width
+# joiners, right-to-left marks and overrides), separators other than the
+# space, private-use, surrogates and unassigned code points. They make two
+# different names look the same ("status-quo" and "status\u200b-quo").
+_HIDDEN = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
+
+
+def check_name(name: str) -> str | None:
+    """What is wrong with a name shown to people (None if nothing)."""
+    for i, ch in enumerate(name):
+        cat = unicodedata.category(ch)
+        if cat in _HIDDEN or (cat == "Zs" and ch != " "):
+            return (
+                f"expected a name of visible characters, got {name!r} with "
+                f"U+{ord(ch):04X} ({unicodedata.name(ch, cat)}) at position {i}"
+            )
+    if name != name.strip():
+        return f"expected a name without leading or trailing spaces, got {name!r}"
+    return None
+
+
+def _check_names(sc: Scenario, file: str) -> None:
+    named: list[tuple[str, str]] = [("name", sc.name)]
+    named += [(f"packages.{n}", n) for n in sc.packages]
+    for group in ("actors", "alliances", "disputes"):
+        named += [(f"{group}[{i}].name", it.name) for i, it in enumerate(getattr(sc, group))]
+    for path, name in named:
+        problem = check_name(name)
+        if problem:
+            raise ScenarioError(file, shown(path), problem)
+
+
+def shown(text: str) -> str:
+    """Text with every character a name may not hold written as ``\\uXXXX``:
+    an error message never carries an invisible character."""
+    return "".join(
+        f"\\u{ord(ch):04x}"
+        if unicodedata.category(ch) in _HIDDEN or (unicodedata.category(ch) == "Zs" and ch != " ")
+        else ch
+        for ch in text
+    )
 
 
 def _validate_params(model: type[BaseModel], params: dict, file: str, path: str) -> BaseModel:

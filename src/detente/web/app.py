@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from contextlib import asynccontextmanager
 from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import quote
 
 import pyarrow.parquet as pq
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -30,17 +34,27 @@ from detente.scenario.loading import (
     parse_yaml_text,
     set_path,
 )
-from detente.web.jobs import JobQueue
+from detente.web.guard import Guard
+from detente.web.jobs import JobQueue, QueueFull, work
 
 __all__ = ["create_app"]
 
 MAX_BODY = 2 * 1024 * 1024  # bytes per request
 MAX_RUNS = 50_000
+# Actor-run-steps a job may ask for (runs x steps x actors x packages): the
+# default page (1,000 runs of ukraine-2022) is ~4 million; 50,000 runs of it
+# are ~190 million, near the ceiling.
+MAX_WORK = 200_000_000
+MAX_OVERRIDES = 500
+
+Finite = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class ValidateRequest(BaseModel):
     yaml: str = Field(max_length=MAX_BYTES)
-    overrides: dict[str, float] = Field(default_factory=dict)
+    overrides: dict[Annotated[str, Field(max_length=200)], Finite] = Field(
+        default_factory=dict, max_length=MAX_OVERRIDES
+    )
 
 
 class RunRequest(ValidateRequest):
@@ -121,6 +135,27 @@ def _error(e: ScenarioError, status: int = 422) -> JSONResponse:
     )
 
 
+def _cell(value: Any) -> Any:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula:
+    text starting with = + - @ (or a tab or carriage return) gets a leading
+    apostrophe (OWASP, "CSV Injection"). Numbers are left as numbers."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _attachment(name: str, ext: str) -> dict[str, str]:
+    """A Content-Disposition header for any scenario name: an ASCII fallback
+    (controls, quotes and non-ASCII replaced) and the UTF-8 name (RFC 6266,
+    RFC 5987), so "Украина-2022" downloads as itself and CR/LF cannot split
+    the header."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]", "_", name)[:150] or "detente"
+    utf8 = quote(f"{name}.{ext}", safe="")
+    return {
+        "Content-Disposition": f"attachment; filename=\"{fallback}.{ext}\"; filename*=UTF-8''{utf8}"
+    }
+
+
 @lru_cache(maxsize=1)
 def _builtin_list() -> list[dict[str, str]]:
     return [{"name": n, "title": load_scenario(n).title} for n in builtin_names()]
@@ -137,27 +172,46 @@ def _static(name: str) -> str:
     return (resources.files("detente.web") / "static" / name).read_text(encoding="utf-8")
 
 
-def create_app(concurrency: int = 1, timeout: float = 600.0) -> FastAPI:
+def create_app(
+    concurrency: int = 1,
+    timeout: float = 600.0,
+    allowed_hosts: list[str] | None = None,
+    max_pending: int = 8,
+    max_work: int = MAX_WORK,
+) -> FastAPI:
+    """The app. ``allowed_hosts`` adds names (besides loopback) the server
+    answers to; ``max_pending`` bounds the jobs waiting or running;
+    ``max_work`` bounds one job's actor-run-steps."""
+    queue = JobQueue(concurrency=concurrency, timeout=timeout, max_pending=max_pending)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        queue.close()  # end running jobs, remove every job folder
+
     app = FastAPI(
         title="detente",
         version=__version__,
         docs_url=None,
         redoc_url=None,
+        lifespan=lifespan,
         description="Run crisis scenarios and compare policy packages. Results are "
         "conditional on the scenario's assumptions.",
     )
-    queue = JobQueue(concurrency=concurrency, timeout=timeout)
     app.state.queue = queue
+    app.add_middleware(Guard, max_body=MAX_BODY, hosts=allowed_hosts or [])
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length is not None and int(length) > MAX_BODY:
-            return JSONResponse(
-                status_code=413,
-                content={"ok": False, "message": f"expected a request body under {MAX_BODY} bytes"},
-            )
-        return await call_next(request)
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request, exc: RequestValidationError) -> JSONResponse:
+        # The field and the reason, never the input: a request body is not
+        # echoed back (it may be large, or crafted to be shown).
+        first = exc.errors()[0] if exc.errors() else {}
+        loc = ".".join(str(x) for x in first.get("loc", ())[1:]) or "(top level)"
+        msg = str(first.get("msg", "invalid request"))[:200]
+        return JSONResponse(
+            status_code=422,
+            content={"ok": False, "path": loc, "message": msg, "text": f"request: {loc}: {msg}"},
+        )
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index() -> str:
@@ -220,7 +274,20 @@ def create_app(concurrency: int = 1, timeout: float = 600.0) -> FastAPI:
                     "request", "packages", f"expected packages of the scenario, got {unknown}"
                 )
             )
-        return queue.submit(sc, req.runs, req.seed, req.packages).as_dict()
+        need = work(sc, req.runs, req.packages)
+        if need > max_work:
+            return _error(
+                ScenarioError(
+                    "request",
+                    "runs",
+                    f"expected runs x steps x actors x packages at most {max_work:,}, got "
+                    f"{need:,}; ask for fewer runs or steps, or run it with detente run",
+                )
+            )
+        try:
+            return queue.submit(sc, req.runs, req.seed, req.packages).as_dict()
+        except QueueFull as e:
+            return JSONResponse(status_code=429, content={"ok": False, "message": str(e)})
 
     def _job(job_id: str):
         job = queue.get(job_id)
@@ -254,29 +321,26 @@ def create_app(concurrency: int = 1, timeout: float = 600.0) -> FastAPI:
             return Response(
                 data,
                 media_type="application/vnd.apache.parquet",
-                headers={"Content-Disposition": f'attachment; filename="{name}.parquet"'},
+                headers=_attachment(name, "parquet"),
             )
         if kind is Download.csv:
             table = pq.read_table(job.folder / "runs.parquet")
             buf = io.StringIO()
             writer = csv.writer(buf)
-            writer.writerow(table.column_names)
-            writer.writerows(zip(*(c.to_pylist() for c in table.columns), strict=True))
-            return Response(
-                buf.getvalue(),
-                media_type="text/csv",
-                headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-            )
+            writer.writerow([_cell(c) for c in table.column_names])
+            for row in zip(*(c.to_pylist() for c in table.columns), strict=True):
+                writer.writerow([_cell(v) for v in row])
+            return Response(buf.getvalue(), media_type="text/csv", headers=_attachment(name, "csv"))
         if kind is Download.json:
             return Response(
                 (job.folder / "summary.json").read_text(),
                 media_type="application/json",
-                headers={"Content-Disposition": f'attachment; filename="{name}.json"'},
+                headers=_attachment(name, "json"),
             )
         return Response(
             (job.folder / "scenario.yaml").read_text(),
             media_type="application/yaml",
-            headers={"Content-Disposition": f'attachment; filename="{name}.yaml"'},
+            headers=_attachment(name, "yaml"),
         )
 
     @app.get("/api/version")

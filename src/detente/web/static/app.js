@@ -19,23 +19,31 @@ function showError(err) {
   (input || byId("yaml")).classList.add("field-error");
 }
 
+// Every text from a scenario (names, labels, messages) goes in as text,
+// never as HTML: makeEl() sets textContent only.
+function makeEl(tag, text, attrs = {}) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  return node;
+}
+
 function renderFields(fields) {
   const box = byId("fields");
-  box.innerHTML = "";
+  box.replaceChildren();
   fieldValues = {};
-  for (const f of fields) {
-    const row = document.createElement("div");
-    row.className = "f";
-    const id = "f-" + f.path.replace(/[^a-zA-Z0-9]/g, "_");
-    row.innerHTML = `<label for="${id}"></label><input id="${id}" type="number">`;
-    row.querySelector("label").textContent = f.label;
-    const input = row.querySelector("input");
+  fields.forEach((f, i) => {
+    const row = makeEl("div", undefined, {class: "f"});
+    const id = `f-${i}`;
+    const label = makeEl("label", f.label, {for: id});
+    const input = makeEl("input", undefined, {id, type: "number"});
     input.value = f.value;
     input.step = f.integer ? "1" : "any";
     input.dataset.path = f.path;
     input.addEventListener("change", () => { fieldValues[f.path] = Number(input.value); validate(); });
+    row.append(label, input);
     box.appendChild(row);
-  }
+  });
 }
 
 let latestValidation = 0;
@@ -61,29 +69,57 @@ async function loadScenario(name) {
   await validate();
 }
 
-function fmt(x) {
-  if (typeof x !== "number") return Array.isArray(x) ? "[" + x.map(fmt).join(", ") + "]" : String(x);
-  return Math.abs(x) >= 1000 ? x.toExponential(2) : x.toFixed(3);
+// The results table: human labels with units (issue 19), values formatted
+// for reading; the raw names stay in the downloads.
+const COLUMNS = [
+  ["name", "Package", "text"],
+  ["p_war", "P(war)", "prob"],
+  ["p_war_ci", "P(war), 95% interval", "interval"],
+  ["p_settlement", "P(settlement)", "prob"],
+  ["p_nuclear", "P(nuclear use)", "prob"],
+  ["deaths_mean", "Deaths, mean (people)", "count"],
+  ["displaced_mean", "Displaced, mean (people)", "count"],
+  ["delta_p_war_vs_status_quo", "Change in P(war) vs status quo", "delta"],
+  ["delta_p_war_ci", "Change, 95% interval", "dinterval"],
+];
+
+function fmt(x, kind) {
+  if (x === null || x === undefined) return "–";
+  if (kind === "text") return String(x);
+  if (kind === "interval" || kind === "dinterval") {
+    const k = kind === "interval" ? "prob" : "delta";
+    return Array.isArray(x) ? `${fmt(x[0], k)} to ${fmt(x[1], k)}` : String(x);
+  }
+  if (typeof x !== "number") return String(x);
+  if (kind === "prob") return x.toFixed(3);
+  if (kind === "delta") return (x > 0 ? "+" : "") + x.toFixed(3);
+  if (kind === "count") return Math.abs(x) >= 1e7 ? x.toExponential(2) : Math.round(x).toLocaleString("en");
+  return String(x);
 }
 
 function renderResults(job) {
-  const rows = job.summary.packages;
-  const cols = ["name", "p_war", "p_war_ci", "p_settlement", "p_nuclear", "deaths_mean",
-                "displaced_mean", "delta_p_war_vs_status_quo", "delta_p_war_ci"];
-  let html = "<table><thead><tr>" + cols.map((c) => `<th>${c}</th>`).join("") + "</tr></thead><tbody>";
-  for (const r of rows) html += "<tr>" + cols.map((c) => `<td>${fmt(r[c])}</td>`).join("") + "</tr>";
-  byId("summary").innerHTML = html + "</tbody></table>";
+  const table = makeEl("table");
+  const head = makeEl("tr");
+  for (const [key, label] of COLUMNS) head.appendChild(makeEl("th", label, {title: key}));
+  table.appendChild(makeEl("thead")).appendChild(head);
+  const body = table.appendChild(makeEl("tbody"));
+  for (const r of job.summary.packages) {
+    const tr = body.appendChild(makeEl("tr"));
+    for (const [key, , kind] of COLUMNS) tr.appendChild(makeEl("td", fmt(r[key], kind)));
+  }
+  byId("summary").replaceChildren(table);
   byId("note").textContent = job.note;
-  byId("downloads").innerHTML = ["parquet", "csv", "json", "scenario"].map((k) =>
-    `<a href="/api/runs/${job.id}/download/${k}" download>${k}</a>`).join("");
+  byId("downloads").replaceChildren(...["parquet", "csv", "json", "scenario"].map((k) =>
+    makeEl("a", k, {href: `/api/runs/${encodeURIComponent(job.id)}/download/${k}`, download: ""})));
   const figs = byId("figures");
-  figs.innerHTML = "";
+  figs.replaceChildren();
+  // Vega's interpreter, not eval: the page runs under a CSP without 'unsafe-eval'.
+  const options = {renderer: "svg", ast: true, expr: (window.vega || {}).expressionInterpreter,
+                   actions: {export: true, source: false, compiled: false, editor: false}};
   for (const [name, spec] of Object.entries(job.figures)) {
-    const div = document.createElement("div");
-    div.className = "fig";
-    div.id = "fig-" + name;
+    const div = makeEl("div", undefined, {class: "fig", id: "fig-" + name.replace(/[^a-z0-9-]/gi, "_")});
     figs.appendChild(div);
-    vegaEmbed(div, spec, {renderer: "svg", actions: {export: true, source: false, compiled: false, editor: false}});
+    vegaEmbed(div, spec, options);
   }
 }
 
@@ -96,7 +132,11 @@ async function run() {
   const {status, body} = await api("/api/runs", {method: "POST", body: JSON.stringify({
     yaml: byId("yaml").value, overrides: fieldValues,
     runs: Number(byId("runs").value), seed: Number(byId("seed").value)})});
-  if (status !== 202) { showError(body); byId("run").disabled = false; return; }
+  if (status !== 202) {
+    showError({path: body.path || "request", message: body.message || `HTTP ${status}`});
+    byId("run").disabled = false;
+    return;
+  }
   const id = body.id;
   for (;;) {
     await new Promise((r) => setTimeout(r, 300));
