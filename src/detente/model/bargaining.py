@@ -304,7 +304,9 @@ def negotiate(
     v_prop = prop.expand().value(own_p, r_prop[..., None])
     ev = p_acc * v_prop + (1.0 - p_acc) * d_prop[..., None]
     worth = (v_prop >= d_prop[..., None] - _TOL) & (p_acc > 0.0)
-    ev = xp.where(worth, ev, -xp.inf)
+    # Candidates whose expected values agree to 1e-9 are a tie, broken by the
+    # first (the most generous offer): the backends' last bits must not choose.
+    ev = xp.where(worth, xp.round(ev / _TOL), -xp.inf)
     best = xp.argmax(ev, axis=-1)
     offer = xp.take_along_axis(cand, best[..., None], axis=-1)[..., 0]
     has_offer = worth.any(axis=-1)

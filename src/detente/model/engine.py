@@ -272,6 +272,10 @@ def step(
     # Peace as it stands: each side's value of fighting now against that of
     # the ceasefire or settlement in force (judged at the start of the week).
     peace = _peace_values(state, p, mods, st, centres) if _peace_matters(state, p, mods) else None
+    # Only settlements in force now can break this week (after the talks,
+    # step 6b): one struck this week, by concession or agreement, is judged
+    # from the next, with that week's values.
+    settled_before = state.phase == SETTLED
     imposed = mods.ceasefire & (state.phase == WAR)
     if peace is not None:  # a proposed ceasefire begins only if both sides accept it
         imposed = imposed | (
@@ -391,10 +395,7 @@ def step(
     state.ceasefire_breakdowns = state.ceasefire_breakdowns + breakdown
     _start_war(state, (crisis & (chose_war | slide)) | breakdown, t)
 
-    # 6. Negotiation. A settlement struck this week is judged for breaking
-    # from the next, with that week's values (the peace values are the week's
-    # start).
-    settled_before = state.phase == SETTLED
+    # 6. Negotiation.
     talking = mods.channel_open & (state.phase != SETTLED)
     live = np.flatnonzero(talking.any(axis=1)) if eager() else None
     if live is None:  # compiled: skipped only when no channel is open in any run
