@@ -150,7 +150,7 @@ def round2_scenarios(scen, bomb: str) -> None:
             resolve={"dist": "posterior", "file": fname, "parameter": "r"}
         )
 
-    field = "actors[0].resolve.posterior"
+    field = "actors[0].resolve"
     folder = Path(__file__).parent / "scenarios"
     (folder / "posterior-bomb.data").write_text(bomb)
     scen(
