@@ -51,7 +51,10 @@ Finite = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class ValidateRequest(BaseModel):
-    yaml: str = Field(max_length=MAX_BYTES)
+    yaml: str = Field(default="", max_length=MAX_BYTES)
+    name: str | None = Field(
+        default=None, max_length=200, description="a built-in scenario, instead of yaml"
+    )
     overrides: dict[Annotated[str, Field(max_length=200)], Finite] = Field(
         default_factory=dict, max_length=MAX_OVERRIDES
     )
@@ -70,14 +73,23 @@ class Download(StrEnum):
     scenario = "scenario"
 
 
-def _parse(text: str, overrides: dict[str, float]):
-    """YAML text (and form overrides) to a Scenario, or a field error."""
+def _parse(text: str, overrides: dict[str, float], name: str | None = None):
+    """YAML text, or a built-in scenario by name, (and form overrides) to a Scenario,
+    or a field error."""
+    if name is not None:
+        if name not in builtin_names():
+            raise ScenarioError(
+                "request", "name", f"expected a built-in scenario ({', '.join(builtin_names())})"
+            )
+        text = (resources.files("detente.scenario") / "builtin" / f"{name}.yaml").read_text(
+            encoding="utf-8"
+        )
     data = parse_yaml_text(text, "uploaded scenario")
     if not isinstance(data, dict):
         raise ScenarioError("uploaded scenario", "", "expected a YAML mapping of scenario fields")
     for path, value in overrides.items():
         set_path(data, path, value, "form")
-    return parse_scenario(data, file="uploaded scenario")
+    return parse_scenario(data, file=f"{name}.yaml (built-in)" if name else "uploaded scenario")
 
 
 def _form_fields(sc) -> list[dict[str, Any]]:
@@ -248,7 +260,7 @@ def create_app(
     def validate(req: ValidateRequest):
         """Check a scenario; on success return its summary and the editable form fields."""
         try:
-            sc = _parse(req.yaml, req.overrides)
+            sc = _parse(req.yaml, req.overrides, req.name)
         except ScenarioError as e:
             return _error(e)
         return {
@@ -264,7 +276,7 @@ def create_app(
     def start_run(req: RunRequest):
         """Queue an ensemble; poll ``/api/runs/{id}`` for progress and results."""
         try:
-            sc = _parse(req.yaml, req.overrides)
+            sc = _parse(req.yaml, req.overrides, req.name)
         except ScenarioError as e:
             return _error(e)
         unknown = [p for p in req.packages or [] if p not in sc.packages]
