@@ -255,3 +255,40 @@ def test_renege_incentive_takes_the_side_axis_only():
 def test_a_side_indifferent_between_ceasefire_and_war_accepts():
     v = np.array([[[-0.1, -0.2]]])
     assert accepts_ceasefire(v, v.copy())[0, 0]
+
+
+def distinct_valuation():
+    """Every field different on each side, so that a mix-up shows."""
+    f = [np.array([[[0.1 + i, 0.2 + i]]]) for i in range(6)]
+    return Valuation(f[0], f[1], f[2], 0.5, f[3], f[4], f[5])
+
+
+def test_swap_puts_the_other_sides_values_in_each_place():
+    v = distinct_valuation()
+    w = v.swap()
+    for name in ("s", "ceiling", "floor", "top", "stake", "aud"):
+        np.testing.assert_array_equal(getattr(w, name), getattr(v, name)[:, :, ::-1])
+    assert w.delta == v.delta
+
+
+def test_pick_takes_side_zero_where_asked_and_expand_adds_an_axis():
+    v = distinct_valuation()
+    first = np.array([[True]])
+    a, b = v.pick(first), v.pick(~first)
+    for name in ("s", "ceiling", "floor", "top", "stake", "aud"):
+        assert getattr(a, name)[0, 0] == getattr(v, name)[0, 0, 0]
+        assert getattr(b, name)[0, 0] == getattr(v, name)[0, 0, 1]
+        assert getattr(a.expand(), name).shape == (1, 1, 1)
+    assert a.delta == b.delta == a.expand().delta == 0.5
+
+
+def test_value_counts_the_share_given_up_between_none_and_all():
+    val = plain(a(0.0, 0.0, 0.0), aud=0.4, top=0.8, stake=0.8, ceiling=FAR, floor=-FAR)
+    # Beyond the aim nothing is given up; below nothing at all, all of it.
+    np.testing.assert_allclose(val.value(a(1.0, -0.5, 0.4), a(0.5)),
+                               [0.5, -0.25 - 0.4, 0.2 - 0.2])
+
+
+def test_reservation_finds_needs_near_both_ends_of_its_bracket():
+    val = plain(a(0.0, 0.0))
+    np.testing.assert_allclose(reservation(a(-1.9, 2.9), a(1.0), val), [-1.9, 2.9], atol=1e-12)
