@@ -295,7 +295,8 @@ def test_withdrawal_is_a_choice_not_a_cap():
     forced = simulate(build(withdrawal(penalty=0.05)), "forced", runs=3000)
     assert forced["enforced"].all() and not out["enforced"].any()
     assert (forced["posture.d.challenger"] <= 2).all()
-    assert (out["posture.d.challenger"] > 2).any()
+    # Where it did not comply, the actor stands above the cap.
+    assert (out["posture.d.challenger"][~complied] > 2).any() or out["war"][~complied].any()
 
 
 def test_withdrawal_works_through_the_actor_that_complies():

@@ -58,7 +58,7 @@ def price_of_peace(o: dict[str, NDArray]) -> dict[str, dict[str, Any]]:
             agreements = o[f"agreements.{d}"].astype(np.int64)
             weeks = o[f"agreement_week.{d}"]
             row["p_agreement"] = float((agreements > 0).mean())
-            finite = weeks[np.isfinite(weeks)]
+            finite = weeks[weeks >= 0]  # -1: no agreement
             row["weeks_to_agreement"] = float(finite.mean()) if len(finite) else None
             row["agreements_broken"] = _share(o[f"breakdowns.{d}"], agreements)
             row["ceasefires_broken"] = _share(

@@ -1097,7 +1097,7 @@ def _agreements_break(
     # Breaking a settlement is pressing the claim again: the breaker stands at
     # the top crisis rung, with its hazards and costs (Werner 1999).
     pressed = xp.stack([brk & ~breaker, brk & breaker], axis=-1)
-    state.posture = xp.where(pressed, TOP, state.posture)
+    state.posture = xp.where(pressed, xp.minimum(TOP, mods.posture_cap[:, sides]), state.posture)
     state.phase = xp.where(brk, CRISIS, state.phase)
     state.settled_by = xp.where(brk, NOT_SETTLED, state.settled_by)
     state.settlement = xp.where(brk, xp.nan, state.settlement)

@@ -210,7 +210,7 @@ def outcomes(sc: Scenario, state, p, runs, enforced: bool = False) -> dict[str, 
         # The price of peace (model-spec V2.7): when and how it came, and
         # whether it held.
         week = state.agreement_step[:, d].astype(np.float64) * st.step_weeks
-        out[f"agreement_week.{dsp.id}"] = np.where(state.agreement_step[:, d] >= 0, week, np.nan)
+        out[f"agreement_week.{dsp.id}"] = np.where(state.agreement_step[:, d] >= 0, week, -1.0)
         out[f"agreements.{dsp.id}"] = state.agreements[:, d].astype(np.int16)
         out[f"breakdowns.{dsp.id}"] = state.breakdowns[:, d].astype(np.int16)
         out[f"ceasefires.{dsp.id}"] = state.ceasefires[:, d].astype(np.int16)
