@@ -26,7 +26,7 @@ F64 = NDArray[np.float64]
 B = NDArray[np.bool_]
 
 
-def renege_incentive(war_value: F64, peace_value: F64) -> F64:
+def renege_incentive(war_value: F64, peace_value: F64 | float) -> F64:
     """The larger of the two sides' gains from breaking, in stake units, (R, Dn, 2) -> (R, Dn).
 
     ``war_value`` is each side's value of fighting now, W = r g - c (with

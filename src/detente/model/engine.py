@@ -29,7 +29,7 @@ from detente.backend import branch, eager, put, real, xp
 from detente.classic.lanchester import square_law_losses
 from detente.classic.richardson import euler_step
 from detente.model import front
-from detente.model.agreements import accepts_ceasefire, breakdown_hazard
+from detente.model.agreements import accepts_ceasefire, breakdown_hazard, renege_incentive
 from detente.model.alliances import win_probability
 from detente.model.bargaining import (
     Coefficients,
@@ -733,15 +733,12 @@ class Outlook:
     s_win: F64
     gain_war: F64
     war_payoff: F64
-    ceiling: F64
-    floor: F64
-    delta: float
     terms: Terms
     val: Valuation
 
     def kept(self, x_own: F64) -> F64:
         """A peaceful own share as worth once the forecast shift in power is counted."""
-        return renegotiated(x_own, self.ceiling, self.floor, self.delta)
+        return renegotiated(x_own, self.val.ceiling, self.val.floor, self.val.delta)
 
 
 def _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief) -> Outlook:
@@ -768,9 +765,6 @@ def _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief) -> Outlook
         s_win=s_win,
         gain_war=gain_war,
         war_payoff=r_own * gain_war - c_own,
-        ceiling=ceiling,
-        floor=floor,
-        delta=st.shadow_of_future,
         terms=Terms.of(p.status_quo, p.demand, p.indivisible),
         val=val,
     )
@@ -1062,8 +1056,7 @@ def _breaking(base, rate, gap, beta, protection, accident_protection) -> F64:
     (monitoring).
     """
     by_choice = 1.0 / (1.0 + xp.exp(-xp.clip(beta * gap, -50.0, 50.0)))
-    accident = breakdown_hazard(base, rate, xp.maximum(gap, 0.0).max(axis=-1),
-                                accident_protection)
+    accident = breakdown_hazard(base, rate, renege_incentive(gap, 0.0), accident_protection)
     chosen = 1.0 - (1.0 - by_choice).prod(axis=-1)
     return 1.0 - (1.0 - accident) * (1.0 - chosen * (1.0 - protection))
 
