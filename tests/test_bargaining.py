@@ -292,3 +292,30 @@ def test_value_counts_the_share_given_up_between_none_and_all():
 def test_reservation_finds_needs_near_both_ends_of_its_bracket():
     val = plain(a(0.0, 0.0))
     np.testing.assert_allclose(reservation(a(-1.9, 2.9), a(1.0), val), [-1.9, 2.9], atol=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    s=hs.floats(0.0, 1.0), top=hs.floats(0.0, 1.0), stake=hs.floats(0.0, 1.0),
+    aud=hs.floats(0.0, 1.0), r=hs.floats(0.0, 1.0), d=hs.floats(-2.5, 2.5),
+    bound=hs.floats(0.0, 1.0), which=hs.sampled_from(["none", "ceiling", "floor"]),
+    delta=hs.floats(0.0, 0.95),
+)
+def test_reservation_is_the_least_share_worth_its_value_of_rejecting(
+    s, top, stake, aud, r, d, bound, which, delta
+):
+    # The exact piecewise-linear inverse against the definition: V at the
+    # answer reaches d, and V a little below it does not (a bisection, a
+    # grid search or an inverse that misses a kink each fail somewhere here).
+    ceiling = bound if which == "ceiling" else FAR
+    floor = bound if which == "floor" else -FAR
+    val = plain(a(s), aud=aud, top=top, stake=stake, ceiling=ceiling, floor=floor, delta=delta)
+    x = reservation(a(d), a(r), val)[0]
+    assert -2.0 <= x <= 3.0
+    v = lambda z: val.value(a(z), a(r))[0]  # noqa: E731
+    if x < 3.0:
+        assert v(x) >= d - 1e-9
+    else:
+        assert v(3.0) < d + 1e-9
+    if x > -2.0:
+        assert v(x - 1e-6) < d + 1e-9

@@ -402,3 +402,18 @@ def test_holding_a_ceasefire_line_above_the_cap_is_no_breach():
     assert complied.any()
     climbed = (out["posture.d.challenger"] > 2) | (out["posture.e.challenger"] > 3) | out["war"]
     assert not (out["broke_commitment.A"] & ~climbed).any()
+
+
+def test_screening_only_where_a_bargaining_range_exists_changes_no_number(monkeypatch):
+    """Catches an unsound shortcut in the talks: the engine skips the
+    screening offer where the sides' true bargaining range is empty
+    (``_range_open``); screening every row must give the same runs, bit for bit."""
+    import detente
+    from detente.model import engine
+
+    sc = detente.load_scenario("ukraine-2022")
+    fast = detente.compare(sc, packages=["negotiations"], runs=150, seed=3).to_json()
+    monkeypatch.setattr(engine, "_range_open", lambda terms, d, r, val: np.ones(
+        terms.q.shape, dtype=bool))
+    every = detente.compare(sc, packages=["negotiations"], runs=150, seed=3).to_json()
+    assert fast == every

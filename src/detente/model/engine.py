@@ -1191,6 +1191,58 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     threat = _war_threat(coef, belief, p, st, centres, look.gain_war)
     d = _rejecting(coef, threat, look.gain_war, r_own, c_own)  # (R, Dn, 2)
     cp = state.rounds % 2 == 0
+    if eager():
+        # An accepted offer is worth its value of rejecting to each side (to
+        # within the tie tolerance): where the sides' true bargaining range is
+        # empty no offer can pass, and screening there changes nothing. The
+        # rounds are row-wise, so the rows kept give the same numbers alone.
+        rows = np.flatnonzero((open_ & _range_open(look.terms, d, r_own, look.val)).any(axis=1))
+        if len(rows) < len(cp):
+            accept = np.zeros(cp.shape, dtype=bool)
+            offer = np.zeros(cp.shape, dtype=real())
+            if len(rows):
+                sub = _Rows(rows)
+                accept[rows], offer[rows] = _screen(
+                    sub(state.belief), p.war_cost_belief[rows], st, sub(coef), threat[rows],
+                    sub(look), d[rows], r_own[rows], cp[rows], centres,
+                )
+            return open_ & accept, offer
+    accept, offer = _screen(state.belief, p.war_cost_belief, st, coef, threat, look, d, r_own,
+                            cp, centres)
+    return open_ & accept, offer
+
+
+def _range_open(terms: Terms, d: F64, r_own: F64, val: Valuation) -> NDArray[np.bool_]:
+    """Whether some divisible share is worth its value of rejecting to both sides (R, Dn).
+
+    A necessary condition for agreement (model-spec property 8): each side's
+    least acceptable share, with the tie tolerance and a margin far above the
+    reservation's rounding, must leave room for the other's inside [q, hi].
+    """
+    slack = 1e-6
+    need = reservation(d - 2e-9, r_own, val)  # (R, Dn, 2) own shares
+    lo = xp.maximum(need[..., 0], terms.q)
+    hi = xp.minimum(1.0 - need[..., 1], terms.hi)
+    return lo <= hi + slack
+
+
+class _Rows:
+    """Take the given rows of every array in a dataclass (or of one array)."""
+
+    def __init__(self, rows: NDArray[np.int64]) -> None:
+        self.rows = rows
+
+    def __call__(self, obj):
+        if isinstance(obj, np.ndarray):
+            return obj[self.rows]
+        if isinstance(obj, (int, float)):
+            return obj
+        return replace(obj, **{f.name: self(getattr(obj, f.name)) for f in fields(obj)})
+
+
+def _screen(belief, war_cost_belief, st, coef, threat, look, d, r_own, cp, centres):
+    """The proposer's screening offer and the responder's answer, (R, Dn) each."""
+    sides = np.stack([st.challenger, st.defender], axis=1)
     # Each type bin is represented by its upper edge, its most demanding
     # type: with point beliefs (complete information) an offer aimed at the
     # bin is accepted, as in Fearon (1995).
@@ -1207,7 +1259,7 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     # The responder's value of rejecting for each type the proposer considers:
     # resolve at the bin edge, cost of war at the mean of its prior.
     a_r, bc_r, k_r = (responder(v)[:, :, None, :] for v in (coef.a, coef.bc, coef.k))
-    c_r = responder(p.war_cost_belief[:, sides])[..., None]
+    c_r = responder(war_cost_belief[:, sides])[..., None]
     q_r, g_r = responder(threat)[..., None], responder(look.gain_war)[..., None]
     war_types = edges * g_r - c_r
     going_on = (edges[:, None] * a_r + c_r[..., None] * bc_r + k_r).max(axis=-1)
@@ -1215,7 +1267,7 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     belief_about_resp = xp.where(
         cp[..., None], belief[:, st.role_pair[:, 0]], belief[:, st.role_pair[:, 1]]
     )
-    accept, offer = negotiate(
+    return negotiate(
         look.terms,
         d_types,
         edges,
@@ -1227,7 +1279,6 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
         look.val,
         cp,
     )
-    return open_ & accept, offer
 
 
 def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
