@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+from concurrent.futures import ProcessPoolExecutor
 from importlib import resources
 from pathlib import Path
 
@@ -78,8 +79,16 @@ def _variant(data: dict, base: Path, changes: list[tuple[str, object]]) -> deten
 
 
 def _run(sc: detente.Scenario, runs: int, seed: int) -> dict:
-    return {pkg: detente.simulate(sc, runs=runs, seed=seed, package=pkg).outcomes
+    keep = ("war", "settled_by.", "settlement.", "agreements.")
+    return {pkg: {k: v for k, v in detente.simulate(sc, runs=runs, seed=seed, package=pkg)
+                  .outcomes.items() if k.startswith(keep)}
             for pkg in sc.packages}
+
+
+def _run_variant(job: tuple) -> dict:
+    """One variant in a worker process: the same seed gives the same draws anywhere."""
+    data, path, changes, runs, seed = job
+    return _run(_variant(data, path, changes), runs, seed)
 
 
 def _row(o: dict, base: dict | None, disputes: list[str]) -> dict:
@@ -102,6 +111,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/policy-sensitivity.json"))
+    ap.add_argument("--workers", type=int, default=1, help="processes, one variant each")
     a = ap.parse_args()
     data, path = _builtin(a.scenario)
     sc = parse_scenario(copy.deepcopy(data), file=a.scenario, base=path.parent)
@@ -109,9 +119,11 @@ def main() -> None:
     base = _run(sc, a.runs, a.seed)
     doc: dict = {"scenario": a.scenario, "runs": a.runs, "seed": a.seed,
                  "base": {p: _row(o, None, disputes) for p, o in base.items()}, "variants": []}
-    for label, low, high in ASSUMPTIONS:
-        for which, changes in (("low", low), ("high", high)):
-            out = _run(_variant(data, path, changes), a.runs, a.seed)
+    jobs = [(label, which, changes) for label, low, high in ASSUMPTIONS
+            for which, changes in (("low", low), ("high", high))]
+    with ProcessPoolExecutor(a.workers) as pool:
+        outs = pool.map(_run_variant, [(data, path, c, a.runs, a.seed) for _, _, c in jobs])
+        for (label, which, _), out in zip(jobs, outs, strict=True):
             doc["variants"].append({
                 "assumption": label, "setting": which,
                 "packages": {p: _row(o, base[p], disputes) for p, o in out.items()},

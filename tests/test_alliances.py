@@ -64,7 +64,7 @@ def test_beliefs_join_and_war_agree_in_a_scenario_where_both_disputants_are_memb
     import yaml
 
     import detente.scenario as scenario_pkg
-    from detente.model.engine import _win_probability
+    from detente.model.balance import _win_probability
     from detente.model.params import draw_params
     from detente.model.simulate import common_priors, compile_model
     from detente.model.state import Modifiers, grid, initial_state

@@ -409,11 +409,11 @@ def test_screening_only_where_a_bargaining_range_exists_changes_no_number(monkey
     screening offer where the sides' true bargaining range is empty
     (``_range_open``); screening every row must give the same runs, bit for bit."""
     import detente
-    from detente.model import engine
+    from detente.model import talks as talks_module
 
     sc = detente.load_scenario("ukraine-2022")
     fast = detente.compare(sc, packages=["negotiations"], runs=150, seed=3).to_json()
-    monkeypatch.setattr(engine, "_range_open", lambda terms, d, r, val: np.ones(
+    monkeypatch.setattr(talks_module, "_range_open", lambda terms, d, r, val: np.ones(
         terms.q.shape, dtype=bool))
     every = detente.compare(sc, packages=["negotiations"], runs=150, seed=3).to_json()
     assert fast == every

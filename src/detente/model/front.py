@@ -1,6 +1,6 @@
 """The high-intensity war: tempo at the front, call-up, aid as a flow, flight and return.
 
-The engine's war step (:func:`detente.model.engine._war`) and its civilian
+The engine's war step (:func:`detente.model.war._war`) and its civilian
 step (``_civilians``) call these small functions. Each is written against
 the array namespace ``xp`` so that it traces under JAX, and each reduces to
 the identity (the same bits) at its parameters' defaults, so scenarios that

@@ -15,8 +15,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from detente.model.alliances import win_probability
+from detente.model.balance import _strength, _war_cost
 from detente.model.beliefs import mean
-from detente.model.engine import _strength, _war_cost
 from detente.model.params import Params
 from detente.model.state import Modifiers, State
 from detente.world.build import NOT_ALIGNED, World

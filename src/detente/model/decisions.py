@@ -1,0 +1,168 @@
+"""Decisions in a crisis: each side's rule chooses a move from the values of its options,
+and beliefs learn from the moves seen (model-spec sections 3.5-3.6, V2.5).
+
+Split from :mod:`detente.model.engine` (one module per section of the step).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from detente.backend import put, xp
+from detente.model.balance import (
+    TOP,
+    _front_scale,
+    _shares,
+    _take,
+    _war_cost,
+    _win_probability,
+)
+from detente.model.beliefs import likelihood_update
+from detente.model.package import (
+    Model,
+    Timing,
+)
+from detente.model.params import Params, Structure
+from detente.model.policies import HOLD, Observation
+from detente.model.state import (
+    CRISIS,
+    WAR,
+    Modifiers,
+    State,
+)
+from detente.model.valuation import (
+    _compliance,
+    _outlook,
+    _stand_probability,
+    _threshold_terms,
+    _utilities,
+    _war_risk,
+)
+from detente.random import uniform
+
+F64 = NDArray[np.float64]
+
+
+def _decide(
+    model: Model,
+    state: State,
+    p: Params,
+    mods: Modifiers,
+    seed: int,
+    runs: NDArray[np.int64],
+    centres: F64,
+    timing: Timing,
+):
+    """Costly-signal updates, then each role's choice through its policy.
+
+    Returns (choice, memory, belief) for the rows given; the state passed in
+    may be a row subset, so nothing here writes to it except through the
+    returned arrays.
+    """
+    st = model.structure
+    t = state.t
+    pwin = _win_probability(state, p, mods, st, centres)
+    cost = _war_cost(state, p, mods)
+    s, s_concede, s_win = _shares(p)
+    sides = np.stack([st.challenger, st.defender], axis=1)  # (Dn, 2)
+    r_own = p.resolve[:, sides]  # (R, Dn, 2)
+    c_own = cost[:, sides]
+    a_own = p.audience_cost[:, sides]
+    belief = state.belief
+    scale = _front_scale(state, p, mods, st)
+    if timing.first is not True:
+        updated = _behaviour_update(
+            state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_win, centres, scale
+        )
+        belief = updated if timing.first is False else xp.where(timing.first, belief, updated)
+    look = _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief)
+    U, pc_up, talks = _utilities(
+        state, belief, p, mods, st, pwin, r_own, c_own, a_own, look, centres, scale
+    )
+    comply = _compliance(
+        state, belief, p, mods, st, pwin, r_own, c_own, a_own, look, centres, scale, U, talks
+    )
+    u = uniform(seed, "decision", t, runs, (st.n_disputes, 2))
+    choice = xp.full(state.posture.shape, HOLD, dtype=xp.int64)
+    memory = xp.array(state.memory)  # a copy: written below
+    beta = p.rationality[:, sides]
+    opp_last = state.last_move[:, :, ::-1]
+    opp_post = state.posture[:, :, ::-1]
+    for policy, roles in model.policies:
+        obs = Observation(
+            utility=U[:, roles],
+            p_concede_up=pc_up[:, roles],
+            posture=state.posture[:, roles],
+            opponent_posture=opp_post[:, roles],
+            last_move=state.last_move[:, roles],
+            opponent_last_move=opp_last[:, roles],
+            memory=state.memory[:, roles],
+            rationality=beta[:, roles],
+            u=u[:, roles],
+            top=TOP,
+        )
+        ch, mem = policy.decide(obs)
+        where = (slice(None), *np.nonzero(roles))
+        choice = put(choice, where, ch)
+        memory = put(memory, where, mem)
+    crisis = (state.phase == CRISIS)[..., None]
+    return (
+        xp.where(crisis, choice, HOLD),
+        xp.where(crisis, memory, state.memory),
+        belief,
+        comply,
+    )
+
+
+def _pair_at_war(state: State, st: Structure) -> NDArray[np.bool_]:
+    """(R, P): observer and target of a belief pair fight each other in some dispute."""
+    at_war = state.phase == WAR
+    in_dispute = np.zeros((st.n_disputes, len(st.pair_target)), dtype=bool)  # (Dn, P)
+    for d in range(st.n_disputes):
+        in_dispute[d, st.role_pair[d]] = True
+    return (at_war[:, :, None] & in_dispute).any(axis=1)
+
+
+def _behaviour_update(
+    state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_win, centres, scale
+) -> F64:
+    """Costly signals: a side that stood (held or climbed) at the crisis level is
+    likelier a type that would stand there; one that stepped down, likelier a
+    type that would not stand at its former rung. Weights floor at 0.02 (a
+    trembling hand), so no type is ever ruled out by one move."""
+    crisis = state.phase == CRISIS
+    belief = xp.array(state.belief)  # a copy: written below
+    sides = np.stack([st.challenger, st.defender], 1)
+    for side in (0, 1):
+        other = 1 - side
+        seen = 1.0 - pwin[:, :, other]  # the mover's chance of winning, as the observer sees it
+        beta = p.rationality[:, sides[:, side]]
+
+        def stands(posture, side=side, seen=seen, beta=beta):
+            level = xp.maximum(posture, state.posture[:, :, 1 - side])
+            den, num = _threshold_terms(
+                seen,
+                c_own[:, :, side],
+                a_own[:, :, side],
+                posture,
+                s[:, :, side],
+                s_concede[:, :, side],
+                s_win[:, :, side],
+                _war_risk(level, scale, p, st),
+                _take(p.posture_cost, level),
+            )
+            return _stand_probability(centres, den, num, beta)
+
+        now = state.posture[:, :, side]
+        before = xp.clip(now - state.last_move[:, :, side], 0, TOP)
+        stepped_down = (state.last_move[:, :, side] < 0)[..., None]
+        stand = stands(now)
+        lik = xp.where(stepped_down, stand * (1.0 - stands(before)), stand)
+        lik = 0.02 + 0.98 * lik
+        pair = st.role_pair[:, other]  # the other side's belief about this side
+        for d in range(st.n_disputes):
+            upd = likelihood_update(belief[:, pair[d]], lik[:, d])
+            kept = xp.where(crisis[:, d, None], upd, belief[:, pair[d]])
+            belief = put(belief, (slice(None), pair[d]), kept)
+    return belief

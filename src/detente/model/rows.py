@@ -1,0 +1,94 @@
+"""Working on the rows that need it: views of the state, parameters and modifiers for a
+subset of runs (every operation of the step is row-wise, so a subset gives the same numbers).
+
+Split from :mod:`detente.model.engine` (one module per section of the step).
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from detente.model.params import Params
+from detente.model.state import (
+    Modifiers,
+    State,
+)
+
+F64 = NDArray[np.float64]
+
+
+def on_rows(
+    live: NDArray[np.int64],
+    state: State,
+    p: Params,
+    runs: NDArray[np.int64],
+    advance,
+) -> None:
+    """Apply ``advance(sub_state, sub_params, sub_runs)`` to rows ``live``; write them back.
+
+    Every operation of the engine is row-wise, so advancing a subset of runs
+    gives the same numbers as advancing them with the rest.
+    """
+    R = state.phase.shape[0]
+    if len(live) == R:
+        advance(state, p, runs)
+        return
+    sub = _rows(state, live, R)
+    advance(sub, _rows(p, live, R), runs[live])
+    for f in fields(state):
+        v = getattr(state, f.name)
+        if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == R:
+            v[live] = getattr(sub, f.name)
+
+
+def _on_rows(live: NDArray[np.int64], runs: int, state: State, p: Params, mods: Modifiers):
+    """State, parameters and modifiers restricted to the rows ``live``, read-only.
+
+    Each array is indexed when first read (a decision reads a third of the
+    parameters), so the subset costs what is used of it.
+    """
+    if len(live) == runs:
+        return state, p, mods
+    return _RowView(state, live, runs), _RowView(p, live, runs), _RowView(mods, live, runs)
+
+
+class _RowView:
+    """Rows ``idx`` of a dataclass of per-run arrays, each indexed on first access."""
+
+    def __init__(self, obj, idx: NDArray[np.int64], runs: int) -> None:
+        self.__dict__["_of"] = (obj, idx, runs)
+
+    def __getattr__(self, name: str):
+        obj, idx, runs = self.__dict__["_of"]
+        v = getattr(obj, name)
+        if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == runs:
+            v = v[idx]
+        self.__dict__[name] = v  # found there next time, without __getattr__
+        return v
+
+
+def _rows(obj, idx: NDArray[np.int64], runs: int):
+    """The same dataclass with every per-run array restricted to rows ``idx``."""
+    changes = {}
+    for f in fields(obj):
+        v = getattr(obj, f.name)
+        if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == runs:
+            changes[f.name] = v[idx]
+    return replace(obj, **changes)
+
+
+class _Rows:
+    """Take the given rows of every array in a dataclass (or of one array)."""
+
+    def __init__(self, rows: NDArray[np.int64]) -> None:
+        self.rows = rows
+
+    def __call__(self, obj):
+        if isinstance(obj, np.ndarray):
+            return obj[self.rows]
+        if isinstance(obj, (int, float)):
+            return obj
+        return replace(obj, **{f.name: self(getattr(obj, f.name)) for f in fields(obj)})

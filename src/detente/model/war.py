@@ -1,0 +1,236 @@
+"""The war: Lanchester attrition, the front, allies joining, call-up and aid, and the
+civilians (model-spec section 3.7 and the war of 2022's mechanisms).
+
+Split from :mod:`detente.model.engine` (one module per section of the step).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from detente.backend import eager, put, real, xp
+from detente.classic.lanchester import square_law_losses
+from detente.model import front
+from detente.model.balance import (
+    WEEKS_PER_YEAR,
+    _strength,
+    _take,
+)
+from detente.model.params import Params
+from detente.model.peace import (
+    _settle,
+)
+from detente.model.state import (
+    BY_VICTORY,
+    CEASEFIRE,
+    CRISIS,
+    WAR,
+    State,
+)
+from detente.random import uniform
+from detente.scenario.schema import (
+    NUCLEAR_ALERT_RUNG,
+    NUCLEAR_USE_RUNG,
+    REGIONAL_RUNG,
+    WAR_RUNG,
+)
+
+F64 = NDArray[np.float64]
+
+
+def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
+    """Lanchester square-law attrition between the two sides' deployed forces.
+
+    Each side is its disputant plus the allies who joined; an actor fighting
+    several wars splits its forces between them. Under a ceasefire the same
+    attrition runs at the violation intensity (the low-level fighting of an
+    often-violated ceasefire). Battles move territory toward the stronger
+    side; a side whose front collapses loses.
+    """
+    at_war = state.phase == WAR
+    intensity = xp.where(at_war, 1.0, 0.0)
+    intensity = xp.where(state.phase == CEASEFIRE, violation, intensity)
+    if eager() and not (intensity > 0).any():
+        return  # nothing is fought anywhere: the rest would change nothing
+    Dn = at_war.shape[1]
+    t = state.t
+    # Escalation inside war: 6 -> 7 spreads the war; 7 -> 8 -> 9 need a nuclear power.
+    nuclear_side = (
+        st.nuclear[st.challenger][None, :]
+        | st.nuclear[st.defender][None, :]
+        | (state.joined & st.nuclear).any(axis=2)
+    )
+    # A war becomes regional (7) only where an alliance is tied to a disputant;
+    # otherwise a war with a nuclear power can climb straight to the alert (8).
+    ties = state.member | state.partner  # (R, A, N)
+    tied = ties[:, :, st.challenger].any(axis=1) | ties[:, :, st.defender].any(axis=1)
+    at_six = state.rung < REGIONAL_RUNG
+    allowed = (at_six & (tied | nuclear_side)) | (
+        ~at_six & (state.rung < NUCLEAR_USE_RUNG) & nuclear_side
+    )
+    climb = at_war & allowed
+    if not eager() or climb.any():  # else no draw can make a war climb
+        climb = climb & (
+            uniform(seed, "hazard.war-rung", t, runs, (Dn,)) < _take(p.hazard, state.rung)
+        )
+    target = xp.where(at_six & ~tied, NUCLEAR_ALERT_RUNG, state.rung + 1)
+    state.rung = xp.where(climb, target, state.rung)
+    # Allies join at the regional rung: each member of an alliance tied to the
+    # defender, with probability equal to the alliance's (true) cohesion, once.
+    regional = at_war & (state.rung >= REGIONAL_RUNG)
+    if st.member.shape[0] and (not eager() or regional.any()):
+        uj = uniform(seed, "war.join", 0, runs, (Dn, st.n_actors))
+        for d in range(Dn):
+            not_challenger = np.arange(st.n_actors) != st.challenger[d]
+            joined = state.joined[:, d, :]
+            for k in range(st.member.shape[0]):
+                de = st.defender[d]
+                backs = state.member[:, k, de] | state.partner[:, k, de]  # (R,)
+                if eager() and not backs.any():
+                    continue
+                mem = state.member[:, k] & not_challenger  # (R, N)
+                join = (
+                    (regional[:, d] & backs)[:, None] & mem & (uj[:, d, :] < state.cohesion[:, [k]])
+                )
+                joined = joined | join
+            state.joined = put(state.joined, (slice(None), d), joined)
+    nuke = climb & (state.rung == NUCLEAR_USE_RUNG)
+    first_use = nuke.any(axis=1) & ~state.nuclear_used
+    state.nuclear_deaths = state.nuclear_deaths + xp.where(first_use, p.nuclear_use_deaths, 0.0)
+    state.nuclear_used = state.nuclear_used | nuke.any(axis=1)
+
+    # Attrition. Participation (R, Dn, N): which side each actor fights on.
+    fighting_d = intensity > 0
+    actors = np.arange(st.n_actors)
+    on_c = (actors == st.challenger[:, None]) & fighting_d[..., None]  # (R, Dn, N)
+    on_d = ((actors == st.defender[:, None]) | state.joined) & fighting_d[..., None]
+    wars_of = (on_c | on_d).sum(axis=1)  # (R, N)
+    share = 1.0 / xp.maximum(wars_of, 1).astype(real())
+    aid = 1.0 + (
+        state.partner.transpose(0, 2, 1) * (p.partner_aid * state.cohesion)[:, None, :]
+    ).sum(axis=2)
+    power = _strength(state, p, mods, state.deployed) * share * aid  # (R, N)
+    troops = state.deployed * share
+    A = (on_c * troops[:, None, :]).sum(axis=2)
+    Bf = (on_d * troops[:, None, :]).sum(axis=2)
+    alpha = (on_c * power[:, None, :]).sum(axis=2)  # casualties A inflicts per week
+    beta = (on_d * power[:, None, :]).sum(axis=2)
+    balance = (alpha - beta) / xp.maximum(alpha + beta, 1e-12)
+    # The tempo of a high-intensity war (detente.model.front; 1 by default).
+    intensity = intensity * front.tempo(at_war, balance, state.war_steps * dt, p)
+    loss_a, loss_b = square_law_losses(
+        A,
+        Bf,
+        intensity * alpha / xp.maximum(A, 1e-12),
+        intensity * beta / xp.maximum(Bf, 1e-12),
+        dt,
+    )
+    # Spread each side's losses over its members in proportion to their troops.
+    w_c = on_c * troops[:, None, :] / xp.maximum(A, 1e-12)[..., None]
+    w_d = on_d * troops[:, None, :] / xp.maximum(Bf, 1e-12)[..., None]
+    losses = (w_c * loss_a[..., None] + w_d * loss_b[..., None]).sum(axis=1)  # (R, N)
+    losses = xp.minimum(losses, state.deployed)
+    state.deployed = state.deployed - losses
+    state.forces = xp.maximum(state.forces - losses, state.deployed)
+    state.military_deaths = state.military_deaths + p.death_share[:, None] * losses * 1000.0
+    # Fronts are kept up wherever there is fighting, in war and along a
+    # violated ceasefire line alike (otherwise a ceasefire's front would
+    # dwindle to nothing over the years; Donbas's did not).
+    engaged = (on_c | on_d).any(axis=1)
+    _call_up_and_aid(state, p, on_c, on_d, at_war, dt)
+    state.deployed = xp.where(
+        engaged,
+        state.deployed + p.reinforcement[:, None] * dt * (state.forces - state.deployed),
+        state.deployed,
+    )
+    state.war_steps = state.war_steps + at_war
+    # Territory moves toward the stronger side.
+    before = state.territory
+    state.territory = xp.where(
+        at_war,
+        xp.clip(state.territory + p.territory_rate[:, None] * dt * balance, 0.0, 1.0),
+        state.territory,
+    )
+    state.front_moved = xp.abs(state.territory - before)
+    # Collapse: a front below its share of the forces it began with loses; so
+    # does a defender that has lost the whole contested territory.
+    c_front = state.deployed[:, st.challenger] / xp.maximum(p.deployed[:, st.challenger], 1e-12)
+    d_front = state.deployed[:, st.defender] / xp.maximum(p.deployed[:, st.defender], 1e-12)
+    c_lost = at_war & (c_front < p.collapse[:, None])
+    d_lost = at_war & ~c_lost & ((d_front < p.collapse[:, None]) | (state.territory >= 1.0))
+    _settle(state, c_lost, p.status_quo, BY_VICTORY, t)
+    _settle(state, d_lost, p.demand, BY_VICTORY, t)
+
+
+def _call_up_and_aid(state: State, p: Params, on_c, on_d, at_war, dt: float) -> None:
+    """Each actor at war calls up its reserve and receives its allies' aid
+    (detente.model.front); nothing changes where neither is set."""
+    if eager() and not ((p.recruitment > 0).any() or (p.aid_flow > 0).any()):
+        return
+    warring = ((on_c | on_d) & at_war[..., None]).any(axis=1)  # (R, N)
+    state.forces, state.reserve = front.call_up(state.forces, state.reserve, p, warring, dt)
+    state.arsenal = state.arsenal + front.aid_delivered(
+        state.partner, state.cohesion, p, warring, dt / WEEKS_PER_YEAR
+    )
+
+
+def _civilians(state, p, st, runs, dt, military_losses, violation, mods) -> None:
+    """Civilian deaths, displacement and return (model-spec steps 8 and 9).
+
+    new displaced = (1 - exp(-delta v dt)) x people in place; a share phi
+    crosses a border. People return at rate omega where no dispute of the
+    actor is at war, and at the war return rates where one is. A high-intensity
+    war adds a wave of flight at its start and flight from a moving front
+    (:mod:`detente.model.front`); ``exits`` counts the border crossings out.
+    Mobilisation grows with the actor's own deaths and organised campaigns
+    and decays otherwise.
+    """
+    v_rung = _take(p.violence, state.rung)
+    v = xp.where(state.phase == WAR, v_rung, 0.0)
+    v = xp.where(state.phase == CRISIS, v_rung, v)
+    v = xp.where(
+        state.phase == CEASEFIRE,
+        p.violence[:, [WAR_RUNG]] * violation,
+        v,
+    )
+    # Each actor is exposed to the worst violence of the disputes it is party to.
+    R = runs.shape[0]
+    at_war = state.phase == WAR
+    exposure, war_any, weeks, moved = [], [], [], []
+    zero = xp.zeros(R, dtype=v.dtype)
+    for a in range(st.n_actors):
+        ds = np.flatnonzero((st.challenger == a) | (st.defender == a))
+        exposure.append(v[:, ds].max(axis=1) if len(ds) else zero)
+        war_any.append(at_war[:, ds].any(axis=1) if len(ds) else xp.zeros(R, dtype=bool))
+        # How long the actor's war has lasted, and how far its fronts moved.
+        weeks.append(state.war_steps[:, ds].max(axis=1) * dt if len(ds) else zero)
+        moved.append(
+            xp.where(at_war[:, ds], state.front_moved[:, ds], 0.0).sum(axis=1) if len(ds) else zero
+        )
+    exposure, war_any = xp.stack(exposure, axis=1), xp.stack(war_any, axis=1)
+    weeks, moved = xp.stack(weeks, axis=1), xp.stack(moved, axis=1)
+    displaced = state.idps + state.refugees
+    in_place = xp.maximum(p.population - displaced - state.civilian_deaths, 0.0)
+    dead = xp.minimum(in_place, p.civilian_lethality[:, None] * exposure * dt * in_place)
+    in_place = in_place - dead
+    # Bombardment and fighting at the actor's exposure, with the wave of a
+    # war's first weeks and flight from a moving front (detente.model.front).
+    hazard = front.flight_hazard(p.displacement_rate[:, None] * exposure * dt, weeks, moved, p)
+    fled = in_place * -xp.expm1(-hazard)
+    state.civilian_deaths = state.civilian_deaths + dead
+    phi = p.refugee_share[:, None]
+    ret_idp = front.returns(war_any, p.return_rate, p.war_return_rate, dt)
+    ret_ref = front.returns(war_any, p.return_rate, p.refugee_war_return_rate, dt)
+    state.idps = state.idps * (1.0 - ret_idp) + (1.0 - phi) * fled
+    state.refugees = state.refugees * (1.0 - ret_ref) + phi * fled
+    state.exits = state.exits + phi * fled
+    state.displaced_peak = xp.maximum(
+        state.displaced_peak, (state.idps + state.refugees).sum(axis=1)
+    )
+    # Mobilisation: each actor's own deaths this step, per 10,000.
+    m = state.mobilisation
+    growth = (
+        p.mobilisation_growth[:, None] * (dead + military_losses) / 1e4 + mods.mobilisation_push
+    )
+    state.mobilisation = xp.clip(m + dt * (growth - p.mobilisation_decay[:, None] * m), 0.0, 1.0)
