@@ -90,7 +90,7 @@ def _cycle() -> list[str] | None:
         stack.append(m)
         for n in sorted(GRAPH[m]):
             if colour.get(n) == 1:
-                return stack[stack.index(n):] + [n]
+                return [*stack[stack.index(n):], n]
             if n not in colour and (found := visit(n)):
                 return found
         stack.pop()
