@@ -24,10 +24,11 @@ import time
 from pathlib import Path
 
 JOB = r"""
-import json, time, detente
+import json, os, time, detente
+RUNS = int(os.environ["DETENTE_AB_RUNS"])
 t0 = time.perf_counter()
 sc = detente.load_scenario("ukraine-2022")
-cmp = detente.compare(sc, packages=list(sc.packages), runs=10_000, seed=0)
+cmp = detente.compare(sc, packages=list(sc.packages), runs=RUNS, seed=0)
 doc = json.loads(cmp.to_json())
 print(json.dumps({"seconds": time.perf_counter() - t0, "scenario": doc["scenario"],
                   "packages": [p["name"] for p in doc["packages"]], "runs": doc["runs"],
@@ -35,8 +36,8 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "scenario": doc["scenario
 """
 
 
-def measure(src: Path) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(src.resolve()))
+def measure(src: Path, runs: int) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(src.resolve()), DETENTE_AB_RUNS=str(runs))
     load = os.getloadavg()[0]
     t0 = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", JOB], env=env, check=True, capture_output=True,
@@ -51,12 +52,13 @@ def main() -> None:
     ap.add_argument("--a", type=Path, required=True)
     ap.add_argument("--b", type=Path, required=True)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=10_000, help="runs per package")
     ap.add_argument("--out", type=Path, default=None)
     a = ap.parse_args()
     runs: dict[str, list[dict]] = {"a": [], "b": []}
     for _ in range(a.repeats):
         for key, src in (("a", a.a), ("b", a.b)):
-            runs[key].append(measure(src))
+            runs[key].append(measure(src, a.runs))
             print(key, f"{runs[key][-1]['wall']:.1f} s (load {runs[key][-1]['load_before']:.1f})",
                   flush=True)
     same = {k: runs["a"][0][k] == runs["b"][0][k] for k in ("scenario", "packages", "runs", "seed")}
