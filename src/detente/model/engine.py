@@ -30,7 +30,7 @@ from detente.classic.lanchester import square_law_losses
 from detente.classic.richardson import euler_step
 from detente.model import front
 from detente.model.agreements import accepts_ceasefire, breakdown_hazard, renege_incentive
-from detente.model.alliances import win_probability
+from detente.model.alliances import join_chance, join_value, win_probability
 from detente.model.bargaining import (
     Coefficients,
     Terms,
@@ -1070,7 +1070,9 @@ def _agreements_break(
     it: the side with the larger incentive to renege is taken to be the one
     that broke, and beliefs about it move toward resolved types.
     """
-    settled = (state.phase == SETTLED) & settled_before
+    # Only what was settled can come apart: a dispute slot that no crisis has
+    # opened yet (the world's dormant claims) holds no agreement to break.
+    settled = (state.phase == SETTLED) & settled_before & (state.settled_by != NOT_SETTLED)
     if eager() and not settled.any():
         return
     sides = np.stack([st.challenger, st.defender], axis=1)
@@ -1267,25 +1269,13 @@ def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
         )
     target = xp.where(at_six & ~tied, NUCLEAR_ALERT_RUNG, state.rung + 1)
     state.rung = xp.where(climb, target, state.rung)
-    # Allies join at the regional rung: each member of an alliance tied to the
-    # defender, with probability equal to the alliance's (true) cohesion, once.
+    # Allies join at the regional rung: each member of an alliance the defender
+    # is a member of chooses by its expected value (alliances.join_value); a
+    # partner gets aid only. Its draw is one per dispute and member, so a member
+    # that stayed out joins later only if its value rises (the defender losing).
     regional = at_war & (state.rung >= REGIONAL_RUNG)
     if st.member.shape[0] and (not eager() or regional.any()):
-        uj = uniform(seed, "war.join", 0, runs, (Dn, st.n_actors))
-        for d in range(Dn):
-            not_challenger = np.arange(st.n_actors) != st.challenger[d]
-            joined = state.joined[:, d, :]
-            for k in range(st.member.shape[0]):
-                de = st.defender[d]
-                backs = state.member[:, k, de] | state.partner[:, k, de]  # (R,)
-                if eager() and not backs.any():
-                    continue
-                mem = state.member[:, k] & not_challenger  # (R, N)
-                join = (
-                    (regional[:, d] & backs)[:, None] & mem & (uj[:, d, :] < state.cohesion[:, [k]])
-                )
-                joined = joined | join
-            state.joined = put(state.joined, (slice(None), d), joined)
+        _join(state, p, mods, st, regional, uniform(seed, "war.join", 0, runs, (Dn, st.n_actors)))
     nuke = climb & (state.rung == NUCLEAR_USE_RUNG)
     first_use = nuke.any(axis=1) & ~state.nuclear_used
     state.nuclear_deaths = state.nuclear_deaths + xp.where(first_use, p.nuclear_use_deaths, 0.0)
@@ -1352,6 +1342,31 @@ def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
     d_lost = at_war & ~c_lost & ((d_front < p.collapse[:, None]) | (state.territory >= 1.0))
     _settle(state, c_lost, p.status_quo, BY_VICTORY, t)
     _settle(state, d_lost, p.demand, BY_VICTORY, t)
+
+
+def _join(state: State, p: Params, mods: Modifiers, st: Structure, regional, u) -> None:
+    """Members join the defender's war by their choice (R, Dn, N); see alliances.join_value."""
+    centres = xp.asarray(grid(st.bins), dtype=real())
+    slot = np.zeros(st.n_actors, dtype=np.int64)
+    slot[st.observers] = np.arange(len(st.observers))
+    believed = mean(state.cohesion_belief, centres)[:, slot[st.defender], :]  # (R, Dn, A)
+    value, may = join_value(
+        _strength(state, p, mods, state.forces),
+        state.member,
+        state.partner,
+        p.partner_aid,
+        state.cohesion,
+        believed,
+        state.joined,
+        p.resolve,
+        _war_cost(state, p, mods),
+        p.demand - p.status_quo,
+        st.challenger,
+        st.defender,
+        p.contest_exponent,
+    )
+    join = regional[..., None] & may & (u < join_chance(p.rationality, value))
+    state.joined = state.joined | join
 
 
 def _call_up_and_aid(state: State, p: Params, on_c, on_d, at_war, dt: float) -> None:

@@ -260,6 +260,19 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
                 )
             state.t = tt + 1
 
+            # A settlement that came apart in the core (V2's agreements break:
+            # Werner 1999) reopens its crisis: it counts as one, as a press does.
+            reopened = ~active & (state.phase != SETTLED)
+            if reopened.any():
+                allied = reopened & over[None, :] & (_protected(w, align) | w.collective)
+                tally[0] += allied.sum(axis=1)
+                tally[1] += (reopened & over[None, :] & ~allied).sum(axis=1)
+                opened_allied = np.where(reopened, allied, opened_allied)
+                active |= reopened
+                had_war &= ~reopened
+                had_gp &= ~reopened
+                crises += reopened.sum(axis=1)
+
             # 4. Wars, great-power wars, ends and feedback.
             war_now = (state.phase == WAR) & active
             new_war = active & (state.war_onset >= 0) & ~had_war
