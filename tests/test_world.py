@@ -24,7 +24,10 @@ def small_world(tmp_path: Path, base: str, name: str = "w", **changes) -> str:
     data = {"extends": base, "name": name, "small_states": {"count": 12}, "world": {"years": 10}}
     for key, value in changes.items():
         section, _, field = key.partition("__")
-        data.setdefault(section, {})[field] = value
+        if field:
+            data.setdefault(section, {})[field] = value
+        else:
+            data.setdefault(section, {}).update(value)
     path = tmp_path / f"{name}.yaml"
     path.write_text(yaml.safe_dump(data))
     return str(path)
