@@ -148,7 +148,7 @@ def test_only_the_members_of_a_defenders_alliance_other_than_the_disputants_may_
     np.testing.assert_array_equal(may, [False, False, True, True])
 
 
-def _war_world(partner_defender: bool, steps: int = 40, cost=(0.1, 0.3)):
+def _pact(partner_defender: bool, cost=(0.1, 0.3)):
     """two-state-textbook at war from the start, with C (strength 100) and D (300)
     allied to B: as members with B, or with B only the pact's partner; C's and
     D's cost of war uniform on ``cost``."""
@@ -157,10 +157,6 @@ def _war_world(partner_defender: bool, steps: int = 40, cost=(0.1, 0.3)):
     import yaml
 
     import detente.scenario as scenario_pkg
-    from detente.model.engine import step
-    from detente.model.params import draw_params
-    from detente.model.simulate import common_priors, compile_model
-    from detente.model.state import initial_state
     from detente.scenario.loading import parse_scenario
 
     path = Path(scenario_pkg.__file__).parent / "builtin" / "two-state-textbook.yaml"
@@ -178,13 +174,24 @@ def _war_world(partner_defender: bool, steps: int = 40, cost=(0.1, 0.3)):
         pact["members"] = ["B", "C", "D"]
     data["alliances"] = [pact]
     data["disputes"][0]["phase"] = "war"
-    sc = parse_scenario(data, file="pact")
+    data["settings"]["steps"] = 40
+    return parse_scenario(data, file="pact")
+
+
+def _war_world(partner_defender: bool, cost=(0.1, 0.3)):
+    """The state after 40 weeks of :func:`_pact`, 300 runs."""
+    from detente.model.engine import step
+    from detente.model.params import draw_params
+    from detente.model.simulate import common_priors, compile_model
+    from detente.model.state import initial_state
+
+    sc = _pact(partner_defender, cost)
     runs = np.arange(300)
     model = compile_model(sc, "status-quo")
     st = model.structure
     p = draw_params(sc, 3, runs)
     state = initial_state(p, st, *common_priors(sc, st.bins))
-    for _ in range(steps):
+    for _ in range(st.steps):
         step(model, state, p, 3, runs)
     return state, p
 
@@ -217,3 +224,28 @@ def test_members_join_by_choice_so_the_cohesion_others_believe_in_can_be_wrong()
         shares.append((state.joined[reached, 0, 2:].mean(), p.cohesion[reached, 0].mean()))
     (cheap, _kappa), (dear, kappa) = shares
     assert dear < kappa - 0.3 and cheap > dear + 0.3, shares
+
+
+def test_members_choices_give_the_same_runs_on_both_backends():
+    """The joining choice is written once for NumPy and JAX (tests/test_backends.py
+    compares scenarios where no member defends a member)."""
+    import importlib.util
+
+    import pytest
+
+    if importlib.util.find_spec("jax") is None:
+        pytest.skip("the jax extra is not installed")
+    from detente.model.simulate import compile_model, run_chunk
+
+    sc = _pact(partner_defender=False, cost=(0.3, 0.5))
+    model = compile_model(sc, "status-quo")
+    runs = np.arange(200)
+    reference, _ = run_chunk(sc, model, 5, runs)
+    compiled, _ = run_chunk(sc, model, 5, runs, backend="jax")
+    assert (np.asarray(reference["max_rung"]) >= 7).sum() > 20  # members choose in many runs
+    for key in reference:
+        x, y = np.asarray(reference[key]), np.asarray(compiled[key])
+        if x.dtype.kind in "biu":
+            np.testing.assert_array_equal(x, y, err_msg=key)
+        else:
+            np.testing.assert_allclose(y, x, rtol=1e-9, atol=1e-9, equal_nan=True, err_msg=key)
