@@ -24,7 +24,10 @@ def small_world(tmp_path: Path, base: str, name: str = "w", **changes) -> str:
     data = {"extends": base, "name": name, "small_states": {"count": 12}, "world": {"years": 10}}
     for key, value in changes.items():
         section, _, field = key.partition("__")
-        data.setdefault(section, {})[field] = value
+        if field:
+            data.setdefault(section, {})[field] = value
+        else:
+            data.setdefault(section, {}).update(value)
     path = tmp_path / f"{name}.yaml"
     path.write_text(yaml.safe_dump(data))
     return str(path)
@@ -263,3 +266,29 @@ def test_every_number_a_world_preset_sets_carries_a_source():
             n.path for n in _walk(spec, "", False) if not n.default and not n.quantity.source
         ]
         assert missing == [], name
+
+
+def test_a_claim_no_crisis_has_opened_holds_no_agreement_to_break(tmp_path):
+    """The world keeps one dormant dispute slot per claim, in the core's settled
+    phase. Only a settlement can come apart (model-spec V2): with every
+    agreement certain to break, the slots never opened stay dormant while one
+    crisis runs. Without the guard (dormant slots treated as broken
+    agreements) most of them reopen as crises nobody chose, and wars the
+    world never counted (the engine's agreements_break) fail this."""
+    from detente.model.engine import step
+    from detente.model.params import draw_params
+    from detente.model.simulate import common_priors, compile_model
+    from detente.model.state import CRISIS, SETTLED, initial_state
+
+    w = build_world(load_world(small_world(tmp_path, "spheres-contested")))
+    model = compile_model(w.core, "status-quo")
+    st = model.structure
+    runs = np.arange(50)
+    p = draw_params(w.core, 0, runs)
+    p.agreement_breakdown[:] = 1.0
+    state = initial_state(p, st, *common_priors(w.core, st.bins))
+    state.phase[:] = SETTLED
+    state.phase[:, 0] = CRISIS  # one crisis open, as the world opens one
+    for _ in range(12):
+        step(model, state, p, 0, runs)
+    assert (state.phase[:, 1:] == SETTLED).all()

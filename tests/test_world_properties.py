@@ -173,3 +173,44 @@ def test_bad_world_input_is_one_line_naming_file_field_and_expectation(
     lines = [x for x in res.output.strip().splitlines() if x.strip()]
     assert len(lines) == 1 and "Traceback" not in res.output, res.output
     assert str(path) in lines[0] and expect in lines[0] and "expected" in lines[0], lines[0]
+
+
+def test_great_powers_fight_each_other_over_a_claim_only_by_joining_a_member(tmp_path):
+    """(5) Great-power war where the rules allow it: with no rivalry, a rival great
+    power enters a claimant's war only by choosing to join the state its bloc
+    defends. Blocs that take states as members give such wars; blocs that back
+    them as partners (aid only) give none. A war step that joins members to a
+    partner's war (the rule before issue 21) fails the second assertion."""
+
+    def gp_wars(aligned_as: str) -> np.ndarray:
+        path = small_world(
+            tmp_path,
+            "spheres-contested",
+            aligned_as,
+            world__pressure=0.02,
+            blocs={"aligned_as": aligned_as},
+        )
+        return simulate_world(build_world(load_world(path)), 0, np.arange(300))
+
+    member, partner = gp_wars("member"), gp_wars("partner")
+    assert member["great_power_wars"].sum() >= 3
+    assert partner["wars"].sum() > 0 and partner["great_power_wars"].sum() == 0
+
+
+def test_uneven_growth_acts_through_the_commitment_problem(tmp_path, monkeypatch):
+    """(5) A rising claimant's growth is a shift in power the core's bargains must
+    survive (model-spec V2.2): it enters as each slot's projected shift, and
+    it changes how often crises end in war. A world that grew forces without
+    telling the core (the projection set to 0) fails."""
+    import detente.world.simulate as ws
+    from detente.world.choices import growth_shift
+
+    pc = np.array([[0.5, 0.5]])
+    up = growth_shift(pc, np.array([[1.004, 1.0]]), np.array([[1.0, 1.004]]), 6, np.ones(1))
+    assert up[0, 0] > 0 > up[0, 1]
+    w = build_world(load_world(small_world(tmp_path, "rising-power", world__years=30)))
+    seen = simulate_world(w, 0, np.arange(300))["wars"]
+    monkeypatch.setattr(ws, "growth_shift", lambda pc, *a: np.zeros_like(pc))
+    blind = simulate_world(w, 0, np.arange(300))["wars"]
+    d, (lo, hi) = paired_difference(seen, blind)
+    assert lo > 0 or hi < 0, (d, lo, hi)

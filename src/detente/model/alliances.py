@@ -16,6 +16,14 @@ it; the challenger's own strength is not counted for the defender either,
 since an alliance's members do not fight themselves. The earlier accounting
 credited an alliance to both sides when both were members, while only the
 defender could ever receive its help (issue 21, point 2).
+
+Members join a defender that is a *member* (collective defence); a partner
+gets aid only (model-spec section 2), in belief (``partner_aid`` times its
+own strength) and in war alike: no member joins a partner's war
+(:func:`collective_defence`). Joining is each member's choice by expected
+value (:func:`join_value`): chain-ganging and buck-passing (Christensen &
+Snyder 1990) are its two outcomes, and the cohesion others believe in is a
+belief about those choices that can be wrong.
 """
 
 from __future__ import annotations
@@ -23,9 +31,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import xp
+from detente.backend import real, xp
 
-__all__ = ["defended_support", "win_probability"]
+__all__ = ["collective_defence", "defended_support", "join_chance", "join_value", "win_probability"]
 
 
 def defended_support(
@@ -90,3 +98,87 @@ def win_probability(
         tf = xp.power(xp.maximum(t_f, 1e-12), gamma[:, None])
         out.append(tc / (tc + tf) if side == 0 else tf / (tc + tf))
     return xp.stack(out, axis=-1)
+
+
+def collective_defence(member, defender: NDArray[np.int64]):
+    """Which alliance brings its members into each dispute's war (R, Dn, A): those the
+    defender is a member of. A partner gets aid only, so none joins for it."""
+    return member[:, :, defender].transpose(0, 2, 1)
+
+
+def _contest(t_c, t_f, gamma):
+    """The defender's chance in a Tullock contest, T_f^g / (T_c^g + T_f^g)."""
+    tc = xp.power(xp.maximum(t_c, 1e-12), gamma)
+    tf = xp.power(xp.maximum(t_f, 1e-12), gamma)
+    return tf / (tc + tf)
+
+
+def join_value(
+    strength,
+    member,
+    partner,
+    partner_aid,
+    cohesion,
+    believed,
+    joined,
+    resolve,
+    cost,
+    stake,
+    challenger: NDArray[np.int64],
+    defender: NDArray[np.int64],
+    gamma,
+):
+    """Each actor's value of joining each dispute's defender at war, and who may (R, Dn, N).
+
+    A member m of an alliance k the defender is a member of (the challenger
+    and the defender excepted) weighs joining against staying out:
+
+        J = r_m (v - q) ([P_f(T + s_m) - P_f(T)] + kappa_k) - c_m.
+
+    Collective defence makes the defender's stake (v - q) each member's own
+    ("an attack on one is an attack on all"); joining buys the rise in the
+    defender's chance its strength s_m brings, P_f the Tullock contest
+    against the challenger alone, with T the defender's side as m expects it
+    without itself: the defender, the aid it gets as a partner, members
+    already fighting in full and the others weighted by the believed cohesion
+    ``believed`` (R, Dn, A), the defender's, as in :func:`win_probability`.
+    Staying out breaks a public commitment, which costs the member the share
+    kappa_k of the stake, kappa_k the alliance's true ``cohesion`` (the
+    audience cost of reneging, Fearon 1997; Gibler 2008). c_m is its cost of
+    war. Where several alliances tie m to the defender the tightest counts.
+
+    Buck-passing is J < 0 because others are expected to carry the burden
+    (the contest term is small once T is large); chain-ganging is J > 0 for
+    a member whose own contribution is not worth the war (r (v - q) dP < c)
+    but whose commitment chains it to the defender (Christensen & Snyder
+    1990). Others believe each member joins with the believed cohesion; what
+    members choose can prove them wrong.
+    """
+    tie = collective_defence(member, defender).astype(real())  # (R, Dn, A)
+    mem = member.astype(real())  # (R, A, N)
+    n = strength.shape[1]
+    actors = np.arange(n)
+    outside = (actors[None, :] != challenger[:, None]) & (actors[None, :] != defender[:, None])
+
+    # Explicit multiply-and-sum over alliances (no BLAS: a run's numbers must
+    # not depend on the chunk's size).
+    def over_k(w):  # (R, Dn, A) x (R, A, N) -> (R, Dn, N)
+        return (w[..., None] * mem[:, None, :, :]).sum(axis=2)
+
+    may = (over_k(tie) > 0) & outside[None] & ~joined  # (R, Dn, N)
+    share = xp.max(tie[..., None] * mem[:, None] * cohesion[:, None, :, None], axis=2)
+    s_f, s_c, s_m = strength[:, defender], strength[:, challenger], strength[:, None, :]
+    support = defended_support(strength, member, partner, partner_aid, challenger, defender)
+    fighting = (joined & outside[None]) * s_m  # (R, Dn, N): members already at war
+    in_k = (fighting[:, :, None, :] * mem[:, None, :, :]).sum(axis=-1)  # (R, Dn, A)
+    t = s_f + (believed * support + (1.0 - believed) * tie * in_k).sum(axis=-1)
+    without = t[..., None] - s_m * over_k(tie * believed)  # m itself not counted
+    g = gamma[:, None, None]
+    gain = _contest(s_c[..., None], without + s_m, g) - _contest(s_c[..., None], without, g)
+    value = resolve[:, None, :] * stake[..., None] * (gain + share)
+    return value - cost[:, None, :], may
+
+
+def join_chance(rationality, value):
+    """Quantal response to join (McKelvey & Palfrey 1995): 1 / (1 + e^(-beta J)) (R, Dn, N)."""
+    return 1.0 / (1.0 + xp.exp(-xp.clip(rationality[:, None, :] * value, -50.0, 50.0)))

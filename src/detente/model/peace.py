@@ -125,7 +125,9 @@ def _agreements_break(
     it: the side with the larger incentive to renege is taken to be the one
     that broke, and beliefs about it move toward resolved types.
     """
-    settled = (state.phase == SETTLED) & settled_before
+    # Only what was settled can come apart: a dispute slot that no crisis has
+    # opened yet (the world's dormant claims) holds no agreement to break.
+    settled = (state.phase == SETTLED) & settled_before & (state.settled_by != NOT_SETTLED)
     if eager() and not settled.any():
         return
     sides = np.stack([st.challenger, st.defender], axis=1)

@@ -9,15 +9,18 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import eager, put, real, xp
+from detente.backend import eager, real, xp
 from detente.classic.lanchester import square_law_losses
 from detente.model import front
+from detente.model.alliances import join_chance, join_value
 from detente.model.balance import (
     WEEKS_PER_YEAR,
     _strength,
     _take,
+    _war_cost,
 )
-from detente.model.params import Params
+from detente.model.beliefs import mean
+from detente.model.params import Params, Structure
 from detente.model.peace import (
     _settle,
 )
@@ -26,7 +29,9 @@ from detente.model.state import (
     CEASEFIRE,
     CRISIS,
     WAR,
+    Modifiers,
     State,
+    grid,
 )
 from detente.random import uniform
 from detente.scenario.schema import (
@@ -76,25 +81,13 @@ def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
         )
     target = xp.where(at_six & ~tied, NUCLEAR_ALERT_RUNG, state.rung + 1)
     state.rung = xp.where(climb, target, state.rung)
-    # Allies join at the regional rung: each member of an alliance tied to the
-    # defender, with probability equal to the alliance's (true) cohesion, once.
+    # Allies join at the regional rung: each member of an alliance the defender
+    # is a member of chooses by its expected value (alliances.join_value); a
+    # partner gets aid only. Its draw is one per dispute and member, so a member
+    # that stayed out joins later only if its value rises (the defender losing).
     regional = at_war & (state.rung >= REGIONAL_RUNG)
     if st.member.shape[0] and (not eager() or regional.any()):
-        uj = uniform(seed, "war.join", 0, runs, (Dn, st.n_actors))
-        for d in range(Dn):
-            not_challenger = np.arange(st.n_actors) != st.challenger[d]
-            joined = state.joined[:, d, :]
-            for k in range(st.member.shape[0]):
-                de = st.defender[d]
-                backs = state.member[:, k, de] | state.partner[:, k, de]  # (R,)
-                if eager() and not backs.any():
-                    continue
-                mem = state.member[:, k] & not_challenger  # (R, N)
-                join = (
-                    (regional[:, d] & backs)[:, None] & mem & (uj[:, d, :] < state.cohesion[:, [k]])
-                )
-                joined = joined | join
-            state.joined = put(state.joined, (slice(None), d), joined)
+        _join(state, p, mods, st, regional, uniform(seed, "war.join", 0, runs, (Dn, st.n_actors)))
     nuke = climb & (state.rung == NUCLEAR_USE_RUNG)
     first_use = nuke.any(axis=1) & ~state.nuclear_used
     state.nuclear_deaths = state.nuclear_deaths + xp.where(first_use, p.nuclear_use_deaths, 0.0)
@@ -161,6 +154,31 @@ def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
     d_lost = at_war & ~c_lost & ((d_front < p.collapse[:, None]) | (state.territory >= 1.0))
     _settle(state, c_lost, p.status_quo, BY_VICTORY, t)
     _settle(state, d_lost, p.demand, BY_VICTORY, t)
+
+
+def _join(state: State, p: Params, mods: Modifiers, st: Structure, regional, u) -> None:
+    """Members join the defender's war by their choice (R, Dn, N); see alliances.join_value."""
+    centres = xp.asarray(grid(st.bins), dtype=real())
+    slot = np.zeros(st.n_actors, dtype=np.int64)
+    slot[st.observers] = np.arange(len(st.observers))
+    believed = mean(state.cohesion_belief, centres)[:, slot[st.defender], :]  # (R, Dn, A)
+    value, may = join_value(
+        _strength(state, p, mods, state.forces),
+        state.member,
+        state.partner,
+        p.partner_aid,
+        state.cohesion,
+        believed,
+        state.joined,
+        p.resolve,
+        _war_cost(state, p, mods),
+        p.demand - p.status_quo,
+        st.challenger,
+        st.defender,
+        p.contest_exponent,
+    )
+    join = regional[..., None] & may & (u < join_chance(p.rationality, value))
+    state.joined = state.joined | join
 
 
 def _call_up_and_aid(state: State, p: Params, on_c, on_d, at_war, dt: float) -> None:

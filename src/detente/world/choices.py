@@ -22,7 +22,7 @@ from detente.model.state import Modifiers, State
 from detente.world.build import NOT_ALIGNED, World
 from detente.world.decisions import concede_chance, logit, move_value, press_value
 
-__all__ = ["Chooser", "stake_of"]
+__all__ = ["Chooser", "growth_shift", "stake_of"]
 
 F64 = NDArray[np.float64]
 
@@ -114,3 +114,17 @@ def stake_of(w: World, strength: F64, align: NDArray[np.int64], neutral: F64, ex
     rival = (to >= 0) & (to != w.claimant[None, :])
     size = np.where(rival, 1.0 + extra, np.where(to == NOT_ALIGNED, neutral, 0.0))
     return np.where(w.over_states[None, :], np.minimum(1.0, strength * size), strength)
+
+
+def growth_shift(pc: F64, g_c: F64, g_f: F64, steps: int, gamma: F64) -> F64:
+    """The challenger's forecast change in its chance of winning from uneven growth (R, Dn).
+
+    Each side's forces grow by the monthly factors ``g_c`` and ``g_f`` over the
+    core's look-ahead of ``steps``; in the Tullock contest its chance ``pc``
+    then becomes pc m / (pc m + 1 - pc), m = (g_c / g_f)^(steps gamma), the
+    projection the core makes of an arms race (engine ``_projected_shift``),
+    here for the growth the core does not see (Organski & Kugler 1980;
+    Powell 2006: a shift in power the bargain cannot promise away).
+    """
+    m = np.power(g_c / g_f, steps * gamma[:, None])
+    return pc * m / np.maximum(pc * m + 1.0 - pc, 1e-12) - pc

@@ -38,7 +38,7 @@ from detente.model.simulate import common_priors, compile_model
 from detente.model.state import CRISIS, SETTLED, WAR, Modifiers, State, grid, initial_state
 from detente.random import uniform
 from detente.world.build import NOT_ALIGNED, World, build_world
-from detente.world.choices import Chooser, stake_of
+from detente.world.choices import Chooser, growth_shift, stake_of
 from detente.world.decisions import brink_path, logit
 
 __all__ = ["METRICS", "World", "build_world", "simulate_world"]
@@ -118,6 +118,8 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
     for g, q in dyn.growth.items():
         growth[:, w.gp.index(g)] = (1.0 + draw(q, f"growth.{g}")) ** (1.0 / 12.0)
     grows = bool(dyn.growth)
+    g_side = np.ones((R, K + S))  # every actor's monthly growth factor
+    g_side[:, :K] = growth
 
     align = np.broadcast_to(w.initial, (R, S)).copy()
     pref = np.broadcast_to(w.preference, (R, S)).copy()
@@ -246,6 +248,15 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
             if grows:
                 state.forces[:, :K] *= growth
                 state.deployed[:, :K] *= growth
+                # The growth ahead is a shift in power the core's bargains must
+                # survive (its commitment problem, model-spec V2.2).
+                p.power_shift[:] = growth_shift(
+                    chooser.views(state)[..., 0],
+                    g_side[:, ca],
+                    g_side[:, w.target],
+                    st.lookahead,
+                    p.contest_exponent,
+                )
 
             # 3. The core engine, every dispute at once, for the runs with one
             # open; the others only advance their arms and displaced.
@@ -259,6 +270,19 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
                     quiet, state, p, runs, lambda s_, p_, r_: quiet_step(model, s_, p_, seed, r_)
                 )
             state.t = tt + 1
+
+            # A settlement that came apart in the core (V2's agreements break:
+            # Werner 1999) reopens its crisis: it counts as one, as a press does.
+            reopened = ~active & (state.phase != SETTLED)
+            if reopened.any():
+                allied = reopened & over[None, :] & (_protected(w, align) | w.collective)
+                tally[0] += allied.sum(axis=1)
+                tally[1] += (reopened & over[None, :] & ~allied).sum(axis=1)
+                opened_allied = np.where(reopened, allied, opened_allied)
+                active |= reopened
+                had_war &= ~reopened
+                had_gp &= ~reopened
+                crises += reopened.sum(axis=1)
 
             # 4. Wars, great-power wars, ends and feedback.
             war_now = (state.phase == WAR) & active
