@@ -203,13 +203,56 @@ def test_discover_never_replaces_an_earlier_result(tmp_path):
     assert _new_file(tmp_path, "prim", ".json") == tmp_path / "prim-2.json"
 
 
-@pytest.mark.parametrize("command", [["report", "."], ["serve"], ["sweep", "x.yaml", "--out", "o"]])
-def test_each_command_needing_an_extra_names_it(command, monkeypatch):
+def _readme_commands_with_extras() -> list[tuple[list[str], str]]:
+    """README's command list: each line marked ``[extra]``, as (arguments, extra)."""
+    import re
+    import shlex
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    found = []
+    for line in readme.splitlines():
+        m = re.match(r"detente (.*?)\s+#.*\[([a-z,]+)\]\s*$", line)
+        if m:
+            found.append((shlex.split(m.group(1)), m.group(2)))
+    return found
+
+
+README_EXTRAS = _readme_commands_with_extras()
+
+
+def test_the_readme_marks_the_commands_that_need_an_extra():
+    marked = {" ".join(args[:1]) for args, _ in README_EXTRAS}
+    assert {"report", "sweep", "sensitivity", "discover", "serve", "score", "forecast"} <= marked
+
+
+@pytest.mark.parametrize(
+    "command,extra",
+    [(a, e) for a, e in README_EXTRAS if a[:2] != ["crises", "predict"]]
+    + [(["crises", "score", "--crises", "c.csv", "--actors", "a.csv"], "crises")],
+    ids=lambda v: " ".join(v) if isinstance(v, list) else v,
+)
+def test_each_readme_command_needing_an_extra_names_it_before_work(
+    command, extra, monkeypatch, tmp_path
+):
+    """Every README line marked [extra], with nothing optional installed: one
+    line naming that extra, exit 2, nothing written. (``crises predict`` is
+    marked for the family; it needs no extra and runs.)"""
     import detente.extras
+    import detente.model.compiled
 
     monkeypatch.setattr(detente.extras, "_installed", lambda m: False)
+    monkeypatch.setattr(detente.model.compiled, "available", lambda: False)  # --backend jax
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "holdout").mkdir()
+    (tmp_path / "holdout" / "calibration.json").write_text("{}")
+    (tmp_path / "war2022").mkdir()
+    before = sorted(p.name for p in tmp_path.rglob("*"))
     res = runner.invoke(app, command)
-    assert res.exit_code == 2 and "pip install 'detente[" in res.output
+    assert res.exit_code == 2, res.output
+    wanted = extra.split(",")[0] if command[0] != "discover" else extra
+    assert f"pip install 'detente[{wanted}" in res.output, res.output
+    assert len(res.output.strip().splitlines()) == 1, res.output
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before  # nothing written
 
 
 def test_probabilities_and_counts_read_as_people_write_them():

@@ -765,6 +765,7 @@ def forecast(
     draws: Annotated[int, typer.Option(min=10, help="posterior predictive draws")] = 1000,
 ) -> None:
     """Forecast every calibrated quantity from the posterior, by month and year (Parquet)."""
+    need("detente forecast", "pandas")
     from detente.calibration.forecast import forecast as run_forecast
     from detente.calibration.forecast import load_posterior
     from detente.experiments.store import write_table

@@ -169,7 +169,9 @@ def score_cmd(
     workers: WorkersOpt = 1,
 ) -> None:
     """Cross-validate by decade: RPS and log loss of viol against two references."""
-    from detente.cli import err_console
+    from detente.cli import err_console, need
+
+    need("detente crises score", "crises")  # the logistic reference, before any fitting
     from detente.crises.fit import FitSettings
     from detente.crises.score import cross_validate, reliability
 
