@@ -315,7 +315,7 @@ def main() -> None:
         "summary-corrupt-run",
         lambda f: (f / "manifest.json").unlink() or (f / "summary.json").write_text("{oops"),
         "(top level)",
-        "complete run",
+        "JSON run summary",
         command="report",
     )
     round2_results(damaged)
