@@ -22,7 +22,9 @@ def rows() -> list[tuple[str, str, int, int, int, float, str]]:
     """(stream, test, ntup, tsamples, psamples, p, verdict) for every p-value on file."""
     out = []
     for path in sorted(FOLDER.glob("*.txt")):
-        stream = path.name.split("-")[0]
+        parts = path.name.split("-")
+        # control-g13-S1-p10.txt: a reference generator (rng_battery_control.sh)
+        stream = "-".join(parts[:2]) if parts[0] == "control" else parts[0]
         for line in path.read_text().splitlines():
             m = ROW.match(line)
             if m:
@@ -40,9 +42,16 @@ def main() -> None:
     for s, name, ntup, t, p, value, verdict in table:
         print(f"| {s} | {name} | {ntup} | {t:,} | {p} | {value:.4f} | {verdict} |")
     print()
-    for s in sorted({r[0] for r in table}, key=lambda x: order.get(x, 9)):
+    for s in sorted({r[0] for r in table}, key=lambda x: (order.get(x, 9), x)):
         c = Counter(r[6] for r in table if r[0] == s)
         print(f"{s}: {sum(c.values())} p-values, " + ", ".join(f"{v} {k}" for k, v in c.items()))
+    print()
+    print("rgb_lagged_sum p-values by psamples: how many, how many above 0.9 and below 0.1")
+    lagged = [r for r in table if r[1] == "rgb_lagged_sum"]
+    for key in sorted({(r[0], r[4]) for r in lagged}, key=lambda k: (order.get(k[0], 9), k)):
+        ps = [r[5] for r in lagged if (r[0], r[4]) == key]
+        hi, lo = sum(v > 0.9 for v in ps), sum(v < 0.1 for v in ps)
+        print(f"{key[0]} -p {key[1]}: {len(ps)}, {hi} above 0.9, {lo} below 0.1")
 
 
 if __name__ == "__main__":
