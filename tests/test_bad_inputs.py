@@ -35,6 +35,7 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 def command(case: dict, target: Path, tmp: Path) -> list[str]:
     kind = case["command"]
+    arg = str(tmp / case["arg"]) if "arg" in case else str(target)
     if kind == "validate":
         return ["validate", str(target)]
     if kind == "sweep":
@@ -46,6 +47,15 @@ def command(case: dict, target: Path, tmp: Path) -> list[str]:
         return ["report", str(target), "--out", case.get("out", str(tmp / "report.html"))]
     if kind == "discover":
         return ["discover", str(target), "--outcome", "p_war > 0.5"]
+    if kind == "score":
+        return ["score", str(target)]
+    if kind == "crises-priors":
+        return ["crises", "priors", "--fit", arg]
+    if kind == "crises-scenario":
+        return ["crises", "scenario", "1", "--crises", arg, "--actors", arg]
+    if kind == "calibrate":
+        out = str(tmp / "calibration")
+        return ["calibrate", "donbas-2014", "--targets", arg, "--out", out, "--no-report"]
     raise AssertionError(kind)
 
 
@@ -56,10 +66,13 @@ def test_the_catalogue_holds_at_least_forty_cases_of_every_kind():
     assert f"{len(CASES)} cases" in docs
     kinds = {c["command"] for c in CASES}
     assert {"validate", "sweep", "sweep-resume", "report", "discover"} <= kinds
+    # Every reader of a folder or file detente opens (round 3: report, score,
+    # crisis fits and ICB files, targets).
+    assert {"score", "crises-priors", "crises-scenario", "calibrate"} <= kinds
     assert any(c["file"].endswith(".csv") or "csv" in c["file"] for c in CASES)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[c.get("arg", c["file"]) for c in CASES])
 def test_each_bad_input_gives_its_error(case, tmp_path):
     source = HERE / case["file"]
     target = tmp_path / source.name

@@ -203,13 +203,55 @@ def test_discover_never_replaces_an_earlier_result(tmp_path):
     assert _new_file(tmp_path, "prim", ".json") == tmp_path / "prim-2.json"
 
 
-@pytest.mark.parametrize("command", [["report", "."], ["serve"], ["sweep", "x.yaml", "--out", "o"]])
-def test_each_command_needing_an_extra_names_it(command, monkeypatch):
+def _readme_commands_with_extras() -> list[tuple[list[str], str]]:
+    """README's command list: each line marked ``[extra]``, as (arguments, extra)."""
+    import re
+    import shlex
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    found = []
+    for line in readme.splitlines():
+        m = re.match(r"detente (.*?)\s+#.*\[([a-z,]+)\]\s*$", line)
+        if m:
+            found.append((shlex.split(m.group(1)), m.group(2)))
+    return found
+
+
+README_EXTRAS = _readme_commands_with_extras()
+
+
+def test_the_readme_marks_the_commands_that_need_an_extra():
+    marked = {" ".join(args[:1]) for args, _ in README_EXTRAS}
+    assert {"report", "sweep", "sensitivity", "discover", "serve", "score", "forecast"} <= marked
+
+
+@pytest.mark.parametrize(
+    "command,extra",
+    [*README_EXTRAS, (["crises", "score", "--crises", "c.csv", "--actors", "a.csv"], "crises")],
+    ids=lambda v: " ".join(v) if isinstance(v, list) else v,
+)
+def test_each_readme_command_needing_an_extra_names_it_before_work(
+    command, extra, monkeypatch, tmp_path
+):
+    """Every README line marked [extra], with nothing optional installed: one
+    line naming that extra, exit 2, nothing written; and ``crises score``
+    (not in the README), which failed after fitting without scikit-learn."""
     import detente.extras
+    import detente.model.compiled
 
     monkeypatch.setattr(detente.extras, "_installed", lambda m: False)
+    monkeypatch.setattr(detente.model.compiled, "available", lambda: False)  # --backend jax
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "holdout").mkdir()
+    (tmp_path / "holdout" / "calibration.json").write_text("{}")
+    (tmp_path / "war2022").mkdir()
+    before = sorted(p.name for p in tmp_path.rglob("*"))
     res = runner.invoke(app, command)
-    assert res.exit_code == 2 and "pip install 'detente[" in res.output
+    assert res.exit_code == 2, res.output
+    wanted = extra.split(",")[0] if command[0] != "discover" else extra
+    assert f"pip install 'detente[{wanted}" in res.output, res.output
+    assert len(res.output.strip().splitlines()) == 1, res.output
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before  # nothing written
 
 
 def test_probabilities_and_counts_read_as_people_write_them():
@@ -256,3 +298,13 @@ def test_each_posterior_panel_is_binned_on_its_own_range():
     small = rows[rows["parameter"] == "small"]
     assert small["hi"].max() <= 1e-4 * 1.001  # not one bar on the 0-20 axis
     assert len(small) == 2 * small["lo"].nunique() and small["lo"].nunique() >= 5
+
+
+def test_the_crisis_commands_use_the_shipped_icb_record_from_any_folder(tmp_path, monkeypatch):
+    """README's `detente crises predict --json` names no file: a pip user has no
+    data/ folder, so the shipped ICB files are the default (fails if --crises
+    is required again or the shipped files are not found)."""
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(app, ["crises", "scenario", "1"])
+    assert res.exit_code == 0, res.output
+    assert "ICB crisis 1" in res.output

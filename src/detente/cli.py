@@ -682,16 +682,20 @@ def score(
     from detente.calibration.scoring import score as run_score
     from detente.calibration.store import read_calibration
 
-    if not (folder / "calibration.json").is_file():
+    if not (folder / "calibration.json").exists():  # a FIFO is named by its reader
         raise fail(f"{folder}: expected a calibration folder (calibration.json is missing)")
     if targets is not None:
         _score_targets(folder, targets, draws, as_json)
         return
+    from detente.io import InputError
+
     try:
         manifest, pred, obs = read_calibration(folder)
         result = run_score(
             manifest, pred, obs, target=target, after=_date(after, "--after"), threshold=threshold
         )
+    except InputError as e:
+        raise fail(str(e)) from None
     except (ValueError, KeyError, OSError) as e:
         raise fail(f"{folder}: {e}") from None
     write_atomic(folder / "scores.json", (json.dumps(result, indent=1) + "\n").encode())
@@ -761,12 +765,13 @@ def forecast(
     draws: Annotated[int, typer.Option(min=10, help="posterior predictive draws")] = 1000,
 ) -> None:
     """Forecast every calibrated quantity from the posterior, by month and year (Parquet)."""
+    need("detente forecast", "pandas")
     from detente.calibration.forecast import forecast as run_forecast
     from detente.calibration.forecast import load_posterior
     from detente.experiments.store import write_table
     from detente.scenario.loading import ScenarioError
 
-    if not (folder / "calibration.json").is_file():
+    if not (folder / "calibration.json").exists():  # a FIFO is named by its reader
         raise fail(f"{folder}: expected a calibration folder (calibration.json is missing)")
     cut = _date(until, "--until")
     try:

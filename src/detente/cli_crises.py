@@ -20,11 +20,18 @@ app = typer.Typer(
 )
 
 CrisesOpt = Annotated[
-    Path, typer.Option("--crises", help="ICB1-format crisis CSV (one row a crisis)")
+    Path | None,
+    typer.Option(
+        "--crises", help="ICB1-format crisis CSV (one row a crisis; default: the shipped 1918-1989)"
+    ),
 ]
 ActorsOpt = Annotated[
-    Path, typer.Option("--actors", help="ICB2-format actor CSV (one row an actor)")
+    Path | None,
+    typer.Option(
+        "--actors", help="ICB2-format actor CSV (one row an actor; default: the shipped 1918-1989)"
+    ),
 ]
+SHIPPED_ICB = ("icb1v14-1918-1989.csv", "icb2v14-1918-1989.csv")
 SeedOpt = Annotated[int, typer.Option(help="root seed")]
 WorkersOpt = Annotated[
     int, typer.Option(min=1, max=64, help="processes (results do not depend on it)")
@@ -35,6 +42,19 @@ def _fail(message: str) -> typer.Exit:
     from detente.cli import fail
 
     return fail(message)
+
+
+def _files(crises: Path | None, actors: Path | None) -> tuple[Path, Path]:
+    """The ICB files named, or those shipped with detente (1918-1989) for either left out."""
+    from detente.reference import data_dir
+
+    if crises is None or actors is None:
+        folder = data_dir()
+        if folder is None:
+            raise _fail("--crises, --actors: expected ICB files (none ship with this install)")
+        crises = crises or folder / "icb" / SHIPPED_ICB[0]
+        actors = actors or folder / "icb" / SHIPPED_ICB[1]
+    return crises, actors
 
 
 def _load(crises: Path, actors: Path):
@@ -63,9 +83,9 @@ def _command() -> str:
 
 @app.command("fit")
 def fit_cmd(
-    crises: CrisesOpt,
-    actors: ActorsOpt,
     out: Annotated[Path, typer.Option("--out", help="folder for posterior.yaml")],
+    crises: CrisesOpt = None,
+    actors: ActorsOpt = None,
     particles: Annotated[int, typer.Option(min=4, max=100_000)] = 200,
     generations: Annotated[int, typer.Option(min=1, max=50)] = 8,
     reps: Annotated[int, typer.Option(min=2, max=64, help="runs per crisis and particle")] = 2,
@@ -77,6 +97,7 @@ def fit_cmd(
     from detente.cli import err_console
     from detente.crises.fit import FitSettings, fit, sha256, write_posterior
 
+    crises, actors = _files(crises, actors)
     table, _, skipped = _load(crises, actors)
     if len(table) < 2:
         raise _fail(f"{crises}: expected at least 2 mappable crises to fit, got {len(table)}")
@@ -109,8 +130,8 @@ def fit_cmd(
 
 @app.command("predict")
 def predict_cmd(
-    crises: CrisesOpt,
-    actors: ActorsOpt,
+    crises: CrisesOpt = None,
+    actors: ActorsOpt = None,
     fit: Annotated[
         Path | None, typer.Option("--fit", help="fit folder or file (default: shipped)")
     ] = None,
@@ -123,6 +144,7 @@ def predict_cmd(
     """Forecast P(viol = 1..4) and the mean duration of every crisis in the files."""
     from detente.crises.predict import predict
 
+    crises, actors = _files(crises, actors)
     table, _, skipped = _load(crises, actors)
     post = _posterior(fit)
     p, days = predict(table, post, draws, reps, seed, workers)
@@ -153,8 +175,8 @@ def predict_cmd(
 
 @app.command("score")
 def score_cmd(
-    crises: CrisesOpt,
-    actors: ActorsOpt,
+    crises: CrisesOpt = None,
+    actors: ActorsOpt = None,
     out: Annotated[Path | None, typer.Option("--out", help="write scores.json here")] = None,
     figure: Annotated[
         Path | None, typer.Option("--figure", help="reliability figure (PNG)")
@@ -169,10 +191,13 @@ def score_cmd(
     workers: WorkersOpt = 1,
 ) -> None:
     """Cross-validate by decade: RPS and log loss of viol against two references."""
-    from detente.cli import err_console
+    from detente.cli import err_console, need
+
+    need("detente crises score", "crises")  # the logistic reference, before any fitting
     from detente.crises.fit import FitSettings
     from detente.crises.score import cross_validate, reliability
 
+    crises, actors = _files(crises, actors)
     table, _, skipped = _load(crises, actors)
     if len(set((table.year // 10).tolist())) < 2:
         raise _fail(f"{crises}: expected crises from at least 2 decades to cross-validate")
@@ -238,8 +263,8 @@ def _print_scores(s: dict) -> None:
 @app.command("scenario")
 def scenario_cmd(
     crisno: Annotated[int, typer.Argument(help="ICB crisis number")],
-    crises: CrisesOpt,
-    actors: ActorsOpt,
+    crises: CrisesOpt = None,
+    actors: ActorsOpt = None,
     fit: Annotated[
         Path | None, typer.Option("--fit", help="fit folder or file (default: shipped)")
     ] = None,
@@ -247,6 +272,7 @@ def scenario_cmd(
     """Write one ICB crisis as an editable scenario (YAML) on standard output."""
     from detente.crises.scenario import crisis_scenario
 
+    crises, actors = _files(crises, actors)
     _, feats, skipped = _load(crises, actors)
     match = [f for f in feats if f.crisno == crisno]
     if not match:

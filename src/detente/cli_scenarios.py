@@ -114,9 +114,9 @@ def make_self_contained(scenario_file: Path) -> list[Path]:
     import yaml
 
     from detente.io import write_atomic
-    from detente.scenario.loading import builtin_posterior
+    from detente.scenario.loading import builtin_posterior, read_yaml
 
-    data = yaml.safe_load(scenario_file.read_text(encoding="utf-8"))
+    data = read_yaml(scenario_file)
     copied: dict[str, Path] = {}
 
     def walk(node):  # type: ignore[no-untyped-def]

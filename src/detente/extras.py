@@ -25,6 +25,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "xarray": ("xarray",),
     "arviz": ("arviz",),
     "plot": ("matplotlib",),
+    "crises": ("sklearn", "matplotlib"),
 }
 
 

@@ -75,10 +75,11 @@ def posterior_to_arviz(folder: str | Path) -> Any:
     """
     require("posterior_to_arviz()", "arviz", "pandas")
     import arviz as az
-    import pyarrow.parquet as pq
+
+    from detente.calibration.store import read_frame
 
     folder = Path(folder)
-    post = pq.read_table(folder / "posterior.parquet").to_pandas()
+    post = read_frame(folder, "posterior")
     bookkeeping = {"generation", "particle", "id", "distance", "epsilon"}
     names = [c for c in post.columns if c not in bookkeeping]
     last = post["generation"].max()

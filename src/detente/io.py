@@ -23,8 +23,11 @@ from typing import Any
 __all__ = [
     "MAX_BYTES",
     "InputError",
+    "parquet_columns",
+    "parse_json",
     "read_bytes",
     "read_csv",
+    "read_json",
     "read_parquet",
     "read_text",
     "sha256_file",
@@ -33,6 +36,7 @@ __all__ = [
 
 MAX_BYTES = 10 * 1024 * 1024  # a scenario, experiment, design or posterior file
 MAX_PARQUET_BYTES = 4 * 1024**3  # a results chunk or design table
+MAX_JSON_BYTES = 64 * 1024 * 1024  # a summary or manifest detente wrote
 
 
 class InputError(ValueError):
@@ -59,22 +63,37 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def read_bytes(path: str | Path, what: str = "input", limit: int = MAX_BYTES) -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes, or :class:`InputError`.
+def _open_regular(name: str, what: str) -> tuple[int, os.stat_result]:
+    """A descriptor of a regular file and its ``fstat``, or :class:`InputError`.
 
-    The file is opened non-blocking (opening a FIFO never waits for a
-    writer) and checked with ``fstat`` on the open descriptor (no race with
-    a rename), then read up to ``limit + 1`` bytes.
+    Opened non-blocking (opening a FIFO never waits for a writer) and checked
+    on the open descriptor (no race with a rename).
     """
-    name = str(path)
     try:
         fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as e:
         raise InputError(name, "", f"expected a readable {what} file ({e.strerror})") from None
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError(name, "", f"expected a regular {what} file, got {_kind(info.st_mode)}")
+    except OSError as e:
+        os.close(fd)
+        raise InputError(name, "", f"expected a readable {what} file ({e.strerror})") from None
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise InputError(name, "", f"expected a regular {what} file, got {_kind(info.st_mode)}")
+    return fd, info
+
+
+def read_bytes(path: str | Path, what: str = "input", limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, or :class:`InputError`.
+
+    Directories, FIFOs and devices are refused before a byte is read (see
+    :func:`_open_regular`); the size is checked before reading and never
+    more than ``limit + 1`` bytes are read, even if the file grows meanwhile.
+    """
+    name = str(path)
+    fd, info = _open_regular(name, what)
+    try:
         if info.st_size > limit:
             raise InputError(
                 name,
@@ -102,14 +121,8 @@ def sha256_file(path: str | Path, what: str = "input", limit: int = 1 << 40) -> 
     import hashlib
 
     name = str(path)
+    fd, _ = _open_regular(name, what)
     try:
-        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as e:
-        raise InputError(name, "", f"expected a readable {what} file ({e.strerror})") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError(name, "", f"expected a regular {what} file, got {_kind(info.st_mode)}")
         digest, total = hashlib.sha256(), 0
         while block := os.read(fd, 1 << 20):
             digest.update(block)
@@ -170,16 +183,44 @@ def read_csv(
     return header, table[1:]
 
 
-def read_parquet(path: str | Path, what: str = "Parquet", columns: list[str] | None = None):
+def read_parquet(
+    path: str | Path,
+    what: str = "Parquet",
+    columns: list[str] | None = None,
+    limit: int = MAX_PARQUET_BYTES,
+):
     """A Parquet file as an Arrow table, refusing what is not a complete regular file."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    data = read_bytes(path, what, MAX_PARQUET_BYTES)
+    data = read_bytes(path, what, limit)
     try:
         return pq.read_table(pa.BufferReader(data), columns=columns)
     except (OSError, pa.ArrowException) as e:
         raise InputError(str(path), "", f"expected a complete Parquet file ({e})") from None
+
+
+def parquet_columns(path: str | Path, what: str = "Parquet") -> list[str]:
+    """The column names of a Parquet file, read from its footer alone.
+
+    The file is checked as :func:`read_bytes` checks it; only the footer is
+    read, so a large results table costs nothing here.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    name = str(path)
+    fd, _ = _open_regular(name, what)
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            return list(pq.read_schema(fh).names)
+        except (OSError, pa.ArrowException) as e:
+            raise InputError(name, "", f"expected a complete Parquet file ({e})") from None
+
+
+def read_json(path: str | Path, what: str = "JSON", limit: int = MAX_JSON_BYTES) -> Any:
+    """A JSON file through :func:`read_bytes` and :func:`parse_json`."""
+    return parse_json(read_bytes(path, what, limit), str(path), f"a JSON {what}")
 
 
 def parse_json(data: bytes, name: str, what: str = "JSON") -> Any:

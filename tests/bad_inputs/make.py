@@ -19,6 +19,7 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 from round2 import round2_experiments, round2_results, round2_scenarios  # noqa: E402
+from round3 import round3_readers  # noqa: E402
 
 from conftest import scenario_dict  # noqa: E402
 from test_bad_scenarios import CASES  # noqa: E402
@@ -314,10 +315,11 @@ def main() -> None:
         "summary-corrupt-run",
         lambda f: (f / "manifest.json").unlink() or (f / "summary.json").write_text("{oops"),
         "(top level)",
-        "complete run",
+        "JSON run summary",
         command="report",
     )
     round2_results(damaged)
+    round3_readers(HERE / "readers", good, cases.append)
     shutil.rmtree(good)
     (HERE / "cases.yaml").write_text(yaml.safe_dump(cases, sort_keys=False, width=100))
     print(f"{len(cases)} cases")

@@ -17,7 +17,6 @@ the 50% and 90% intervals, floors by their definition), without refitting.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -103,9 +102,9 @@ class Posterior:
 
 def load_posterior(folder: Path) -> Posterior:
     """Read a calibration folder: its scenario, targets and last generation."""
-    import pyarrow.parquet as pq
+    from detente.calibration.store import read_calibration_manifest, read_frame
 
-    manifest = json.loads((folder / "calibration.json").read_text())
+    manifest = read_calibration_manifest(folder)
     sc = load_scenario(manifest["scenario"])
     candidates = [manifest.get("targets_path"), manifest["targets"]]
     tpath = next((Path(c) for c in candidates if c and Path(c).is_file()), None)
@@ -124,7 +123,7 @@ def load_posterior(folder: Path) -> Posterior:
         seed=int(manifest["seed"]),
         targets_file=str(tpath),
     )
-    post = pq.read_table(folder / "posterior.parquet").to_pandas()
+    post = read_frame(folder, "posterior")
     last = post[post["generation"] == post["generation"].max()]
     return Posterior(folder, manifest, problem, last[names].to_numpy(dtype=np.float64))
 

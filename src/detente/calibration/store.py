@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -27,13 +26,19 @@ from detente import __version__
 from detente.calibration.calibrate import Calibration
 from detente.experiments.metrics import coverage
 from detente.experiments.store import write_table
-from detente.io import write_atomic
+from detente.io import read_json, read_parquet, sha256_file, write_atomic
 
-__all__ = ["coverage_table", "read_calibration", "write_calibration"]
+__all__ = [
+    "coverage_table",
+    "read_calibration",
+    "read_calibration_manifest",
+    "read_frame",
+    "write_calibration",
+]
 
 
 def _sha(path: Path | None) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path and path.is_file() else ""
+    return sha256_file(path, "targets") if path and path.is_file() else ""
 
 
 def floor_coverage(floors, ensemble, level: float) -> float:
@@ -195,11 +200,28 @@ def write_calibration(
     return manifest
 
 
-def read_calibration(folder: Path) -> tuple[dict[str, Any], Any, Any]:
-    """(manifest, predictive DataFrame, observed DataFrame) of a calibration folder."""
-    import pyarrow.parquet as pq
+def read_calibration_manifest(folder: Path) -> dict[str, Any]:
+    """``calibration.json`` of a calibration folder, through the guarded reader."""
+    manifest = read_json(folder / "calibration.json", "calibration manifest")
+    if not isinstance(manifest, dict):
+        from detente.io import InputError
 
-    manifest = json.loads((folder / "calibration.json").read_text())
-    pred = pq.read_table(folder / "predictive.parquet").to_pandas()
-    obs = pq.read_table(folder / "observed.parquet").to_pandas()
-    return manifest, pred, obs
+        raise InputError(
+            str(folder / "calibration.json"), "", "expected a JSON object (a calibration manifest)"
+        )
+    return manifest
+
+
+def read_frame(folder: Path, name: str) -> Any:
+    """``<name>.parquet`` of a calibration folder as a DataFrame, through the guarded reader."""
+    return read_parquet(folder / f"{name}.parquet", name).to_pandas()
+
+
+def read_calibration(folder: Path) -> tuple[dict[str, Any], Any, Any]:
+    """(manifest, predictive DataFrame, observed DataFrame) of a calibration folder.
+
+    Every file goes through :mod:`detente.io` (no FIFOs, devices or folders;
+    bounded sizes); a problem is an :class:`~detente.io.InputError` naming it.
+    """
+    manifest = read_calibration_manifest(folder)
+    return manifest, read_frame(folder, "predictive"), read_frame(folder, "observed")

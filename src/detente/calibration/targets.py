@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -41,6 +42,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from detente.io import read_text
 from detente.scenario.distributions import Distribution
 from detente.scenario.loading import ScenarioError, _pydantic_error, read_yaml
 
@@ -145,11 +147,9 @@ def _window(kind: str, label: str) -> tuple[dt.date, dt.date]:
 
 
 def _csv_values(t: Target, path: Path) -> dict[str, float]:
-    try:
-        with path.open(newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(line for line in f if not line.startswith("#")))
-    except OSError as e:
-        raise ScenarioError(str(path), "", f"expected a readable CSV file ({e.strerror})") from None
+    text = read_text(path, "targets CSV")
+    lines = io.StringIO(text, newline="")
+    rows = list(csv.DictReader(line for line in lines if not line.startswith("#")))
     out: dict[str, float] = {}
     for i, row in enumerate(rows):
         label, raw = row.get(t.date_column or ""), row.get(t.value_column or "")

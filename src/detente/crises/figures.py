@@ -49,9 +49,9 @@ def reliability_figure(cv: CVResult, path: Path) -> None:
 
 def figure_from_forecasts(forecasts_json: Path, path: Path) -> None:
     """Redraw the figure from the ``forecasts.json`` that ``detente crises score`` writes."""
-    import json
+    from detente.io import read_json
 
-    doc = json.loads(Path(forecasts_json).read_text())
+    doc = read_json(forecasts_json, "forecasts")
     fc = {k: np.asarray(doc[k]) for k in ("model", "base_rate", "logistic") if k in doc}
     cv = CVResult(np.asarray(doc["crisno"]), np.asarray(doc["viol"]), np.asarray(doc["decade"]), fc)
     reliability_figure(cv, path)

@@ -21,7 +21,6 @@ framework for updating belief distributions", JRSS B 78(5)).
 from __future__ import annotations
 
 import datetime
-import hashlib
 import itertools
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -198,7 +197,10 @@ def fit(table: FeatureTable, s: FitSettings, on_generation=None) -> Posterior:
 
 
 def sha256(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """SHA-256 of an input file, streamed through the guarded reader."""
+    from detente.io import sha256_file
+
+    return sha256_file(path, "ICB")
 
 
 def write_posterior(post: Posterior, path: Path, command: str, inputs: dict[str, str]) -> None:
@@ -227,10 +229,9 @@ def write_posterior(post: Posterior, path: Path, command: str, inputs: dict[str,
 def read_posterior(path: str | Path) -> Posterior:
     """Read a posterior written by :func:`write_posterior`; every coefficient is checked."""
     p = Path(path)
-    try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as e:
-        raise ValueError(f"{p}: expected a crisis-fit YAML file ({type(e).__name__})") from None
+    from detente.scenario.loading import read_yaml
+
+    doc = read_yaml(p, "crisis-fit")  # guarded: no FIFOs or devices, bounded, safe loader
     if not isinstance(doc, dict) or not isinstance(doc.get("samples"), dict):
         raise ValueError(f"{p}: field 'samples': expected a mapping of coefficient samples")
     cols = []

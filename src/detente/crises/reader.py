@@ -10,11 +10,13 @@ read from the files are kept as text and never interpreted.
 from __future__ import annotations
 
 import csv
+import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from detente.crises.codebook import ACTOR_CODES, CRISIS_CODES, Code
+from detente.io import InputError, read_text
 
 __all__ = ["ActorRow", "CrisisDataError", "CrisisRow", "read_icb"]
 
@@ -73,13 +75,11 @@ def _value(code: Code, raw: str | None, where: str) -> float | str | None:
 def _read_table(path: Path, codes: tuple[Code, ...], what: str) -> list[tuple[int, dict]]:
     """Rows of one CSV file as (line number, codes), every used column checked."""
     try:
-        size = path.stat().st_size
-    except OSError as e:
-        raise CrisisDataError(f"{path}: cannot read the {what} file ({e.strerror})") from None
-    if size > MAX_BYTES:
-        raise CrisisDataError(f"{path}: expected an ICB {what} file under 50 MB, got {size} bytes")
+        text = read_text(path, f"ICB {what}", MAX_BYTES)  # no FIFOs, devices, folders
+    except InputError as e:
+        raise CrisisDataError(str(e)) from None
     try:
-        with path.open(newline="", encoding="utf-8-sig") as f:
+        with io.StringIO(text, newline="") as f:
             reader = csv.DictReader(f)
             header = [h.strip().lower() for h in (reader.fieldnames or [])]
             for c in codes:
@@ -93,8 +93,6 @@ def _read_table(path: Path, codes: tuple[Code, ...], what: str) -> list[tuple[in
             for i, raw in enumerate(reader, start=2):
                 where = f"{path}: row {i}"
                 rows.append((i, {c.name: _value(c, raw.get(c.name), where) for c in codes}))
-    except UnicodeDecodeError:
-        raise CrisisDataError(f"{path}: expected a UTF-8 CSV {what} file") from None
     except csv.Error as e:
         raise CrisisDataError(f"{path}: expected a CSV {what} file ({e})") from None
     if not rows:

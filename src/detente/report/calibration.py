@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
 
 from detente.report.figures import Spec, _alt
 
@@ -140,10 +139,10 @@ def tolerances(manifest: dict[str, Any]) -> Spec:
 
 
 def calibration_specs(folder: Path) -> tuple[dict[str, Spec], dict[str, Any]]:
-    manifest = json.loads((folder / "calibration.json").read_text())
-    pred = pq.read_table(folder / "predictive.parquet").to_pandas()
-    obs = pq.read_table(folder / "observed.parquet").to_pandas()
-    post = pq.read_table(folder / "posterior.parquet").to_pandas()
+    from detente.calibration.store import read_calibration, read_frame
+
+    manifest, pred, obs = read_calibration(folder)
+    post = read_frame(folder, "posterior")
     names = [p["name"] for p in manifest["parameters"]]
     specs: dict[str, Spec] = {}
     for t in dict.fromkeys(obs["target"]):
@@ -185,10 +184,11 @@ def build_calibration_report(folder: Path, page: str, bundle: str, table) -> str
         "<h2>Coverage of the fitted observations</h2>" + table(cov, list(cov[0]) if cov else []),
         "<h2>Posterior</h2>" + table(prm, list(prm[0])),
     ]
-    if (folder / "forecast.parquet").is_file():
+    if (folder / "forecast.parquet").exists():
+        from detente.calibration.store import read_frame
         from detente.report.forecast import forecast_rows
 
-        rows = forecast_rows(pq.read_table(folder / "forecast.parquet").to_pandas(), "year")
+        rows = forecast_rows(read_frame(folder, "forecast"), "year")
         if rows:
             parts.append(
                 "<h2>Forecast by year (posterior predictive, 50% and 90% intervals)</h2>"

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
-import yaml
-
+from detente.io import InputError, parquet_columns, read_json, read_parquet
 from detente.report import figures
 
 __all__ = ["build_report", "export_figures", "figure_specs", "vega_bundle"]
@@ -35,10 +34,10 @@ def vega_bundle() -> str:
 
 
 def _assumptions(scenario_yaml: Path) -> list[dict[str, str]]:
-    from detente.scenario.loading import parse_scenario
+    from detente.scenario.loading import parse_scenario, read_yaml
     from detente.scenario.sources import quantities
 
-    sc = parse_scenario(yaml.safe_load(scenario_yaml.read_text()), file=str(scenario_yaml))
+    sc = parse_scenario(read_yaml(scenario_yaml), file=str(scenario_yaml))
     rows = []
     for n in quantities(sc):
         if n.default:
@@ -62,18 +61,32 @@ def _assumptions(scenario_yaml: Path) -> list[dict[str, str]]:
 
 def figure_specs(folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     """(figures by name, context) for a run folder or a sweep folder."""
+    return read_folder(Path(folder), _figure_specs, "run or sweep")
+
+
+def read_folder(folder: Path, build, what: str):  # type: ignore[no-untyped-def]
+    """``build(folder)``, with every problem of the folder's files as one
+    :class:`~detente.experiments.store.ResultsError` line naming the file.
+
+    Each file is read through :mod:`detente.io` (no FIFOs, devices or
+    folders, bounded sizes); what its reader refuses is passed on as it is,
+    and anything else a damaged file raises (a JSON or Arrow error, a
+    missing key) is named with the folder.
+    """
     from detente.experiments.store import ResultsError
 
     try:
-        return _figure_specs(Path(folder))
+        return build(folder)
     except ResultsError:
         raise
+    except InputError as e:
+        raise ResultsError(str(e)) from None
     except (OSError, ValueError, KeyError, TypeError) as e:
         # json.JSONDecodeError is a ValueError; a damaged Parquet file raises
         # an ArrowInvalid, also a ValueError.
+        detail = " ".join(f"{type(e).__name__}: {e}".split())
         raise ResultsError(
-            f"{folder}: (top level): expected the files of a complete run or "
-            f"sweep ({type(e).__name__}: {e})"
+            f"{folder}: (top level): expected the files of a complete {what} ({detail})"
         ) from None
 
 
@@ -81,30 +94,32 @@ def _figure_specs(folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     specs: dict[str, Any] = {}
     ctx: dict[str, Any] = {"kind": "run"}
     if (folder / "summary.json").exists():
-        summary = json.loads((folder / "summary.json").read_text())
+        summary = read_json(folder / "summary.json", "run summary")
         ctx.update(summary=summary)
         rows = summary["packages"]
         specs["probabilities"] = figures.probabilities(rows)
         specs["difference"] = figures.deltas(rows)
         if (folder / "series.parquet").exists():
-            series = pq.read_table(folder / "series.parquet").to_pandas()
+            series = read_parquet(folder / "series.parquet", "series").to_pandas()
             specs["escalation"] = figures.fan_chart(series)
             steps = int(series["step"].max())
         else:
             steps = 104
         if (folder / "runs.parquet").exists():
-            names = pq.read_schema(folder / "runs.parquet").names
+            names = parquet_columns(folder / "runs.parquet", "runs")
             keep = ["package", "deaths", "displaced", "war_onset"] + [
                 c
                 for c in names
                 if c.startswith(("settled_by.", "settlement.", "territory_change."))
             ]
-            runs = pq.read_table(folder / "runs.parquet", columns=keep).to_pandas()
+            runs = read_parquet(folder / "runs.parquet", "runs", columns=keep).to_pandas()
             ctx["runs"] = runs
             specs["distributions"] = figures.distributions(runs)
             specs["survival"] = figures.survival(runs, steps)
     elif (folder / "manifest.json").exists():
-        manifest = json.loads((folder / "manifest.json").read_text())
+        from detente.experiments.store import MAX_MANIFEST_BYTES
+
+        manifest = read_json(folder / "manifest.json", "manifest", MAX_MANIFEST_BYTES)
         ctx.update(kind="sweep", manifest=manifest)
         from detente.experiments.store import load
 
@@ -115,7 +130,7 @@ def _figure_specs(folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
             table[k] = v
         ctx["sweep_table"] = table
         if (folder / "sensitivity.json").exists():
-            rows = json.loads((folder / "sensitivity.json").read_text())
+            rows = read_json(folder / "sensitivity.json", "sensitivity table")
             if rows and "S1" in rows[0]:
                 specs["sobol"] = figures.sobol_bars(rows)
         if (folder / "prim.json").exists():
@@ -125,12 +140,12 @@ def _figure_specs(folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
                 for k, v in {**spec.get("uncertainties", {}), **spec.get("levers", {})}.items()
             }
             specs["prim"] = figures.prim_boxes(
-                json.loads((folder / "prim.json").read_text()), bounds
+                read_json(folder / "prim.json", "PRIM result"), bounds
             )
     else:
         raise FileNotFoundError(
-            f"{folder}: expected a run (summary.json), sweep (manifest.json), calibration "
-            "(calibration.json) or world (world.json) folder"
+            f"{folder}: (top level): expected a run (summary.json), sweep (manifest.json), "
+            "calibration (calibration.json) or world (world.json) folder"
         )
     if (folder / "scenario.yaml").exists():
         ctx["assumptions"] = _assumptions(folder / "scenario.yaml")
@@ -170,27 +185,43 @@ def _fmt(v: Any) -> str:
 
 def _hindcast_label(folder: Path) -> str | None:
     """The scenario's hindcast label (``sources.HINDCAST``) from the run's scenario.yaml."""
+    from detente.scenario.loading import read_yaml
+
     path = folder / "scenario.yaml"
-    if not path.is_file():
+    if not path.exists():
         return None
-    try:
-        sources = (yaml.safe_load(path.read_text()) or {}).get("sources") or {}
-    except (OSError, yaml.YAMLError, AttributeError):
-        return None
+    sources = read_yaml(path).get("sources") or {}
     label = sources.get("HINDCAST") if isinstance(sources, dict) else None
     return str(label) if label else None
 
 
+def folder_kind(folder: Path) -> str:
+    """"calibration", "world" or "results" (a run or sweep), by the file that
+    marks each; a FIFO or device under that name still marks it, so that
+    its reader refuses it by name instead of the folder being misread."""
+    for kind in ("calibration", "world"):
+        if os.path.lexists(folder / f"{kind}.json"):
+            return kind
+    return "results"
+
+
 def build_report(folder: Path) -> str:
     """The HTML text of the report for ``folder``."""
-    if (folder / "calibration.json").is_file():
+    kind = folder_kind(folder)
+    if kind == "calibration":
         from detente.report.calibration import build_calibration_report
 
-        return build_calibration_report(folder, PAGE, vega_bundle(), _table)
-    if (folder / "world.json").is_file():
+        return read_folder(
+            folder,
+            lambda f: build_calibration_report(f, PAGE, vega_bundle(), _table),
+            "calibration",
+        )
+    if kind == "world":
         from detente.report.world import build_world_report
 
-        return build_world_report(folder, PAGE, vega_bundle(), _table)
+        return read_folder(
+            folder, lambda f: build_world_report(f, PAGE, vega_bundle(), _table), "world run"
+        )
     specs, ctx = figure_specs(folder)
     parts = []
     if ctx["kind"] == "run":
@@ -201,7 +232,7 @@ def build_report(folder: Path) -> str:
             f"backend {s.get('backend', 'numpy')}, scenario SHA-256 "
             f"<code>{s.get('scenario_sha256', '')[:16]}…</code>"
         )
-        label = _hindcast_label(folder)
+        label = read_folder(folder, _hindcast_label, "run")
         if label:
             meta += f". {html.escape(label)}"
         from detente.report.reading import HOW_TO_READ, price_of_peace, summary_rows
@@ -257,14 +288,15 @@ def export_figures(folder: Path, target: Path) -> list[Path]:
     """Write every figure as PNG (2x) and SVG into ``target``."""
     import vl_convert as vlc
 
-    if (folder / "calibration.json").is_file():
+    kind = folder_kind(folder)
+    if kind == "calibration":
         from detente.report.calibration import calibration_specs
 
-        specs, _ = calibration_specs(folder)
-    elif (folder / "world.json").is_file():
+        specs, _ = read_folder(folder, calibration_specs, "calibration")
+    elif kind == "world":
         from detente.report.world import world_specs
 
-        specs, _ = world_specs(folder)
+        specs, _ = read_folder(folder, world_specs, "world run")
     else:
         specs, _ = figure_specs(folder)
     target.mkdir(parents=True, exist_ok=True)

@@ -64,7 +64,9 @@ def tradeoff(rows: list[dict[str, Any]], years: int, peace: str = "wars") -> Spe
 
 
 def world_specs(folder: Path) -> tuple[dict[str, Spec], dict[str, Any]]:
-    summary = json.loads((folder / "world.json").read_text())
+    from detente.io import read_json
+
+    summary = read_json(folder / "world.json", "world summary")
     return {"tradeoff": tradeoff(summary["presets"], summary["years"])}, summary
 
 

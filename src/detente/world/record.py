@@ -23,11 +23,13 @@ when it did not.
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import numpy as np
 
 from detente.experiments.statistics import wilson_interval
+from detente.io import read_text
 
 __all__ = ["icb_war_shares"]
 
@@ -48,7 +50,8 @@ def icb_war_shares(
     """
     groups = {"formal": FORMAL, "informal": INFORMAL, "none": NO_ALLY}
     counts = {k: [0, 0] for k in groups}
-    with open(actors_csv, newline="") as f:
+    text = read_text(actors_csv, "ICB actor (ICB2)", 50_000_000)  # no FIFOs or devices
+    with io.StringIO(text, newline="") as f:
         for row in csv.DictReader(f):
             year = int(row["yrtrig"])
             if year >= 1990 or not first <= year <= last:  # 1990 on is held out
