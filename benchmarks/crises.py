@@ -2,7 +2,7 @@
 ukraine-2022 (docs/validation.md, "Many crises").
 
     python benchmarks/crises.py timing     # predict 100 crises; a small fit
-    python benchmarks/crises.py ukraine    # ukraine-2022, hand-set vs fitted priors
+    python benchmarks/crises.py ukraine [RUNS]   # ukraine-2022, hand-set vs fitted priors
     python benchmarks/crises.py scan       # best in-sample RPS over 300 prior draws
     python benchmarks/crises.py diagnose [POSTERIOR]   # calibration, trigger, features
 
@@ -155,5 +155,7 @@ if __name__ == "__main__":
     mode = sys.argv[1] if len(sys.argv) > 1 else "timing"
     if mode == "diagnose":
         diagnose(sys.argv[2] if len(sys.argv) > 2 else None)
+    elif mode == "ukraine" and len(sys.argv) > 2:
+        ukraine(int(sys.argv[2]))
     else:
         {"timing": timing, "ukraine": ukraine, "scan": scan}[mode]()
