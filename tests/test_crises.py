@@ -22,6 +22,7 @@ from detente.crises.fit import (
     write_posterior,
 )
 from detente.crises.mapping import COEFFICIENTS, crisis_features, from_unit
+from detente.crises.observation import OrderedLink, fit_link
 from detente.crises.predict import predict
 from detente.crises.reader import read_icb
 from detente.crises.score import block_bootstrap, cross_validate, decade, log_loss, rps
@@ -220,7 +221,7 @@ def test_cross_validation_holds_each_decade_out(tmp_path):
     )
     s = cv.summary()
     assert s["blocks"] == [1930, 1950, 1970]
-    for k in ("model", "base_rate", "logistic"):
+    for k in ("model", "base_rate", "logistic", "cuts_only", "model_raw", "trigger_link"):
         assert cv.forecasts[k].shape == (len(pick), 4)
         np.testing.assert_allclose(cv.forecasts[k].sum(axis=1), 1.0)
         assert 0 <= s[k]["rps"]["mean"] <= 3
@@ -230,6 +231,32 @@ def test_cross_validation_holds_each_decade_out(tmp_path):
     train_viol = table.viol[pick][~test]
     expect = (np.bincount(train_viol, minlength=5)[1:] + 0.5) / (len(train_viol) + 2)
     np.testing.assert_allclose(cv.forecasts["base_rate"][test][0], expect)
+    # the cut-points alone are the fold's training frequencies, unsmoothed
+    raw = np.bincount(train_viol, minlength=5)[1:] / len(train_viol)
+    np.testing.assert_allclose(cv.forecasts["cuts_only"][test][0], raw, atol=2e-3)
+
+
+def test_ordered_link_recovers_known_cut_points_and_slope():
+    """Crises drawn from a known ordered logit: the fit finds its cut-points and slope."""
+    rng = np.random.default_rng(5)
+    z = rng.uniform(1, 4, 4000)
+    truth = OrderedLink((1.0, 2.5, 4.0), 1.2)
+    p = truth.probabilities(z)
+    y = 1 + (rng.random(len(z))[:, None] > p.cumsum(axis=1)).sum(axis=1)
+    got = fit_link(z, y)
+    np.testing.assert_allclose(got.cuts, truth.cuts, atol=0.25)
+    assert got.slope == pytest.approx(truth.slope, abs=0.12)
+    np.testing.assert_allclose(got.probabilities(z).sum(axis=1), 1.0)
+
+
+def test_ordered_link_never_reads_more_escalation_as_less_violence():
+    """A latent ordered against the outcomes gets slope 0: the training frequencies."""
+    y = np.repeat([1, 2, 3, 4], 50)
+    z = -y + np.random.default_rng(1).normal(0, 0.3, len(y))
+    got = fit_link(z, y)
+    assert got.slope == 0.0
+    np.testing.assert_allclose(got.probabilities(z)[0], [0.25] * 4, atol=2e-3)
+    np.testing.assert_allclose(fit_link(-z, y).probabilities(-z)[0, 0], 1.0, atol=0.2)
 
 
 def test_scenario_command_writes_a_scenario_validate_and_run_accept(tmp_path):
@@ -274,6 +301,26 @@ def test_posterior_round_trip_and_bad_posterior(tmp_path):
     bad.write_text(yaml.safe_dump({"samples": {"hazard_scale": [1000.0]}}))
     with pytest.raises(ValueError, match="hazard_scale"):
         read_posterior(bad)
+    doc = yaml.safe_load(path.read_text())
+    doc["observation"] = {"cuts": [2.0, 1.0, 3.0], "slope": 1.0}
+    bad.write_text(yaml.safe_dump(doc))
+    with pytest.raises(ValueError, match="'observation'"):
+        read_posterior(bad)
+
+
+def test_forecasts_read_the_latent_through_the_posterior_link():
+    table, _, _ = load_crises(ICB1, ICB2)
+    small = table.take(np.arange(10))
+    samples = np.concatenate([MID[c.name] for c in COEFFICIENTS], axis=1)
+    link = OrderedLink((1.0, 2.0, 3.0), 1.0)
+    post = Posterior(samples, {"observation": link.to_dict()})
+    p, _ = predict(small, post, draws=2, reps=3, seed=7)
+    raw, _ = predict(small, post, draws=2, reps=3, seed=7, raw=True)
+    sim = simulate_crises(small, post.coefficients(), np.arange(2), 3, 7)
+    z = sim["viol"].mean(axis=(0, 2))
+    np.testing.assert_allclose(p, link.probabilities(z))
+    np.testing.assert_allclose(raw, predict(small, Posterior(samples, {}), 2, 3, 7)[0])
+    assert not np.allclose(p, raw)
 
 
 def test_fit_recovers_known_coefficients_from_synthetic_crises():

@@ -242,7 +242,7 @@ def score_cmd(
 def _print_scores(s: dict) -> None:
     typer.echo(f"{s['crises']} crises, decades {s['blocks'][0]}-{s['blocks'][-1]} held out in turn")
     typer.echo(f"{'forecaster':<12} {'RPS':>7} {'95% CI':>17} {'log loss':>9} {'95% CI':>17}")
-    for k in ("model", "base_rate", "logistic"):
+    for k in ("model", "cuts_only", "model_raw", "trigger_link", "base_rate", "logistic"):
         if k in s:
             r, ll = s[k]["rps"], s[k]["log_loss"]
             typer.echo(

@@ -11,6 +11,9 @@ from detente.crises.score import BINS, CVResult
 __all__ = ["figure_from_forecasts", "reliability_figure"]
 
 LABELS = ("1 no violence", "2 minor clashes", "3 serious clashes", "4 full-scale war")
+# Drawn forecasters: the cut-points alone and the trigger's link lie on top of the
+# base rate and the model, so they are left to the scores table.
+SHOWN = ("model", "model_raw", "base_rate", "logistic")
 
 
 def reliability_figure(cv: CVResult, path: Path) -> None:
@@ -23,7 +26,8 @@ def reliability_figure(cv: CVResult, path: Path) -> None:
     fig, axes = plt.subplots(1, 4, figsize=(13, 3.4), sharey=True)
     for k, ax in enumerate(axes):
         ax.plot([0, 1], [0, 1], color="0.7", lw=1)
-        for name, p in cv.forecasts.items():
+        for name in (n for n in SHOWN if n in cv.forecasts):
+            p = cv.forecasts[name]
             f, o = p[:, k], (cv.viol == k + 1)
             b = np.clip(np.digitize(f, BINS[1:-1]), 0, len(BINS) - 2)
             xs, ys, ns = [], [], []
@@ -52,6 +56,6 @@ def figure_from_forecasts(forecasts_json: Path, path: Path) -> None:
     from detente.io import read_json
 
     doc = read_json(forecasts_json, "forecasts")
-    fc = {k: np.asarray(doc[k]) for k in ("model", "base_rate", "logistic") if k in doc}
+    fc = {k: np.asarray(doc[k]) for k in SHOWN if k in doc}
     cv = CVResult(np.asarray(doc["crisno"]), np.asarray(doc["viol"]), np.asarray(doc["decade"]), fc)
     reliability_figure(cv, path)

@@ -7,15 +7,23 @@ uniform priors turned into the sampler's standard-normal space through the
 normal CDF), and its distance is how badly an ensemble of runs of every
 training crisis, simulated in one vectorised call, forecasts what happened:
 
-D = mean fair RPS(viol) / 3 + mean fair CRPS(log days) / sd(log days)
-    + mean fair Brier(outcome form) / 2,
+D = mean RPS(viol through the observation model) / 3
+    + mean fair CRPS(log days) / sd(log days) + mean fair Brier(outcome form) / 2.
 
-each a proper score with the ensemble-size correction of Ferro (2014),
-"Fair scores for ensemble forecasts", QJRMS 140, so that a small ensemble
-is not penalised for its sampling noise. Accepting the particles with the
-smallest scores is then a likelihood-free cousin of generalised Bayesian
-updating with a scoring-rule loss (Bissiri, Holmes & Walker 2016, "A general
-framework for updating belief distributions", JRSS B 78(5)).
+The viol term reads each particle's latent escalation (the mean viol code of
+its runs of a crisis) through the ordered logit of
+:mod:`~detente.crises.observation`, fitted for that particle on the training
+crises (the link profiled out); the other two are proper scores with the
+ensemble-size correction of Ferro (2014), "Fair scores for ensemble
+forecasts", QJRMS 140, so that a small ensemble is not penalised for its
+sampling noise. Accepting the particles with the smallest scores is then a
+likelihood-free cousin of generalised Bayesian updating with a scoring-rule
+loss (Bissiri, Holmes & Walker 2016, "A general framework for updating
+belief distributions", JRSS B 78(5)).
+
+After the last generation the observation model is fitted once more, on the
+posterior predictive latent escalation of the training crises (``link_draws``
+posterior draws x ``link_reps`` runs each), and stored with the posterior.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ from scipy.special import ndtr
 
 from detente.calibration.abc import abc_smc
 from detente.crises.mapping import COEFFICIENTS, OUTCOMES, FeatureTable, from_unit, to_unit
+from detente.crises.observation import OrderedLink, fit_link, link_rps
 from detente.crises.simulate import simulate_crises
 
 __all__ = ["FitSettings", "Posterior", "discrepancy", "fit", "read_posterior", "write_posterior"]
@@ -54,6 +63,9 @@ class FitSettings:
     workers: int = 1
     # Coefficients held at given values (name, value); the rest are fitted.
     fixed: tuple[tuple[str, float], ...] = ()
+    # Posterior draws and runs per draw the final observation model is fitted on.
+    link_draws: int = 40
+    link_reps: int = 5
 
     def free(self) -> list[int]:
         held = {n for n, _ in self.fixed}
@@ -85,6 +97,16 @@ class Posterior:
 
     def median(self) -> dict[str, float]:
         return {c.name: float(np.median(self.samples[:, i])) for i, c in enumerate(COEFFICIENTS)}
+
+    def link(self) -> OrderedLink | None:
+        """The fitted observation model, or None for a posterior without one."""
+        d = self.meta.get("observation")
+        return OrderedLink.from_dict(d) if isinstance(d, dict) else None
+
+    def draw_ids(self, draws: int) -> NDArray[np.int64]:
+        """``draws`` sample indices spread evenly through the samples."""
+        n = len(self.samples)
+        return np.unique(np.linspace(0, n - 1, min(draws, n)).round().astype(np.int64))
 
 
 def fair_rps(members: NDArray[np.int64], obs: NDArray[np.int64], k: int = 4) -> F64:
@@ -121,7 +143,7 @@ def discrepancy(sim: dict[str, NDArray], table: FeatureTable) -> F64:
     """Distance of each coefficient draw's simulations (P, C, reps) from the record."""
     log_obs = np.log(table.days)
     scale = max(float(np.std(log_obs)), 1e-6)
-    d = fair_rps(sim["viol"], table.viol[None, :]).mean(axis=1) / 3.0
+    d = link_rps(sim["viol"].mean(axis=2), table.viol) / 3.0
     d += fair_crps(np.log(sim["days"]), log_obs[None, :]).mean(axis=1) / scale
     has = table.outcome >= 0
     if has.any():
@@ -134,6 +156,16 @@ def _distance_chunk(args) -> F64:
     table, u, ids, reps, seed = args
     sim = simulate_crises(table, from_unit(u), ids, reps, seed)
     return discrepancy(sim, table)
+
+
+def latent_chunk(args) -> tuple[F64, F64, F64]:
+    """Posterior predictive of crises: latent escalation (C,), viol frequencies
+    (C, 4) and mean days (C,) over all draws and runs."""
+    table, coefs, pids, reps, seed = args
+    sim = simulate_crises(table, coefs, pids, reps, seed)
+    v = sim["viol"].transpose(1, 0, 2).reshape(len(table), -1)  # (C, draws x reps)
+    counts = np.stack([(v == k).sum(axis=1) for k in range(1, 5)], axis=1).astype(float)
+    return v.mean(axis=1), counts, sim["days"].mean(axis=(0, 2))
 
 
 def _splits(n: int, parts: int) -> list[slice]:
@@ -155,23 +187,47 @@ def fit(table: FeatureTable, s: FitSettings, on_generation=None) -> Posterior:
 
     start = time.perf_counter()
     try:
-        gens = abc_smc(
-            distance,
-            len(s.free()),
-            s.particles,
-            s.generations,
-            s.seed,
-            max_moves=s.max_moves,
-            batch=max(s.particles, 1),
-            on_generation=on_generation,
-        )
+        gens = _sample(s, distance, on_generation)
+        k = from_unit(s.embed(gens[-1].z))
+        samples = np.concatenate([k[c.name] for c in COEFFICIENTS], axis=1)
+        post = Posterior(samples, {})
+        idx = post.draw_ids(s.link_draws)
+        coefs = post.coefficients(idx)
+        jobs = [
+            (table.take(np.arange(len(table))[sl]), coefs, idx, s.link_reps, s.seed)
+            for sl in _splits(len(table), s.workers)
+        ]
+        parts = list(pool.map(latent_chunk, jobs)) if pool else [latent_chunk(j) for j in jobs]
+        z = np.concatenate([a for a, _, _ in parts])
     finally:
         if pool is not None:
             pool.shutdown()
-    last = gens[-1]
-    k = from_unit(s.embed(last.z))
-    samples = np.concatenate([k[c.name] for c in COEFFICIENTS], axis=1)
-    meta = {
+    link = fit_link(z, table.viol)
+    meta = _meta(gens, s, table, start)
+    meta["observation"] = {
+        **link.to_dict(),
+        "draws": len(idx),
+        "reps": s.link_reps,
+        "cuts_only": fit_link(z, table.viol, slope=False).to_dict(),
+    }
+    return Posterior(samples, meta)
+
+
+def _sample(s: FitSettings, distance, on_generation):
+    return abc_smc(
+        distance,
+        len(s.free()),
+        s.particles,
+        s.generations,
+        s.seed,
+        max_moves=s.max_moves,
+        batch=max(s.particles, 1),
+        on_generation=on_generation,
+    )
+
+
+def _meta(gens, s: FitSettings, table: FeatureTable, start: float) -> dict[str, Any]:
+    return {
         "generations": [
             {
                 "epsilon": float(g.epsilon),
@@ -193,7 +249,6 @@ def fit(table: FeatureTable, s: FitSettings, on_generation=None) -> Posterior:
         "years": [int(table.year.min()), int(table.year.max())],
         "seconds": round(time.perf_counter() - start, 1),
     }
-    return Posterior(samples, meta)
 
 
 def sha256(path: str | Path) -> str:
@@ -247,4 +302,12 @@ def read_posterior(path: str | Path) -> Posterior:
         raise ValueError(f"{p}: field 'samples': expected as many samples of every coefficient")
     samples = np.stack(cols, axis=1)
     to_unit({c.name: samples[:, i] for i, c in enumerate(COEFFICIENTS)})
+    if "observation" in doc:
+        try:
+            OrderedLink.from_dict(doc["observation"])
+        except (TypeError, KeyError, ValueError):
+            raise ValueError(
+                f"{p}: field 'observation': expected 'cuts' (3 increasing numbers) "
+                "and 'slope' (a number >= 0)"
+            ) from None
     return Posterior(samples, {k: v for k, v in doc.items() if k != "samples"})

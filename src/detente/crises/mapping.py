@@ -36,14 +36,21 @@ one dispute over a stake the challenger wants whole:
 * mediation: ``globorg`` or ``regorg`` >= 2 (an organisation involved) puts a
   ``negotiate`` intervention in force from the start with mediation
   ``mediation`` (the share by which it cuts the noise of resolve signals).
+* direct talks (model version 2, bargaining against the crisis going on):
+  in a crisis no organisation mediates, the sides bargain directly (the
+  channel open, no noise cut) in a share ``talks`` of the runs.
+* indivisible stakes (model version 2): when a side's gravest threat is to
+  its existence or of grave damage (``gravty`` 6 or 5), a share
+  ``indivisible_grave`` of the stake cannot be split (Fearon 1995; Toft
+  2003); economic, limited military, political, territorial and influence
+  threats (0-4) are taken as divisible.
 
-Model-spec v2 fields, once the schema has them: the indivisible share of the
-stake from ``gravty`` (existence and grave-damage threats, 5-6, are the
-indivisible ones) and ICB1 ``issues``; the disagreement values from
-``powdis`` (the status quo each side keeps if talks fail); commitment
-problems from ``protrac`` (a protracted conflict is one where agreements did
-not hold) and from shifts in power (``powch``); agreement breakdown from
-``outesr`` (tension escalated after the outcome).
+Not mapped, and why: commitment problems and agreement breakdown would be
+read from ``powch`` (change in power during the crisis) and ``outesr``
+(tension after the outcome), but both are coded from what happened during or
+after the crisis, so a forecast may not use them; and a settlement that
+comes apart is, in ICB, a new crisis, so a crisis's violence and duration
+end at its first termination (:mod:`~detente.crises.simulate`).
 """
 
 from __future__ import annotations
@@ -100,6 +107,8 @@ COEFFICIENTS: tuple[Coefficient, ...] = (
     Coefficient("power", 0.0, 1.5, False, "log strength odds per 10 units of powdis"),
     Coefficient("mediation", 0.0, 1.0, False, "noise cut of an organisation's mediation"),
     Coefficient("days_per_step", 1.0, 90.0, True, "calendar days one round of moves takes"),
+    Coefficient("indivisible_grave", 0.0, 1.0, False, "indivisible share, gravty 5-6"),
+    Coefficient("talks", 0.0, 1.0, False, "share of unmediated crises with direct talks"),
 )
 
 
@@ -125,6 +134,7 @@ class Features:
     rung_c: int  # challenger's starting rung
     rung_d: int
     mediated: bool
+    grave: bool  # a side's gravest threat is to existence or of grave damage (gravty 5-6)
     notes: str = ""
 
 
@@ -185,6 +195,7 @@ def crisis_features(c: CrisisRow) -> Features | str:
         rung_c=rung,
         rung_d=max(rung - 1, 0),
         mediated=k["globorg"] >= 2 or k["regorg"] >= 2,
+        grave=any(a.codes["gravty"] in (5, 6) for a in c.actors),
         notes=notes,
     )
 
@@ -210,6 +221,7 @@ class FeatureTable:
     rung_c: NDArray[np.int64]
     rung_d: NDArray[np.int64]
     mediated: NDArray[np.bool_]
+    grave: NDArray[np.bool_]
 
     def __len__(self) -> int:
         return len(self.crisno)
@@ -218,7 +230,7 @@ class FeatureTable:
         return FeatureTable(**{f.name: getattr(self, f.name)[idx] for f in fields(self)})
 
     def design(self) -> F64:
-        """The mapped features as a design matrix (C, 10), for the logistic reference."""
+        """The mapped features as a design matrix (C, 11), for the logistic reference."""
         return np.stack(
             [
                 self.balance,
@@ -231,6 +243,7 @@ class FeatureTable:
                 self.rung_c.astype(float),
                 self.mediated.astype(float),
                 (self.nuclear_c | self.nuclear_d).astype(float),
+                self.grave.astype(float),
             ],
             axis=1,
         )
@@ -266,7 +279,8 @@ def links(t: FeatureTable, k: dict[str, F64]) -> dict[str, F64]:
 
     ``k`` maps each coefficient name to a (P, 1) array (or a scalar).
     Returns the defender's strength odds, each side's mean resolve and war
-    cost, and the rationality, hazard scale, look-ahead and mediation.
+    cost, the rationality, hazard scale, look-ahead and mediation, the share
+    of runs with direct talks and the stake's indivisible share.
     """
     ones = np.ones((1, len(t)))
     res_d = _logistic(
@@ -293,6 +307,8 @@ def links(t: FeatureTable, k: dict[str, F64]) -> dict[str, F64]:
         "lookahead": k["lookahead"] * ones,
         "mediation": k["mediation"] * ones,
         "days_per_step": k["days_per_step"] * ones,
+        "talks": k["talks"] * ones,
+        "indivisible": k["indivisible_grave"] * t.grave * ones,
     }
 
 

@@ -121,6 +121,11 @@ def crisis_scenario(f: Features, post: Posterior) -> str:
                 "territory": _num(0.0, "assumption: as status_quo"),
                 "challenger_posture": f.rung_c,
                 "defender_posture": f.rung_d,
+                "indivisible": _num(
+                    q["indivisible"],
+                    f"{FIT}: indivisible_grave (posterior median) where a side's gravest threat "
+                    "is grave damage or existence (ICB gravty 5-6), else 0",
+                ),
             }
         ],
         "baseline": (
@@ -128,7 +133,14 @@ def crisis_scenario(f: Features, post: Posterior) -> str:
             if f.mediated
             else []
         ),
-        "packages": {"status-quo": []},
+        # The fit opens direct talks in a share `talks` of an unmediated crisis's runs;
+        # a scenario has one baseline, so the talks are a package beside the status quo.
+        "packages": {"status-quo": []}
+        | (
+            {}
+            if f.mediated
+            else {"direct-talks": [{"type": "negotiate", "start": 0, "mediation": 0.0}]}
+        ),
         "sources": {FIT: "detente crises fit on ICB v14 1918-1989 (src/detente/crises/fit/)"},
     }
     return f"# ICB crisis {f.crisno}; postures from the trigger (triggr)\n" + yaml.safe_dump(

@@ -5,6 +5,13 @@ the other decades and forecasts the held-out one, and so are two references
 fitted on the same training crises: the base rate (the training crises'
 frequencies of viol 1-4, Jeffreys-smoothed) and a multinomial logistic
 regression on the same mapped features (scikit-learn; ``detente[crises]``).
+
+Three more forecasts say where the model's skill comes from: ``cuts_only``
+(the observation model with its slope held at 0: the fitted cut-points
+alone, the base rate in another form), ``model_raw`` (the runs' own
+frequencies, no observation model) and ``trigger_link`` (the same ordered
+logit on the crisis's starting rung alone, the one input that sets the
+simulation's starting point: what a simulation adds beyond its trigger).
 Blocks, not random folds, because crises of one era share a system (the
 interwar years, the Cold War) and a random split would let a forecast see its
 own era. Intervals resample the decade blocks with replacement (a block
@@ -20,7 +27,8 @@ from numpy.typing import NDArray
 
 from detente.crises.fit import FitSettings, fit
 from detente.crises.mapping import FeatureTable
-from detente.crises.predict import predict
+from detente.crises.observation import OrderedLink, fit_link
+from detente.crises.predict import frequencies, predict_latent
 
 __all__ = [
     "CVResult",
@@ -142,7 +150,7 @@ class CVResult:
                 m: {"mean": float(v.mean()), "ci95": block_bootstrap(v, self.blocks, seed=seed)}
                 for m, v in s.items()
             }
-        for ref in (k for k in scores if k != "model"):
+        for ref in (k for k in ("base_rate", "logistic", "trigger_link") if k in scores):
             for m in ("rps", "log_loss"):
                 d = scores["model"][m] - scores[ref][m]
                 out[f"model_minus_{ref}"] = out.get(f"model_minus_{ref}", {})
@@ -163,16 +171,24 @@ def cross_validate(
 ) -> CVResult:
     """Hold out each decade in turn; fit on the rest; forecast the held-out crises."""
     blocks = decade(table.year)
-    fc = {"model": np.zeros((len(table), 4)), "base_rate": np.zeros((len(table), 4))}
-    if with_logistic:
-        fc["logistic"] = np.zeros((len(table), 4))
+    names = ["model", "base_rate", "cuts_only", "model_raw", "trigger_link"]
+    names += ["logistic"] if with_logistic else []
+    fc = {k: np.zeros((len(table), 4)) for k in names}
     for b in np.unique(blocks):
         test_i = np.flatnonzero(blocks == b)
         train_i = np.flatnonzero(blocks != b)
         train, test = table.take(train_i), table.take(test_i)
         post = fit(train, replace(settings, seed=settings.seed + int(b)))
-        p, _ = predict(test, post, draws, reps, settings.seed, settings.workers)
-        fc["model"][test_i] = p
+        z, counts, _ = predict_latent(test, post, draws, reps, settings.seed, settings.workers)
+        link = post.link()
+        assert link is not None  # fit always attaches one
+        fc["model"][test_i] = link.probabilities(z)
+        fc["cuts_only"][test_i] = OrderedLink.from_dict(
+            post.meta["observation"]["cuts_only"]
+        ).probabilities(z)
+        fc["model_raw"][test_i] = frequencies(counts)
+        rung = fit_link(train.rung_c.astype(float), train.viol)
+        fc["trigger_link"][test_i] = rung.probabilities(test.rung_c.astype(float))
         fc["base_rate"][test_i] = base_rate(train.viol, len(test_i))
         if with_logistic:
             fc["logistic"][test_i] = logistic(train, test)

@@ -78,14 +78,17 @@ def template() -> Scenario:
 class _MediationByRun(Intervention):
     """``negotiate`` (detente.model.interventions) with a mediation level per run;
     0 where no organisation mediates. Same effect, run by run: the channel
-    opens and the resolve signals' noise is cut by the mediation share."""
+    opens (where an organisation mediates, or the sides talk directly) and the
+    resolve signals' noise is cut by the mediation share where one mediates."""
 
     name = "negotiate-by-run"
     citation = "Fearon (1995); Kydd (2003)"
 
-    def __init__(self, on: NDArray[np.bool_], mediation: NDArray[np.float64]) -> None:
+    def __init__(
+        self, on: NDArray[np.bool_], mediation: NDArray[np.float64], talks: NDArray[np.bool_]
+    ) -> None:
         super().__init__(None, 0, None)  # type: ignore[arg-type]
-        self.on, self.cut = on, np.where(on, 1.0 - mediation, 1.0)
+        self.on, self.cut = on | talks, np.where(on, 1.0 - mediation, 1.0)
 
     def while_active(self, mods, state, p, ctx: Context) -> None:
         mods.channel_open = mods.channel_open | self.on[:, None]
@@ -179,6 +182,7 @@ def _overrides(sel: dict[str, NDArray], runs: NDArray[np.int64], seed: int) -> d
         )
     for i, rung in enumerate(DEFAULT_LADDER):
         ov[f"ladder.{i}.hazard"] = np.minimum(rung["hazard"] * sel["hazard_scale"], 1.0)
+    ov["disputes.stake.indivisible"] = sel["indivisible"]
     return ov
 
 
@@ -199,6 +203,7 @@ def _run(sc, model, table, crisis, sel, runs, seed) -> dict[str, NDArray]:
     ended = np.full(len(runs), -1, dtype=np.int64)
     force = (state.rung[:, 0] == FORCE_RUNG).astype(np.int64)  # steps at limited force
     mediation = sel["mediation"]
+    talks = uniform(seed, "crises.talks", -1, runs) < sel["talks"]
     for t in range(st.steps):
         # Only runs whose crisis is still open move: a settled dispute's viol,
         # duration and outcome are final, and the engine is row-wise, so a run
@@ -206,7 +211,9 @@ def _run(sc, model, table, crisis, sel, runs, seed) -> dict[str, NDArray]:
         live = np.flatnonzero(ended < 0)
         if len(live) == 0:
             break
-        sub = replace(model, interventions=(_MediationByRun(med[live], mediation[live]),))
+        sub = replace(
+            model, interventions=(_MediationByRun(med[live], mediation[live], talks[live]),)
+        )
         on_rows(live, state, p, runs, lambda s, q, r, m=sub: step(m, s, q, seed, r))
         state.t = t + 1
         force[live] += (state.rung[live, 0] == FORCE_RUNG) & (state.phase[live, 0] != SETTLED)
