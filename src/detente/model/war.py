@@ -58,40 +58,8 @@ def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
     intensity = xp.where(state.phase == CEASEFIRE, violation, intensity)
     if eager() and not (intensity > 0).any():
         return  # nothing is fought anywhere: the rest would change nothing
-    Dn = at_war.shape[1]
     t = state.t
-    # Escalation inside war: 6 -> 7 spreads the war; 7 -> 8 -> 9 need a nuclear power.
-    nuclear_side = (
-        st.nuclear[st.challenger][None, :]
-        | st.nuclear[st.defender][None, :]
-        | (state.joined & st.nuclear).any(axis=2)
-    )
-    # A war becomes regional (7) only where an alliance is tied to a disputant;
-    # otherwise a war with a nuclear power can climb straight to the alert (8).
-    ties = state.member | state.partner  # (R, A, N)
-    tied = ties[:, :, st.challenger].any(axis=1) | ties[:, :, st.defender].any(axis=1)
-    at_six = state.rung < REGIONAL_RUNG
-    allowed = (at_six & (tied | nuclear_side)) | (
-        ~at_six & (state.rung < NUCLEAR_USE_RUNG) & nuclear_side
-    )
-    climb = at_war & allowed
-    if not eager() or climb.any():  # else no draw can make a war climb
-        climb = climb & (
-            uniform(seed, "hazard.war-rung", t, runs, (Dn,)) < _take(p.hazard, state.rung)
-        )
-    target = xp.where(at_six & ~tied, NUCLEAR_ALERT_RUNG, state.rung + 1)
-    state.rung = xp.where(climb, target, state.rung)
-    # Allies join at the regional rung: each member of an alliance the defender
-    # is a member of chooses by its expected value (alliances.join_value); a
-    # partner gets aid only. Its draw is one per dispute and member, so a member
-    # that stayed out joins later only if its value rises (the defender losing).
-    regional = at_war & (state.rung >= REGIONAL_RUNG)
-    if st.member.shape[0] and (not eager() or regional.any()):
-        _join(state, p, mods, st, regional, uniform(seed, "war.join", 0, runs, (Dn, st.n_actors)))
-    nuke = climb & (state.rung == NUCLEAR_USE_RUNG)
-    first_use = nuke.any(axis=1) & ~state.nuclear_used
-    state.nuclear_deaths = state.nuclear_deaths + xp.where(first_use, p.nuclear_use_deaths, 0.0)
-    state.nuclear_used = state.nuclear_used | nuke.any(axis=1)
+    _escalate(state, p, mods, st, seed, runs, at_war)
 
     # Attrition. Participation (R, Dn, N): which side each actor fights on.
     fighting_d = intensity > 0
@@ -154,6 +122,44 @@ def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
     d_lost = at_war & ~c_lost & ((d_front < p.collapse[:, None]) | (state.territory >= 1.0))
     _settle(state, c_lost, p.status_quo, BY_VICTORY, t)
     _settle(state, d_lost, p.demand, BY_VICTORY, t)
+
+
+def _escalate(state, p, mods, st, seed, runs, at_war) -> None:
+    """Escalation inside a war: rungs climb by hazard, allies join, a nuclear weapon may be used."""
+    Dn = at_war.shape[1]
+    t = state.t
+    # Escalation inside war: 6 -> 7 spreads the war; 7 -> 8 -> 9 need a nuclear power.
+    nuclear_side = (
+        st.nuclear[st.challenger][None, :]
+        | st.nuclear[st.defender][None, :]
+        | (state.joined & st.nuclear).any(axis=2)
+    )
+    # A war becomes regional (7) only where an alliance is tied to a disputant;
+    # otherwise a war with a nuclear power can climb straight to the alert (8).
+    ties = state.member | state.partner  # (R, A, N)
+    tied = ties[:, :, st.challenger].any(axis=1) | ties[:, :, st.defender].any(axis=1)
+    at_six = state.rung < REGIONAL_RUNG
+    allowed = (at_six & (tied | nuclear_side)) | (
+        ~at_six & (state.rung < NUCLEAR_USE_RUNG) & nuclear_side
+    )
+    climb = at_war & allowed
+    if not eager() or climb.any():  # else no draw can make a war climb
+        climb = climb & (
+            uniform(seed, "hazard.war-rung", t, runs, (Dn,)) < _take(p.hazard, state.rung)
+        )
+    target = xp.where(at_six & ~tied, NUCLEAR_ALERT_RUNG, state.rung + 1)
+    state.rung = xp.where(climb, target, state.rung)
+    # Allies join at the regional rung: each member of an alliance the defender
+    # is a member of chooses by its expected value (alliances.join_value); a
+    # partner gets aid only. Its draw is one per dispute and member, so a member
+    # that stayed out joins later only if its value rises (the defender losing).
+    regional = at_war & (state.rung >= REGIONAL_RUNG)
+    if st.member.shape[0] and (not eager() or regional.any()):
+        _join(state, p, mods, st, regional, uniform(seed, "war.join", 0, runs, (Dn, st.n_actors)))
+    nuke = climb & (state.rung == NUCLEAR_USE_RUNG)
+    first_use = nuke.any(axis=1) & ~state.nuclear_used
+    state.nuclear_deaths = state.nuclear_deaths + xp.where(first_use, p.nuclear_use_deaths, 0.0)
+    state.nuclear_used = state.nuclear_used | nuke.any(axis=1)
 
 
 def _join(state: State, p: Params, mods: Modifiers, st: Structure, regional, u) -> None:
