@@ -8,7 +8,8 @@ purpose and cannot form a circle at import time):
 - no import circle between modules;
 - a package imports only packages of a lower layer: the model never reaches
   up to the runner, the analyses or the presentation, and the reference
-  kernels never reach into the model.
+  kernels never reach into the model;
+- no private name (``_x``) is imported from another package.
 """
 
 from __future__ import annotations
@@ -126,3 +127,16 @@ def test_a_package_imports_only_lower_layers(module):
         if _package(m) != own and RANK[_package(m)] >= RANK[own]
     )
     assert not upward, f"{module} ({own}, layer {RANK[own]}) imports {upward}"
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_no_private_name_is_imported_from_another_package(module):
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    private = sorted(
+        f"{n.module}.{a.name}"
+        for n in ast.walk(tree)
+        if isinstance(n, ast.ImportFrom) and n.module and not n.level
+        and n.module.startswith("detente.") and _package(n.module) != _package(module)
+        for a in n.names if a.name.startswith("_") and not a.name.startswith("__")
+    )
+    assert not private, f"{module} imports private names of other packages: {private}"

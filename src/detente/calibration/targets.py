@@ -44,7 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from detente.io import read_text
 from detente.scenario.distributions import Distribution
-from detente.scenario.loading import ScenarioError, _pydantic_error, read_yaml
+from detente.scenario.loading import ScenarioError, pydantic_error, read_yaml
 
 __all__ = ["Observations", "Target", "TargetsFile", "check_dates", "load_targets", "read_off"]
 
@@ -175,7 +175,7 @@ def load_targets(path: str | Path) -> TargetsFile:
     try:
         tf = TargetsFile.model_validate(data)
     except ValidationError as e:
-        raise _pydantic_error(str(path), e) from None
+        raise pydantic_error(str(path), e) from None
     resolved = []
     for i, t in enumerate(tf.targets):
         if t.file is not None:

@@ -21,9 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from detente.scenario.loading import (
     ScenarioError,
-    _pydantic_error,
     check_name,
     check_numbers,
+    pydantic_error,
     read_yaml,
 )
 
@@ -144,5 +144,5 @@ def load_experiment(path: str | Path) -> tuple[ExperimentSpec, Path]:
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as e:
-        raise _pydantic_error(str(p), e) from None
+        raise pydantic_error(str(p), e) from None
     return spec, p.resolve().parent

@@ -27,7 +27,7 @@ TOP = WAR_RUNG - 1  # highest crisis rung
 WEEKS_PER_YEAR = 52.1775
 
 
-def _strength(state: State, p: Params, mods: Modifiers, which: F64) -> F64:
+def strength(state: State, p: Params, mods: Modifiers, which: F64) -> F64:
     """Fighting strength: troops x effectiveness x arsenal factor (R, N)."""
     # Relative to the starting arsenal; an actor that starts with (almost) none
     # keeps factor 1, and the ratio is bounded so that no power overflows.
@@ -37,7 +37,7 @@ def _strength(state: State, p: Params, mods: Modifiers, which: F64) -> F64:
     return which * p.effectiveness * mods.effectiveness_mult * factor
 
 
-def _war_cost(state: State, p: Params, mods: Modifiers) -> F64:
+def war_cost(state: State, p: Params, mods: Modifiers) -> F64:
     """Effective war cost c (1 + eta m), times any sanctions (R, N)."""
     return (
         p.war_cost * mods.war_cost_mult * (1.0 + p.mobilisation_cost[:, None] * state.mobilisation)
@@ -72,7 +72,7 @@ def _win_probability(state: State, p: Params, mods: Modifiers, st: Structure, ce
     (:mod:`detente.model.alliances`): for the defender they are tied to, never
     for a challenger, even one inside the same alliance.
     """
-    S = _strength(state, p, mods, state.forces)
+    S = strength(state, p, mods, state.forces)
     believed = mean(state.cohesion_belief, centres)  # (R, O, A)
     slot = np.zeros(st.n_actors, dtype=np.int64)
     slot[st.observers] = np.arange(len(st.observers))

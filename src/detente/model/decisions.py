@@ -15,8 +15,8 @@ from detente.model.balance import (
     _front_scale,
     _shares,
     _take,
-    _war_cost,
     _win_probability,
+    war_cost,
 )
 from detente.model.beliefs import likelihood_update
 from detente.model.package import (
@@ -63,7 +63,7 @@ def _decide(
     st = model.structure
     t = state.t
     pwin = _win_probability(state, p, mods, st, centres)
-    cost = _war_cost(state, p, mods)
+    cost = war_cost(state, p, mods)
     s, s_concede, s_win = _shares(p)
     sides = np.stack([st.challenger, st.defender], axis=1)  # (Dn, 2)
     r_own = p.resolve[:, sides]  # (R, Dn, 2)

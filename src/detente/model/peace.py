@@ -16,8 +16,8 @@ from detente.model.agreements import breakdown_hazard, renege_incentive
 from detente.model.balance import (
     TOP,
     _violation,
-    _war_cost,
     _win_probability,
+    war_cost,
 )
 from detente.model.beliefs import likelihood_update
 from detente.model.params import Params, Structure
@@ -85,7 +85,7 @@ def _peace_values(state: State, p: Params, mods: Modifiers, st: Structure, centr
     pwin = _win_probability(state, p, mods, st, centres)
     sides = np.stack([st.challenger, st.defender], axis=1)
     r_own = p.resolve[:, sides]
-    c_own = _war_cost(state, p, mods)[:, sides]
+    c_own = war_cost(state, p, mods)[:, sides]
     look = _outlook(state, p, mods, st, pwin, r_own, c_own, centres, state.belief)
     terms = xp.where(xp.isnan(state.settlement), p.status_quo, state.settlement)
     x_own = xp.stack([terms, 1.0 - terms], axis=-1)

@@ -12,8 +12,8 @@ from numpy.typing import NDArray
 from detente.backend import eager, real, xp
 from detente.model.balance import (
     _front_scale,
-    _war_cost,
     _win_probability,
+    war_cost,
 )
 from detente.model.bargaining import (
     Coefficients,
@@ -54,7 +54,7 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     pwin = _win_probability(state, p, mods, st, centres)
     sides = np.stack([st.challenger, st.defender], axis=1)
     r_own = p.resolve[:, sides]
-    c_own = _war_cost(state, p, mods)[:, sides]
+    c_own = war_cost(state, p, mods)[:, sides]
     a_own = p.audience_cost[:, sides]
     belief = state.belief
     look = _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief)

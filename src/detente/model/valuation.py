@@ -19,7 +19,7 @@ from detente.model.balance import (
     _hazard,
     _shares,
     _take,
-    _war_cost,
+    war_cost,
 )
 from detente.model.bargaining import (
     Coefficients,
@@ -136,7 +136,7 @@ def _projected_shift(state, p, mods, st, pwin) -> F64:
 
     Richardson's arms race run forward for the look-ahead (each side's
     strength grows with its arsenal to the arms elasticity, as in
-    :func:`_strength`), plus the dispute's declared ``power_shift`` for what
+    :func:`strength`), plus the dispute's declared ``power_shift`` for what
     the engine does not project (alliance entry, deliveries, mobilisation).
     """
     x0 = state.arsenal
@@ -171,7 +171,7 @@ def _coefficients(
     commit = mods.commit_cap[:, sides]
     # Only an actor that took a commitment up pays for breaking it.
     penalty = xp.where(state.complying[:, sides], mods.commit_penalty[:, sides], 0.0)
-    cost = _war_cost(state, p, mods)
+    cost = war_cost(state, p, mods)
     opp_c, opp_a = cost[:, sides][:, :, ::-1], a_own[:, :, ::-1]
     s, sc, sw = look.s, look.s_concede, look.s_win
     opp_s, opp_sc, opp_sw = s[:, :, ::-1], sc[:, :, ::-1], sw[:, :, ::-1]

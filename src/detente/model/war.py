@@ -15,9 +15,9 @@ from detente.model import front
 from detente.model.alliances import join_chance, join_value
 from detente.model.balance import (
     WEEKS_PER_YEAR,
-    _strength,
     _take,
-    _war_cost,
+    strength,
+    war_cost,
 )
 from detente.model.beliefs import mean
 from detente.model.params import Params, Structure
@@ -71,7 +71,7 @@ def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
     aid = 1.0 + (
         state.partner.transpose(0, 2, 1) * (p.partner_aid * state.cohesion)[:, None, :]
     ).sum(axis=2)
-    power = _strength(state, p, mods, state.deployed) * share * aid  # (R, N)
+    power = strength(state, p, mods, state.deployed) * share * aid  # (R, N)
     troops = state.deployed * share
     A = (on_c * troops[:, None, :]).sum(axis=2)
     Bf = (on_d * troops[:, None, :]).sum(axis=2)
@@ -169,7 +169,7 @@ def _join(state: State, p: Params, mods: Modifiers, st: Structure, regional, u) 
     slot[st.observers] = np.arange(len(st.observers))
     believed = mean(state.cohesion_belief, centres)[:, slot[st.defender], :]  # (R, Dn, A)
     value, may = join_value(
-        _strength(state, p, mods, state.forces),
+        strength(state, p, mods, state.forces),
         state.member,
         state.partner,
         p.partner_aid,
@@ -177,7 +177,7 @@ def _join(state: State, p: Params, mods: Modifiers, st: Structure, regional, u) 
         believed,
         state.joined,
         p.resolve,
-        _war_cost(state, p, mods),
+        war_cost(state, p, mods),
         p.demand - p.status_quo,
         st.challenger,
         st.defender,

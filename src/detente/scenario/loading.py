@@ -204,7 +204,7 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _pydantic_error(file: str, err: ValidationError, prefix: str = "") -> ScenarioError:
+def pydantic_error(file: str, err: ValidationError, prefix: str = "") -> ScenarioError:
     first = err.errors()[0]
     msg = first["msg"]
     msg = msg.removeprefix("Value error, ")
@@ -286,7 +286,7 @@ def parse_scenario(
     try:
         sc = Scenario.model_validate(data, context={"base": base})
     except ValidationError as e:
-        raise _pydantic_error(file, e) from None
+        raise pydantic_error(file, e) from None
     _check_references(sc, file)
     _check_names(sc, file)
     return sc
@@ -374,7 +374,7 @@ def _validate_params(model: type[BaseModel], params: dict, file: str, path: str)
     try:
         return model.model_validate(params)
     except ValidationError as e:
-        raise _pydantic_error(file, e, prefix=path) from None
+        raise pydantic_error(file, e, prefix=path) from None
 
 
 def _check_references(sc: Scenario, file: str) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from detente.model.alliances import win_probability
-from detente.model.balance import _strength, _war_cost
+from detente.model.balance import strength, war_cost
 from detente.model.beliefs import mean
 from detente.model.params import Params
 from detente.model.state import Modifiers, State
@@ -45,7 +45,7 @@ class Chooser:
         """Believed chances of winning (R, Dn, 2), by the one alliance rule."""
         st, p = self.st, self.p
         return win_probability(
-            _strength(state, p, self.mods, state.forces),
+            strength(state, p, self.mods, state.forces),
             state.member,
             state.partner,
             p.partner_aid,
@@ -59,7 +59,7 @@ class Chooser:
     def press(self, state: State, pw: F64, stake: F64, resolve_c: F64) -> F64:
         """Chance each claimant presses (R, Dn), at claimant resolve ``resolve_c``."""
         st, p = self.st, self.p
-        cost = _war_cost(state, p, self.mods)
+        cost = war_cost(state, p, self.mods)
         c, f = st.challenger, st.defender
         pc = concede_chance(
             state.belief[:, st.role_pair[:, 0]],
@@ -85,7 +85,7 @@ class Chooser:
     def expected_loss(self, state: State, pw: F64, stake: F64) -> F64:
         """Each slot's defender's expected loss if pressed, times the chance it is (R, Dn)."""
         st, p = self.st, self.p
-        cost = _war_cost(state, p, self.mods)
+        cost = war_cost(state, p, self.mods)
         f = st.defender
         guess = mean(state.belief[:, st.role_pair[:, 1]], self.centres)  # its view of r_c
         # The state judges the claimant's choice from the claimant's side (its

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from detente.scenario.loading import ScenarioError, _pydantic_error, read_yaml
+from detente.scenario.loading import ScenarioError, pydantic_error, read_yaml
 from detente.world.schema import WorldScenario
 
 __all__ = ["load_world", "preset_names"]
@@ -73,7 +73,7 @@ def load_world(name_or_path: str | Path) -> WorldScenario:
     try:
         world = WorldScenario.model_validate(data)
     except ValidationError as e:
-        raise _pydantic_error(label, e) from None
+        raise pydantic_error(label, e) from None
     _check_references(world, label)
     return world
 
