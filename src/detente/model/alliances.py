@@ -5,12 +5,12 @@ member (collective defence) or a partner (aid) that is *attacked*; it does
 not fight for a member that attacks. Most alliances in the record are of
 this kind (Leeds, Ritter, Mitchell & Long 2002, ATOP: defence obligations
 are by far the commonest), and it is the rule the war step applies: allies
-join only the defender (:func:`detente.model.engine._war`, "allies join at
+join only the defender (:func:`detente.model.war._war`, "allies join at
 the regional rung"), and the arms race pits the defender's alliance against
 the challenger (:func:`detente.model.params.structure_of`).
 
 So the same rule has to decide what each side *believes* it can count on
-(:func:`detente.model.engine._win_probability`): an alliance counts for the
+(:func:`detente.model.balance._win_probability`): an alliance counts for the
 defender it is tied to, and for no challenger, even one that is a member of
 it; the challenger's own strength is not counted for the defender either,
 since an alliance's members do not fight themselves. The earlier accounting
