@@ -81,16 +81,17 @@ def ultimatum(
     if not hasattr(cost_b, "cdf"):
         demand = min(p + float(cost_b), 1.0)
         return UltimatumResult(demand, 0.0, demand)
+    dist: Any = cost_b  # a frozen scipy.stats distribution from here on
 
     def eu(x: float) -> float:
-        accept = float(cost_b.sf(x - p))
+        accept = float(dist.sf(x - p))
         return accept * x + (1.0 - accept) * (p - cost_a)
 
-    lo, hi = (float(v) for v in cost_b.support())
+    lo, hi = (float(v) for v in dist.support())
     lo = max(lo, -p)
     hi = min(hi, 1.0 - p) if np.isfinite(hi) else 1.0 - p
-    if method == "auto" and _is_uniform(cost_b):
-        x = p + float(np.clip((float(cost_b.support()[1]) - cost_a) / 2.0, lo, hi))
+    if method == "auto" and _is_uniform(dist):
+        x = p + float(np.clip((float(dist.support()[1]) - cost_a) / 2.0, lo, hi))
     else:
         grid = np.linspace(p + lo, p + hi, 401)
         vals = np.array([eu(x) for x in grid])

@@ -55,7 +55,7 @@ def accepts_ceasefire(war_value: F64, ceasefire_value: F64) -> B:
     A side whose expected gain from fighting on exceeds its cost refuses: a
     ceasefire begins only by both sides' choice (model-spec V2.5).
     """
-    return (ceasefire_value >= war_value).all(axis=-1)
+    return xp.asarray((ceasefire_value >= war_value).all(axis=-1))
 
 
 def history_likelihoods(stood: bool, weight: float, centres: F64) -> F64:

@@ -202,7 +202,7 @@ class Valuation:
 
     def swap(self) -> Valuation:
         """The other side's values in each side's place (R, Dn, 2)."""
-        return Valuation(*(v[:, :, ::-1] for v in (self.s, self.ceiling, self.floor)),
+        return Valuation(self.s[:, :, ::-1], self.ceiling[:, :, ::-1], self.floor[:, :, ::-1],
                          self.delta, self.top[:, :, ::-1], self.stake[:, :, ::-1],
                          self.aud[:, :, ::-1])
 

@@ -75,7 +75,7 @@ def _jax() -> Any:
     # on disk, keyed by the program, so the next run of the same scenario and
     # size starts at once. DETENTE_JAX_CACHE= (empty) turns it off.
     folder = os.environ.get("DETENTE_JAX_CACHE", str(_cache_home() / "detente" / "jax"))
-    if folder and jax.config.jax_compilation_cache_dir is None:
+    if folder and getattr(jax.config, "jax_compilation_cache_dir", None) is None:
         jax.config.update("jax_compilation_cache_dir", folder)
         jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
     return jax
@@ -164,7 +164,7 @@ def _build(model: Model, seed: int, steps: int, record: bool, precision: str) ->
             with using(jnp, steps, real):
                 first = snapshot(State(**carry))
         carry, ys = jax.lax.scan(body, carry, None, length=steps)
-        if record:
+        if first is not None:
             ys = {k: jnp.concatenate([first[k][None], ys[k]], axis=0) for k in ys}
         return carry, ys
 
@@ -276,7 +276,7 @@ def run_chunk_compiled(
     fn, starts, ends = simulation(sc, model, seed, len(runs), record, precision)
     carry, params = to_device(state, p, precision)
     final, series = fn(carry, params, jax.numpy.asarray(runs), starts, ends)
-    host = {k: _host(v) for k, v in final.items()}
+    host: dict[str, Any] = {k: _host(v) for k, v in final.items()}
     host["t"] = int(host["t"])
     out = {k: v[:n] for k, v in outcomes(sc, State(**host), p, runs, model.enforced).items()}
     if series is None:

@@ -19,7 +19,8 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from detente.backend import put, xp
-from detente.model.params import Params, Structure
+from detente.model.params import Params as ModelParams
+from detente.model.params import Structure
 from detente.model.registry import Registry
 from detente.model.state import Modifiers, State
 from detente.random import uniform
@@ -86,10 +87,10 @@ class Intervention:
     def active(self, t: int) -> bool:
         return t >= self.start and (self.end is None or t < self.end)
 
-    def on_start(self, state: State, p: Params, ctx: Context) -> None:
+    def on_start(self, state: State, p: ModelParams, ctx: Context) -> None:
         """Change the state once, at ``start``. Default: nothing."""
 
-    def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
+    def while_active(self, mods: Modifiers, state: State, p: ModelParams, ctx: Context) -> None:
         """Set modifiers on each step in force. Default: nothing."""
 
 
@@ -127,7 +128,7 @@ class Withdraw(Intervention):
 
     params: Params
 
-    def on_start(self, state: State, p: Params, ctx: Context) -> None:
+    def on_start(self, state: State, p: ModelParams, ctx: Context) -> None:
         if not self.params.enforced:
             return  # the pull-back is the actor's choice (engine: _compliance)
         i = ctx.actor(self.params.actor)
@@ -135,7 +136,7 @@ class Withdraw(Intervention):
             state.deployed, (ALL, i), state.deployed[:, i] * (1.0 - self.params.fraction)
         )
 
-    def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
+    def while_active(self, mods: Modifiers, state: State, p: ModelParams, ctx: Context) -> None:
         i = ctx.actor(self.params.actor)
         prm = self.params
         if prm.enforced:
@@ -181,7 +182,7 @@ class Ceasefire(Intervention):
 
     params: Params
 
-    def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
+    def while_active(self, mods: Modifiers, state: State, p: ModelParams, ctx: Context) -> None:
         d = ctx.disputes(self.params.disputes)
         keep = 1.0 - self.params.monitoring
         if self.params.enforced:
@@ -219,7 +220,7 @@ class MonitoringMission(Intervention):
 
     params: Params
 
-    def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
+    def while_active(self, mods: Modifiers, state: State, p: ModelParams, ctx: Context) -> None:
         pairs = ctx.pairs_in(ctx.disputes(self.params.disputes))
         cut = mods.noise_mult[:, pairs] * (1.0 - self.params.transparency)
         mods.noise_mult = put(mods.noise_mult, (ALL, pairs), cut)
@@ -246,7 +247,7 @@ class Negotiate(Intervention):
 
     params: Params
 
-    def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
+    def while_active(self, mods: Modifiers, state: State, p: ModelParams, ctx: Context) -> None:
         d = ctx.disputes(self.params.disputes)
         pairs = ctx.pairs_in(d)
         mods.channel_open = put(mods.channel_open, (ALL, d), True)
@@ -290,7 +291,7 @@ class ArmsReduction(Intervention):
 
     params: Params
 
-    def _honest(self, p: Params, ctx: Context) -> NDArray[np.bool_]:
+    def _honest(self, p: ModelParams, ctx: Context) -> NDArray[np.bool_]:
         prm = self.params
         if prm.enforced:
             u = uniform(ctx.seed, "arms_reduction.cheat", self.start, ctx.runs,
@@ -312,13 +313,13 @@ class ArmsReduction(Intervention):
             gains.append(gain)
         return xp.stack(gains, axis=1) <= prm.verification * prm.penalty
 
-    def on_start(self, state: State, p: Params, ctx: Context) -> None:
+    def on_start(self, state: State, p: ModelParams, ctx: Context) -> None:
         idx = np.array([ctx.actor(a) for a in self.params.parties])
         cut = xp.where(self._honest(p, ctx), 1.0 - self.params.fraction, 1.0)
         state.arsenal = put(state.arsenal, (ALL, idx), state.arsenal[:, idx] * cut)
         state.deployed = put(state.deployed, (ALL, idx), state.deployed[:, idx] * cut)
 
-    def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
+    def while_active(self, mods: Modifiers, state: State, p: ModelParams, ctx: Context) -> None:
         idx = np.array([ctx.actor(a) for a in self.params.parties])
         # Lower grievances lower the Richardson equilibrium: X* scales with g.
         cut = xp.where(self._honest(p, ctx), 1.0 - self.params.fraction, 1.0)
@@ -327,7 +328,7 @@ class ArmsReduction(Intervention):
         )
 
 
-def _cheat_gain(p: Params, i: int, j: int, fraction: float):
+def _cheat_gain(p: ModelParams, i: int, j: int, fraction: float):
     """Rise in i's chance of winning against j if it keeps its arms while j cuts, (R,).
 
     A Tullock contest of troops x effectiveness x arsenal factor, as the
@@ -358,7 +359,7 @@ class Sanctions(Intervention):
 
     params: Params
 
-    def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
+    def while_active(self, mods: Modifiers, state: State, p: ModelParams, ctx: Context) -> None:
         i = ctx.actor(self.params.target)
         prm = self.params
         cost = mods.war_cost_mult[:, i] * (1.0 + prm.cost_increase)
@@ -382,12 +383,12 @@ class MilitaryAid(Intervention):
 
     params: Params
 
-    def on_start(self, state: State, p: Params, ctx: Context) -> None:
+    def on_start(self, state: State, p: ModelParams, ctx: Context) -> None:
         i = ctx.actor(self.params.target)
         state.forces = put(state.forces, (ALL, i), state.forces[:, i] + self.params.forces)
         state.deployed = put(state.deployed, (ALL, i), state.deployed[:, i] + self.params.forces)
 
-    def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
+    def while_active(self, mods: Modifiers, state: State, p: ModelParams, ctx: Context) -> None:
         i = ctx.actor(self.params.target)
         boost = mods.effectiveness_mult[:, i] * (1.0 + self.params.effectiveness)
         mods.effectiveness_mult = put(mods.effectiveness_mult, (ALL, i), boost)
@@ -407,7 +408,7 @@ class AllianceAssurance(Intervention):
 
     params: Params
 
-    def on_start(self, state: State, p: Params, ctx: Context) -> None:
+    def on_start(self, state: State, p: ModelParams, ctx: Context) -> None:
         k = ctx.structure.alliance_ids.index(self.params.alliance)
         moved = xp.clip(state.cohesion[:, k] + self.params.change, 0.0, 1.0)
         state.cohesion = put(state.cohesion, (ALL, k), moved)
@@ -429,7 +430,7 @@ class InformationCampaign(Intervention):
 
     params: Params
 
-    def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
+    def while_active(self, mods: Modifiers, state: State, p: ModelParams, ctx: Context) -> None:
         prm = self.params
         src = ctx.actor(prm.source)
         obs = None if prm.targets is None else [ctx.actor(a) for a in prm.targets]
@@ -454,7 +455,7 @@ class PublicMobilisation(Intervention):
 
     params: Params
 
-    def while_active(self, mods: Modifiers, state: State, p: Params, ctx: Context) -> None:
+    def while_active(self, mods: Modifiers, state: State, p: ModelParams, ctx: Context) -> None:
         i = ctx.actor(self.params.actor)
         push = mods.mobilisation_push[:, i] + self.params.rate
         mods.mobilisation_push = put(mods.mobilisation_push, (ALL, i), push)

@@ -8,9 +8,9 @@ from numpy.typing import NDArray
 from detente.backend import xp
 from detente.model.agreements import history_likelihoods
 from detente.model.engine import Model, step
-from detente.model.interventions import interventions
+from detente.model.interventions import Intervention, interventions
 from detente.model.params import draw_params, structure_of
-from detente.model.policies import policies
+from detente.model.policies import Policy, policies
 from detente.model.state import SETTLED, WAR, grid, initial_state, prior_from_samples
 from detente.scenario.schema import Scenario
 
@@ -31,19 +31,19 @@ def compile_model(sc: Scenario, package: str) -> Model:
     """Instantiate the scenario's policies and the package's interventions."""
     st = structure_of(sc)
     roles: dict[tuple[str, str], np.ndarray] = {}
-    rules: dict[tuple[str, str], object] = {}
+    rules: dict[tuple[str, str], Policy] = {}
     sides = np.stack([st.challenger, st.defender], axis=1)
     for i, actor in enumerate(sc.actors):
-        cls = policies.get(actor.policy.name)
+        rule = policies.get(actor.policy.name)
         key = (actor.policy.name, repr(sorted(actor.policy.params.items())))
         mask = roles.setdefault(key, np.zeros(sides.shape, dtype=bool))
         mask |= sides == i
-        rules.setdefault(key, cls(cls.Params(**actor.policy.params)))
+        rules.setdefault(key, rule(rule.Params(**actor.policy.params)))
     pol = tuple((rules[k], roles[k]) for k in roles if roles[k].any())
-    ivs = []
+    ivs: list[Intervention] = []
     for spec in [*sc.baseline, *sc.packages[package]]:
-        cls = interventions.get(spec.type)
-        ivs.append(cls(cls.Params(**spec.params), spec.start, spec.end))
+        kind = interventions.get(spec.type)
+        ivs.append(kind(kind.Params(**spec.params), spec.start, spec.end))
     return Model(structure=st, policies=pol, interventions=tuple(ivs), package=package)
 
 
