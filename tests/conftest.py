@@ -112,7 +112,6 @@ SLOW = {
         "test_the_cli_runs_the_compiled_backend_and_names_it",
         "test_every_package_gives_the_same_runs_on_both_backends",
         "test_recorded_series_agree_with_interventions_that_start_and_end",
-        "test_the_high_intensity_war_agrees_on_both_backends",
     },
     "test_bad_inputs.py": {
         "test_each_bad_input_gives_its_error[results/chunk-truncated-discover]",

@@ -143,7 +143,9 @@ def _figure_specs(folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
                 read_json(folder / "prim.json", "PRIM result"), bounds
             )
     else:
-        raise FileNotFoundError(
+        from detente.experiments.store import ResultsError
+
+        raise ResultsError(
             f"{folder}: (top level): expected a run (summary.json), sweep (manifest.json), "
             "calibration (calibration.json) or world (world.json) folder"
         )
