@@ -181,6 +181,9 @@ def test_powell_closed_forms_give_the_same_numbers_compiled():
     from detente.backend import using
     from detente.classic import powell
 
+    # float64, as the engine's JAX backend sets it (model/compiled.py): without
+    # it this test passed only after another test had switched JAX to x64.
+    jax.config.update("jax_enable_x64", True)
     rng = np.random.default_rng(3)
     args = [rng.uniform(0, 1, 50), rng.uniform(0, 1, 50), rng.uniform(0.5, 0.99, 50)]
     args += [rng.uniform(0, 0.2, 50), rng.uniform(0, 0.2, 50), rng.choice([0, 0.5, 1], 50)]
