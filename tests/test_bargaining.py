@@ -7,6 +7,8 @@ Fast on purpose: these are the tests the mutation run of
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -319,3 +321,27 @@ def test_reservation_is_the_least_share_worth_its_value_of_rejecting(
         assert v(3.0) < d + 1e-9
     if x > -2.0:
         assert v(x - 1e-6) < d + 1e-9
+
+
+def test_reservation_of_a_batch_equals_each_element_alone():
+    # The engine calls it with a valuation per run and dispute (R, Dn, 1) and
+    # a type per bin (G,): every element must come out as it would alone
+    # (catches a sort, gather or broadcast along the wrong axis).
+    rng = np.random.default_rng(7)
+    R, Dn, G = 4, 3, 5
+    shape = (R, Dn, 1)
+    which = rng.integers(0, 3, shape)
+    val = Valuation(
+        rng.uniform(0, 1, shape), np.where(which == 1, rng.uniform(0, 1, shape), FAR),
+        np.where(which == 2, rng.uniform(0, 1, shape), -FAR), 0.7,
+        rng.uniform(0, 1, shape), rng.uniform(0.05, 1, shape), rng.uniform(0, 0.5, shape),
+    )
+    r = (np.arange(G) + 1.0) / G
+    d = rng.uniform(-1.0, 1.0, (R, Dn, G))
+    batch = reservation(d, r, val)
+    assert batch.shape == (R, Dn, G)
+    for i, j, g in itertools.product(range(R), range(Dn), range(G)):
+        one = Valuation(*(a(getattr(val, f)[i, j, 0]) for f in ("s", "ceiling", "floor")),
+                        0.7, *(a(getattr(val, f)[i, j, 0]) for f in ("top", "stake", "aud")))
+        assert batch[i, j, g] == pytest.approx(reservation(a(d[i, j, g]), a(r[g]), one)[0],
+                                               abs=1e-12)
