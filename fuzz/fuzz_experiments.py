@@ -30,9 +30,9 @@ with atheris.instrument_imports(include=["detente"]):
     from detente.experiments.spec import ExperimentSpec
     from detente.scenario.loading import (
         ScenarioError,
-        _pydantic_error,
         check_numbers,
         parse_yaml_text,
+        pydantic_error,
     )
 
 CSV_SPEC = ExperimentSpec.model_validate(
@@ -55,7 +55,7 @@ def spec_from(text: str) -> None:
     try:
         spec = ExperimentSpec.model_validate(doc)
     except ValidationError as e:
-        raise _pydantic_error("fuzz.yaml", e) from None
+        raise pydantic_error("fuzz.yaml", e) from None
     small = spec.design.samples <= 32 and spec.design.levels ** len(spec.factors) <= 4096
     if spec.design.method != "csv" and small and len(spec.factors) <= 6:
         sample(spec, FOLDER)
