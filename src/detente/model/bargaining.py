@@ -246,9 +246,9 @@ def reservation(d: F64, r: F64, val: Valuation) -> F64:
     x0, x1 = (xp.take_along_axis(pts, i, axis=-1)[..., 0] for i in (i0, i1))
     v0, v1 = (xp.take_along_axis(v, i, axis=-1)[..., 0] for i in (i0, i1))
     rise = v1 - v0
-    inside = x0 + (d - v0) * (x1 - x0) / xp.where(rise > 0.0, rise, 1.0)
-    k = k[..., 0]
-    return xp.where(k == 0, -2.0, xp.where(k == 6, 3.0, inside))
+    # At k = 0 and k = 6 both gathers give the same end of the bracket
+    # (x1 = x0, rise = 0), so the line returns -2 or 3 with no branch.
+    return x0 + (d - v0) * (x1 - x0) / xp.where(rise > 0.0, rise, 1.0)
 
 
 def best_deal_value(
