@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import ndtri
 
 from detente.random import uniform
 from detente.scenario.distributions import Distribution
@@ -122,6 +123,10 @@ class Params:
     war_return_rate: Array
     refugee_war_return_rate: Array
     tempo_opening: Array
+    # Mutual optimism (detente.model.balance.optimism).
+    optimism: Array  # (R,) sd of an actor's error on the log-odds of its chance of winning
+    learning_weeks: Array  # (R,)
+    optimism_error: Array  # (R, N) each actor's standard-normal error
 
 
 def draw_quantity(
@@ -269,6 +274,8 @@ _WAR_FIELDS = (
     "war_return_rate",
     "refugee_war_return_rate",
     "tempo_opening",
+    "optimism",
+    "learning_weeks",
 )
 
 
@@ -388,7 +395,21 @@ def draw_params(
         war_return_rate=war("war_return_rate"),
         refugee_war_return_rate=war("refugee_war_return_rate"),
         tempo_opening=war("tempo_opening"),
+        optimism=war("optimism"),
+        learning_weeks=war("learning_weeks"),
+        optimism_error=_optimism_errors(sc, seed, runs),
     )
+
+
+def _optimism_errors(sc: Scenario, seed: int, runs: NDArray[np.int64]) -> Array:
+    """Each actor's standard-normal error on the balance, one stream per actor (R, N).
+
+    Drawn whether or not the scenario sets ``war.optimism``, so that setting it
+    scales the same errors (paired comparisons on common random numbers).
+    """
+    cols = [ndtri(np.asarray(uniform(seed, f"optimism-error:{a.id}", -1, runs)))
+            for a in sc.actors]
+    return np.stack(cols, axis=1) if cols else np.zeros((len(runs), 0))
 
 
 def _cost_belief(sc: Scenario, war_cost: Array, runs: int) -> Array:

@@ -91,4 +91,6 @@ class _Rows:
             return obj[self.rows]
         if isinstance(obj, (int, float)):
             return obj
+        if isinstance(obj, tuple):
+            return tuple(self(o) for o in obj)
         return replace(obj, **{f.name: self(getattr(obj, f.name)) for f in fields(obj)})

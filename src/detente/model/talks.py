@@ -11,8 +11,10 @@ from numpy.typing import NDArray
 
 from detente.backend import eager, real, xp
 from detente.model.balance import (
+    _balance_seen,
     _front_scale,
-    _win_probability,
+    biased,
+    optimism,
     war_cost,
 )
 from detente.model.bargaining import (
@@ -51,26 +53,25 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     rejected round costs a step: the crisis or war goes on meanwhile.
     """
     open_ = mods.channel_open & (state.phase != SETTLED)
-    pwin = _win_probability(state, p, mods, st, centres)
+    seen = _balance_seen(state, p, mods, st, centres)
+    bias = optimism(state, p, st)
     sides = np.stack([st.challenger, st.defender], axis=1)
     r_own = p.resolve[:, sides]
     c_own = war_cost(state, p, mods)[:, sides]
     a_own = p.audience_cost[:, sides]
-    belief = state.belief
-    look = _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief)
-    coef, _, _ = _coefficients(
-        state, belief, p, mods, st, pwin, a_own, look, centres, _front_scale(state, p, mods, st)
-    )
-    # At war the only way on is the war: its line is r g - c.
-    at_war = (state.phase == WAR)[..., None, None]
-    only_war = xp.arange(4) == 2
-    coef = Coefficients(
-        a=xp.where(at_war, xp.where(only_war, look.gain_war[..., None], 0.0), coef.a),
-        bc=xp.where(at_war, xp.where(only_war, -1.0, 0.0), coef.bc),
-        k=xp.where(at_war, xp.where(only_war, 0.0, -xp.inf), coef.k),
-    )
-    threat = _war_threat(coef, belief, p, st, centres, look.gain_war)
+    lines = _Lines(state, p, mods, st, r_own, c_own, a_own, centres)
+    coef, threat, look = lines(biased(seen, bias))
     d = _rejecting(coef, threat, look.gain_war, r_own, c_own)  # (R, Dn, 2)
+    # What the proposer expects the responder's lines to be: the balance as the
+    # proposer sees it (its own error on it, not the responder's, which is
+    # private), so with mutual optimism it offers less than the responder's
+    # war is worth to the responder, and war goes on until battles have
+    # brought the two estimates together (balance.optimism).
+    if eager() and not (bias != 0).any():
+        view = (coef, threat, look.gain_war)
+    else:
+        coef_v, threat_v, look_v = lines(biased(seen, -bias[..., ::-1]))
+        view = (coef_v, threat_v, look_v.gain_war)
     cp = state.rounds % 2 == 0
     if eager():
         # An accepted offer is worth its value of rejecting to each side (to
@@ -84,12 +85,12 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
             if len(rows):
                 sub = _Rows(rows)
                 accept[rows], offer[rows] = _screen(
-                    sub(state.belief), p.war_cost_belief[rows], st, sub(coef), threat[rows],
-                    sub(look), d[rows], r_own[rows], cp[rows], centres,
+                    sub(state.belief), p.war_cost_belief[rows], st, sub(view), sub(look),
+                    d[rows], r_own[rows], cp[rows], centres,
                 )
             return open_ & accept, offer
-    accept, offer = _screen(state.belief, p.war_cost_belief, st, coef, threat, look, d, r_own,
-                            cp, centres)
+    accept, offer = _screen(state.belief, p.war_cost_belief, st, view, look, d, r_own, cp,
+                            centres)
     return open_ & accept, offer
 
 
@@ -107,8 +108,40 @@ def _range_open(terms: Terms, d: F64, r_own: F64, val: Valuation) -> NDArray[np.
     return lo <= hi + slack
 
 
-def _screen(belief, war_cost_belief, st, coef, threat, look, d, r_own, cp, centres):
-    """The proposer's screening offer and the responder's answer, (R, Dn) each."""
+class _Lines:
+    """Each side's options as lines in its type, the chance war comes anyway, and the
+    outlook, for a given view of the balance (R, Dn, 2): the values of rejecting."""
+
+    def __init__(self, state, p, mods, st, r_own, c_own, a_own, centres) -> None:
+        self.args = (state, p, mods, st)
+        self.r_own, self.c_own, self.a_own, self.centres = r_own, c_own, a_own, centres
+        self.scale = _front_scale(state, p, mods, st)
+
+    def __call__(self, pwin):
+        state, p, mods, st = self.args
+        look = _outlook(state, p, mods, st, pwin, self.r_own, self.c_own, self.centres,
+                        state.belief)
+        coef, _, _ = _coefficients(state, state.belief, p, mods, st, pwin, self.a_own, look,
+                                   self.centres, self.scale)
+        # At war the only way on is the war: its line is r g - c.
+        at_war = (state.phase == WAR)[..., None, None]
+        only_war = xp.arange(4) == 2
+        coef = Coefficients(
+            a=xp.where(at_war, xp.where(only_war, look.gain_war[..., None], 0.0), coef.a),
+            bc=xp.where(at_war, xp.where(only_war, -1.0, 0.0), coef.bc),
+            k=xp.where(at_war, xp.where(only_war, 0.0, -xp.inf), coef.k),
+        )
+        threat = _war_threat(coef, state.belief, p, st, self.centres, look.gain_war)
+        return coef, threat, look
+
+
+def _screen(belief, war_cost_belief, st, view, look, d, r_own, cp, centres):
+    """The proposer's screening offer and the responder's answer, (R, Dn) each.
+
+    ``view`` is (coefficients, threat, gain of war) of the responder's lines as
+    the proposer sees them; ``d`` the sides' true values of rejecting.
+    """
+    coef, threat, gain_view = view
     sides = np.stack([st.challenger, st.defender], axis=1)
     # Each type bin is represented by its upper edge, its most demanding
     # type: with point beliefs (complete information) an offer aimed at the
@@ -127,7 +160,7 @@ def _screen(belief, war_cost_belief, st, coef, threat, look, d, r_own, cp, centr
     # resolve at the bin edge, cost of war at the mean of its prior.
     a_r, bc_r, k_r = (responder(v)[:, :, None, :] for v in (coef.a, coef.bc, coef.k))
     c_r = responder(war_cost_belief[:, sides])[..., None]
-    q_r, g_r = responder(threat)[..., None], responder(look.gain_war)[..., None]
+    q_r, g_r = responder(threat)[..., None], responder(gain_view)[..., None]
     war_types = edges * g_r - c_r
     going_on = (edges[:, None] * a_r + c_r[..., None] * bc_r + k_r).max(axis=-1)
     d_types = (1.0 - q_r) * xp.maximum(going_on, war_types) + q_r * war_types  # (R, Dn, G)

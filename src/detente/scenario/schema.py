@@ -321,6 +321,16 @@ class WarSettings(_Frozen):
         description="extra intensity of a war's first weeks, as a multiple, decaying over "
         "wave_weeks (an invasion on every axis at once; 0: none)",
     )
+    optimism: NonNegative = Field(
+        default=0.0,
+        description="sd of each actor's private error on the log-odds of its chance of "
+        "winning a war (mutual optimism; 0: the balance of capabilities is common knowledge)",
+    )
+    learning_weeks: Positive = Field(
+        default=26.0,
+        description="weeks of fighting after which a side's pre-war error keeps half its "
+        "weight (battles are signals of the balance)",
+    )
 
 
 class Settings(_Frozen):
