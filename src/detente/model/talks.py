@@ -25,6 +25,7 @@ from detente.model.bargaining import (
     reservation,
 )
 from detente.model.rows import (
+    _on_rows,
     _Rows,
 )
 from detente.model.state import (
@@ -62,16 +63,6 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     lines = _Lines(state, p, mods, st, r_own, c_own, a_own, centres)
     coef, threat, look = lines(biased(seen, bias))
     d = _rejecting(coef, threat, look.gain_war, r_own, c_own)  # (R, Dn, 2)
-    # What the proposer expects the responder's lines to be: the balance as the
-    # proposer sees it (its own error on it, not the responder's, which is
-    # private), so with mutual optimism it offers less than the responder's
-    # war is worth to the responder, and war goes on until battles have
-    # brought the two estimates together (balance.optimism).
-    if eager() and not (bias != 0).any():
-        view = (coef, threat, look.gain_war)
-    else:
-        coef_v, threat_v, look_v = lines(biased(seen, -bias[..., ::-1]))
-        view = (coef_v, threat_v, look_v.gain_war)
     cp = state.rounds % 2 == 0
     if eager():
         # An accepted offer is worth its value of rejecting to each side (to
@@ -84,11 +75,17 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
             offer = np.zeros(cp.shape, dtype=real())
             if len(rows):
                 sub = _Rows(rows)
+                view = _proposers_view(
+                    _Lines(*_on_rows(rows, len(cp), state, p, mods), st, r_own[rows],
+                           c_own[rows], a_own[rows], centres),
+                    seen[rows], bias[rows], sub((coef, threat, look.gain_war)),
+                )
                 accept[rows], offer[rows] = _screen(
-                    sub(state.belief), p.war_cost_belief[rows], st, sub(view), sub(look),
+                    sub(state.belief), p.war_cost_belief[rows], st, view, sub(look),
                     d[rows], r_own[rows], cp[rows], centres,
                 )
             return open_ & accept, offer
+    view = _proposers_view(lines, seen, bias, (coef, threat, look.gain_war))
     accept, offer = _screen(state.belief, p.war_cost_belief, st, view, look, d, r_own, cp,
                             centres)
     return open_ & accept, offer
@@ -106,6 +103,21 @@ def _range_open(terms: Terms, d: F64, r_own: F64, val: Valuation) -> NDArray[np.
     lo = xp.maximum(need[..., 0], terms.q)
     hi = xp.minimum(1.0 - need[..., 1], terms.hi)
     return lo <= hi + slack
+
+
+def _proposers_view(lines, seen, bias, own):
+    """The responder's lines as the proposer expects them: (coefficients, threat, gain of war).
+
+    The balance as the proposer sees it (its own error on it, not the
+    responder's, which is private): with mutual optimism it offers less than
+    the responder's war is worth to the responder, and war goes on until
+    battles have brought the two estimates together (balance.optimism).
+    Without any error the responder's own lines (``own``), unchanged.
+    """
+    if eager() and not (bias != 0).any():
+        return own
+    coef_v, threat_v, look_v = lines(biased(seen, -bias[..., ::-1]))
+    return coef_v, threat_v, look_v.gain_war
 
 
 class _Lines:
