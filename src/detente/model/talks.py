@@ -75,9 +75,10 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
             offer = np.zeros(cp.shape, dtype=real())
             if len(rows):
                 sub = _Rows(rows)
+                s_state, s_p, s_mods = _on_rows(rows, len(cp), state, p, mods)
                 view = _proposers_view(
-                    _Lines(*_on_rows(rows, len(cp), state, p, mods), st, r_own[rows],
-                           c_own[rows], a_own[rows], centres),
+                    _Lines(s_state, s_p, s_mods, st, r_own[rows], c_own[rows], a_own[rows],
+                           centres),
                     seen[rows], bias[rows], sub((coef, threat, look.gain_war)),
                 )
                 accept[rows], offer[rows] = _screen(
