@@ -45,6 +45,7 @@ SELECTIONS: dict[str, list[str]] = {
     "src/detente/classic/powell.py": ["tests/test_powell.py"],
     "src/detente/model/bargaining.py": ["tests/test_bargaining.py"],
     "src/detente/model/agreements.py": ["tests/test_bargaining.py"],
+    "src/detente/model/optimism.py": ["tests/test_optimism.py"],
 }
 
 # mutmut's exit codes by outcome (mutmut.stats.status_by_exit_code, 3.8).

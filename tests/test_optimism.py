@@ -15,7 +15,7 @@ from hypothesis import strategies as hs
 
 from conftest import actor, build, scenario_dict, simulate
 from detente.experiments.statistics import paired_difference
-from detente.model.balance import biased
+from detente.model.optimism import biased
 
 
 def war(optimism: float, learning_weeks: float = 26.0, cost: float = 0.1) -> dict:

@@ -13,8 +13,6 @@ from detente.backend import eager, real, xp
 from detente.model.balance import (
     _balance_seen,
     _front_scale,
-    biased,
-    optimism,
     war_cost,
 )
 from detente.model.bargaining import (
@@ -24,6 +22,7 @@ from detente.model.bargaining import (
     negotiate,
     reservation,
 )
+from detente.model.optimism import biased, optimism
 from detente.model.rows import (
     _on_rows,
     _Rows,
