@@ -18,28 +18,54 @@ from detente.model.state import State
 
 F64 = NDArray[np.float64]
 
-__all__ = ["biased", "optimism"]
+__all__ = ["biased", "optimism", "seen_by_other", "weeks_fought"]
 
 
 def optimism(state: State, p: Params, st: Structure) -> F64:
     """Each side's error on the log-odds of its chance of winning, as fighting has left it.
 
-    An actor's estimate of its chance is its true chance shifted on the
-    log-odds scale by e_i = sigma z_i, z_i standard normal and private (drawn
-    per run). Independent errors make mutual optimism: both sides can expect
-    more from a war than the war has to give, so no offer one of them makes
-    is worth the other's war (Blainey 1973; Fearon 1995's private information
-    about capabilities; Smith & Stam 2004 for beliefs that differ). Battles
-    are signals of the balance (Slantchev 2003): after n weeks of fighting
-    the pre-war error keeps the weight L / (L + n), the prior's share of a
-    normal posterior mean whose prior counts as L weeks of battle (L =
-    ``learning_weeks``), so estimates converge and bargaining can end the
-    war. Returns (R, Dn, 2).
+    An actor's estimate of its chance is its chance as it would see it
+    without the error, shifted on the log-odds scale by e_i = sigma z_i, z_i
+    standard normal and private (drawn once per run and actor). Both sides
+    may be optimistic at once (Blainey 1973), so both can expect more from a
+    war than it has to give (private information about capabilities, the
+    first of Fearon's 1995 causes). Fighting wears the error away: after n
+    weeks of war between the same two actors (in any of their disputes) it
+    keeps the weight L / (L + n), L = ``learning_weeks``. This is an assumed
+    reduced form of learning from battles (Slantchev 2003; Powell 2004,
+    "Bargaining and learning while fighting"): the expected posterior mean
+    of a normal prior worth L weeks of battle after n weekly observations of
+    the true balance, with the observations' noise left out. Returns
+    (R, Dn, 2).
     """
     sides = np.stack([st.challenger, st.defender], axis=1)
-    weeks = state.war_steps * st.step_weeks
-    keep = p.learning_weeks[:, None] / (p.learning_weeks[:, None] + weeks)  # (R, Dn)
+    keep = p.learning_weeks[:, None] / (p.learning_weeks[:, None] + weeks_fought(state, st))
     return (p.optimism[:, None, None] * p.optimism_error[:, sides]) * keep[..., None]
+
+
+def weeks_fought(state: State, st: Structure) -> F64:
+    """Weeks of war so far between each dispute's two actors, in any of their disputes (R, Dn).
+
+    The error is an actor's estimate of the balance against its opponent, so
+    a war over one issue teaches it as much as a war over another between
+    the same two states.
+    """
+    pair = np.sort(np.stack([st.challenger, st.defender], axis=1), axis=1)  # (Dn, 2)
+    same = (pair[:, None, :] == pair[None, :, :]).all(axis=2)  # (Dn, Dn)
+    steps = (state.war_steps[:, None, :] * same[None]).sum(axis=2)
+    return steps * st.step_weeks
+
+
+def seen_by_other(seen: F64, bias: F64) -> F64:
+    """Each side's chance as its opponent believes it, (R, Dn, 2).
+
+    The opponent holds its own error on the balance and takes it for the
+    truth (it does not reason about this side's error: naive realism, Ross &
+    Ward 1996; on leaders' misperception of the balance, Jervis 1976): with a
+    two-sided contest the opponent believes this side's chance is one less
+    its own estimate, ``biased(seen, -bias of the other side)``.
+    """
+    return biased(seen, -bias[..., ::-1])
 
 
 def biased(pwin: F64, bias: F64) -> F64:

@@ -22,7 +22,7 @@ from detente.model.bargaining import (
     negotiate,
     reservation,
 )
-from detente.model.optimism import biased, optimism
+from detente.model.optimism import biased, optimism, seen_by_other
 from detente.model.rows import (
     _on_rows,
     _Rows,
@@ -108,15 +108,17 @@ def _range_open(terms: Terms, d: F64, r_own: F64, val: Valuation) -> NDArray[np.
 def _proposers_view(lines, seen, bias, own):
     """The responder's lines as the proposer expects them: (coefficients, threat, gain of war).
 
-    The balance as the proposer sees it (its own error on it, not the
-    responder's, which is private): with mutual optimism it offers less than
+    The balance as the proposer sees it (:func:`seen_by_other`): the
+    responder's error is private, and the proposer does not reason about it
+    (it does not screen over it as it screens over resolve; an assumption,
+    docs/model.md section 7a). An optimistic proposer then offers less than
     the responder's war is worth to the responder, and war goes on until
-    battles have brought the two estimates together (balance.optimism).
+    battles have brought the two estimates together (:mod:`.optimism`).
     Without any error the responder's own lines (``own``), unchanged.
     """
     if eager() and not (bias != 0).any():
         return own
-    coef_v, threat_v, look_v = lines(biased(seen, -bias[..., ::-1]))
+    coef_v, threat_v, look_v = lines(seen_by_other(seen, bias))
     return coef_v, threat_v, look_v.gain_war
 
 
