@@ -20,7 +20,7 @@ def main() -> None:
     disputes = [k for k in next(iter(v2["packages"].values())) if k != "p_war"]
     print("| package | P(war) v1 | P(war) v2 | runs with an agreement v1 | v2 "
           "| challenger's terms, mean (5-95%) v1 | v2 | weeks to agreement v2 "
-          "| breakdowns per run v2 | gave way: challenger / defender v2 |")
+          "| breakdowns per run v2 | runs ended by a concession v2 |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for pkg in v2["packages"]:
         a, b = v1["packages"][pkg], v2["packages"][pkg]
