@@ -33,7 +33,7 @@ RANK = {
     "calibration": 5, "world": 5,
     "crises": 6,
     "report": 7, "plotting": 7, "interop": 7, "ema": 7, "reference": 7,
-    "web": 8, "cli": 8, "cli_crises": 8, "cli_scenarios": 8,
+    "web": 8, "cli": 8,
 }  # fmt: skip
 
 

@@ -26,10 +26,36 @@ from detente.experiments.statistics import paired_difference, quantiles, wilson_
 from detente.model.simulate import BACKENDS, compile_model, run_chunk, simulate_chunk
 from detente.scenario.schema import Scenario
 
-__all__ = ["Comparison", "Result", "compare", "scenario_hash", "simulate"]
+__all__ = [
+    "Comparison",
+    "Result",
+    "compare",
+    "default_chunk_size",
+    "scenario_hash",
+    "simulate",
+    "useful_workers",
+]
 
 DEFAULT_CHUNK = 2500
+JAX_CHUNK = 100_000  # one compiled call per package; memory ~5 kB a run
 Progress = Callable[[int], None]
+
+
+def default_chunk_size(backend: str) -> int:
+    """Runs simulated together when no chunk size is asked for.
+
+    NumPy: :data:`DEFAULT_CHUNK`, small enough for every worker's memory.
+    JAX (``jax``, ``jax/float32``): :data:`JAX_CHUNK`, one compiled call per
+    package, since each call pays the dispatch and each new shape a compile.
+    Results never depend on it (the random numbers are counter-based).
+    """
+    return JAX_CHUNK if backend.startswith("jax") else DEFAULT_CHUNK
+
+
+def useful_workers(workers: int, runs: int, packages: int, chunk_size: int) -> int:
+    """No more worker processes than there are chunks to give them."""
+    chunks_per_package = -(-runs // min(chunk_size, runs))
+    return max(1, min(workers, chunks_per_package * packages))
 
 
 def scenario_hash(sc: Scenario) -> str:

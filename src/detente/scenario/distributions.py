@@ -290,7 +290,7 @@ def _posterior_file(
     import hashlib
 
     from detente.io import InputError, read_bytes
-    from detente.scenario.loading import parse_yaml_text
+    from detente.scenario.reading import parse_yaml_text
 
     # The project's one guarded reader: a regular file under the size limit
     # (a FIFO, /dev/zero or a directory is refused before a byte is read),

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from detente.scenario.distributions import _Dist
 from detente.scenario.schema import Scenario
 
-__all__ = ["Number", "quantities"]
+__all__ = ["Number", "count_sources", "quantities"]
 
 
 class Number(NamedTuple):
@@ -24,6 +24,18 @@ class Number(NamedTuple):
 def quantities(sc: Scenario) -> Iterator[Number]:
     """Yield every number in the scenario, with its path."""
     yield from _walk(sc, "", False)
+
+
+def count_sources(sc: Scenario) -> dict[str, int]:
+    """How many numbers the file set (``set``), how many of those carry a
+    source (``sourced``), and how many it left to documented defaults (``default``)."""
+    items = list(quantities(sc))
+    explicit = [n for n in items if not n.default]
+    return {
+        "set": len(explicit),
+        "sourced": sum(1 for n in explicit if n.quantity.source),
+        "default": len(items) - len(explicit),
+    }
 
 
 def _walk(obj: object, path: str, default: bool) -> Iterator[Number]:
