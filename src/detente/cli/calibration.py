@@ -32,10 +32,12 @@ __all__ = ["calibrate", "forecast", "score"]
 
 def _date(text: str | None, option: str) -> dt.date | None:
     """``--until``/``--after`` as the last day of the date, month or year given."""
+    return None if text is None else _cutoff(text, option)
+
+
+def _cutoff(text: str, option: str) -> dt.date:
     from detente.calibration.targets import period_end
 
-    if text is None:
-        return None
     try:
         return period_end(text)
     except ValueError:
@@ -316,7 +318,7 @@ def forecast(
 
     if not (folder / "calibration.json").exists():  # a FIFO is named by its reader
         raise fail(f"{folder}: expected a calibration folder (calibration.json is missing)")
-    cut = _date(until, "--until")
+    cut = _cutoff(until, "--until")
     try:
         post = load_posterior(folder)
         table_df = run_forecast(post, cut, draws=draws)

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from click.core import ParameterSource
 from rich.table import Table
 
 from detente.cli.common import fail, fmt_num, load, need, out_console, progress, worker_count
@@ -72,7 +71,8 @@ def run(
         need("detente run --report", "report")
     before = snapshot(out) if out is not None else {}
     n_pkgs = len({"status-quo", *(names or sc.packages)})
-    if ctx.get_parameter_source("chunk_size") is ParameterSource.DEFAULT:
+    source = ctx.get_parameter_source("chunk_size")  # by name: typer vendors its own click
+    if source is None or source.name == "DEFAULT":
         chunk_size = default_chunk_size(name)  # on JAX, one compiled call per package
     chunk = min(chunk_size, runs)
     with progress("simulating") as bar:

@@ -235,10 +235,12 @@ def _clean(x: Any) -> Any:
     return x
 
 
-SERIES_KEY = "__series__"
+Chunk = tuple[dict[str, NDArray], dict[str, NDArray] | None]
 
 
-def _chunk_job(args: tuple) -> dict[str, Any]:
+def _chunk_job(args: tuple) -> Chunk:
+    """One chunk of one package: its per-run outcomes and, when asked, the
+    parts of its weekly series that add up across chunks."""
     sc, package, seed, start, stop, series, backend, size = args
     model = compile_model(sc, package)
     runs = np.arange(start, stop)
@@ -251,24 +253,23 @@ def _chunk_job(args: tuple) -> dict[str, Any]:
             sc, model, seed, runs, series, pad_to=size, precision=precision
         )
     elif not series:
-        return simulate_chunk(sc, model, seed, runs)
+        return simulate_chunk(sc, model, seed, runs), None
     else:
         out, rec = run_chunk(sc, model, seed, runs, record=True)
     if not series:
-        return out
+        return out, None
     assert rec is not None
     # Counts add up exactly across chunks; the per-run deaths and displaced
     # series are kept and summed once over all runs, so the figures too are
     # the same whatever the chunking.
     rung = rec["rung"]
     counts = np.stack([(rung == k).sum(axis=0) for k in range(-1, 10)], axis=1)
-    out[SERIES_KEY] = {
+    return out, {
         "rung_counts": counts.astype(np.int64),
         "at_war": rec["at_war"].sum(axis=0).astype(np.int64),
         "deaths": rec["deaths"],
         "displaced": rec["displaced"],
     }
-    return out
 
 
 def _bounds(runs: int, chunk: int) -> list[tuple[int, int]]:
@@ -367,7 +368,7 @@ def _run_many(
         for pkg in packages
         for a, b in _bounds(runs, chunk)
     ]
-    parts: list[dict[str, NDArray]] = []
+    parts: list[Chunk] = []
     # The compiled backend uses every core from one process: no workers.
     if workers <= 1 or backend.startswith("jax"):
         for job in jobs:
@@ -387,8 +388,8 @@ def _run_many(
     per_pkg = len(_bounds(runs, chunk))
     for i, pkg in enumerate(packages):
         chunk_parts = parts[i * per_pkg : (i + 1) * per_pkg]
-        series_parts = [c.pop(SERIES_KEY) for c in chunk_parts if SERIES_KEY in c]
-        outcomes = {k: np.concatenate([c[k] for c in chunk_parts]) for k in chunk_parts[0]}
+        series_parts = [s for _, s in chunk_parts if s is not None]
+        outcomes = {k: np.concatenate([o[k] for o, _ in chunk_parts]) for k in chunk_parts[0][0]}
         summed = None
         if series_parts:
             summed = {

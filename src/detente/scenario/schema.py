@@ -351,6 +351,10 @@ class PastCrisis(Frozen):
     source: str = Field(min_length=1)
 
 
+def _status_quo_only() -> dict[str, list[Intervention]]:
+    return {"status-quo": []}
+
+
 class Scenario(Frozen):
     """A crisis, written down. Validated once; immutable afterwards."""
 
@@ -369,7 +373,7 @@ class Scenario(Frozen):
         description="interventions in force in every package, status-quo included: "
         "the world as it is",
     )
-    packages: dict[str, list[Intervention]] = Field(default_factory=lambda: {"status-quo": []})
+    packages: dict[str, list[Intervention]] = Field(default_factory=_status_quo_only)
     sources: dict[str, str] = Field(
         default_factory=dict, description="short keys used in 'source' fields, expanded"
     )

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel
 
-from detente.scenario.distributions import _Dist
+from detente.scenario.distributions import Dist
 from detente.scenario.schema import Scenario
 
 __all__ = ["Number", "count_sources", "quantities"]
@@ -17,7 +17,7 @@ class Number(NamedTuple):
     """One number of a scenario: where it is, what it is, and whether the file set it."""
 
     path: str
-    quantity: _Dist
+    quantity: Dist
     default: bool  # True where the file left it to detente's documented default
 
 
@@ -39,7 +39,7 @@ def count_sources(sc: Scenario) -> dict[str, int]:
 
 
 def _walk(obj: object, path: str, default: bool) -> Iterator[Number]:
-    if isinstance(obj, _Dist):
+    if isinstance(obj, Dist):
         yield Number(path, obj, default)
     elif isinstance(obj, BaseModel):
         for name in type(obj).model_fields:
