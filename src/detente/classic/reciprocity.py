@@ -9,6 +9,7 @@ Sigmund, K. (1992). Tit for tat in heterogeneous populations. *Nature* 355: 250-
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -42,7 +43,8 @@ class Game:
         each outcome: the same total for any order of the turns."""
         cc, cd = (a & b).sum(axis=axis), (a & ~b).sum(axis=axis)
         dc, dd = (~a & b).sum(axis=axis), (~a & ~b).sum(axis=axis)
-        return self.R * cc + self.S * cd + self.T * dc + self.P * dd
+        total: F64 = self.R * cc + self.S * cd + self.T * dc + self.P * dd
+        return total
 
 
 def generous_probability(game: Game = Game()) -> float:
@@ -55,11 +57,12 @@ def generous_probability(game: Game = Game()) -> float:
     return min(1.0 - (g.T - g.R) / (g.R - g.S), (g.R - g.P) / (g.T - g.P))
 
 
-def reciprocate(opponent_last: NDArray) -> NDArray:
+def reciprocate(opponent_last: NDArray[Any]) -> NDArray[Any]:
     """Tit-for-tat's rule: do what the opponent did last.
 
     The one source of the idea: the games' TitForTat copies a cooperation or
     defection, and the crisis policy ``tit-for-tat`` copies a step down,
     hold or climb through this same function.
     """
-    return xp.array(opponent_last)  # a copy
+    copy: NDArray[Any] = xp.array(opponent_last)
+    return copy

@@ -11,7 +11,7 @@ Cooperation*. Basic Books.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,6 +20,7 @@ from detente.classic.reciprocity import Game, generous_probability, reciprocate
 
 B = NDArray[np.bool_]
 F64 = NDArray[np.float64]
+Memory = dict[str, NDArray[Any]]  # a strategy's state per repetition, by name
 
 __all__ = [
     "Cooperator",
@@ -44,11 +45,11 @@ class Strategy:
     stochastic: ClassVar[bool] = False
     four_vector: tuple[float, float, float, float] | None = None  # P(C | CC, CD, DC, DD)
 
-    def reset(self, reps: int) -> dict[str, NDArray]:
+    def reset(self, reps: int) -> Memory:
         """Per-repetition memory at the start of a match."""
         return {}
 
-    def move(self, t: int, own: B, opp: B, mem: dict[str, NDArray], u: F64) -> B:
+    def move(self, t: int, own: B, opp: B, mem: Memory, u: F64) -> B:
         raise TypeError(f"{type(self).__name__} does not define move()")
 
     def __repr__(self) -> str:
@@ -62,7 +63,7 @@ class Cooperator(Strategy):
     citation = "Axelrod (1984)"
     four_vector = (1.0, 1.0, 1.0, 1.0)
 
-    def move(self, t, own, opp, mem, u):
+    def move(self, t: int, own: B, opp: B, mem: Memory, u: F64) -> B:
         return np.ones(len(own), dtype=bool)
 
 
@@ -73,7 +74,7 @@ class Defector(Strategy):
     citation = "Axelrod (1984)"
     four_vector = (0.0, 0.0, 0.0, 0.0)
 
-    def move(self, t, own, opp, mem, u):
+    def move(self, t: int, own: B, opp: B, mem: Memory, u: F64) -> B:
         return np.zeros(len(own), dtype=bool)
 
 
@@ -84,7 +85,7 @@ class TitForTat(Strategy):
     citation = "Rapoport's entry in Axelrod (1980)"
     four_vector = (1.0, 0.0, 1.0, 0.0)
 
-    def move(self, t, own, opp, mem, u):
+    def move(self, t: int, own: B, opp: B, mem: Memory, u: F64) -> B:
         if t == 0:
             return np.ones(len(own), dtype=bool)
         return reciprocate(opp[:, t - 1])
@@ -101,7 +102,7 @@ class GenerousTitForTat(Strategy):
         self.q = generous_probability(game) if q is None else q
         self.four_vector = (1.0, self.q, 1.0, self.q)
 
-    def move(self, t, own, opp, mem, u):
+    def move(self, t: int, own: B, opp: B, mem: Memory, u: F64) -> B:
         if t == 0:
             return np.ones(len(own), dtype=bool)
         return opp[:, t - 1] | (u < self.q)
@@ -114,10 +115,11 @@ class WinStayLoseShift(Strategy):
     citation = "Nowak & Sigmund (1993), Nature 364"
     four_vector = (1.0, 0.0, 0.0, 1.0)
 
-    def move(self, t, own, opp, mem, u):
+    def move(self, t: int, own: B, opp: B, mem: Memory, u: F64) -> B:
         if t == 0:
             return np.ones(len(own), dtype=bool)
-        return own[:, t - 1] == opp[:, t - 1]
+        same: B = own[:, t - 1] == opp[:, t - 1]
+        return same
 
 
 class Grudger(Strategy):
@@ -126,10 +128,10 @@ class Grudger(Strategy):
     name = "Grudger"
     citation = "Friedman's entry (grim trigger) in Axelrod (1980)"
 
-    def reset(self, reps):
+    def reset(self, reps: int) -> Memory:
         return {"wronged": np.zeros(reps, dtype=bool)}
 
-    def move(self, t, own, opp, mem, u):
+    def move(self, t: int, own: B, opp: B, mem: Memory, u: F64) -> B:
         if t > 0:
             mem["wronged"] |= ~opp[:, t - 1]
         return ~mem["wronged"]
@@ -141,10 +143,10 @@ class GoByMajority(Strategy):
     name = "Go By Majority"
     citation = "Axelrod (1984)"
 
-    def reset(self, reps):
+    def reset(self, reps: int) -> Memory:
         return {"coop": np.zeros(reps, dtype=np.int64)}  # the opponent's cooperations so far
 
-    def move(self, t, own, opp, mem, u):
+    def move(self, t: int, own: B, opp: B, mem: Memory, u: F64) -> B:
         if t == 0:
             return np.ones(len(own), dtype=bool)
         mem["coop"] += opp[:, t - 1]
@@ -162,7 +164,7 @@ class Random(Strategy):
         self.p = p
         self.four_vector = (p, p, p, p)
 
-    def move(self, t, own, opp, mem, u):
+    def move(self, t: int, own: B, opp: B, mem: Memory, u: F64) -> B:
         return u < self.p
 
 
@@ -177,14 +179,14 @@ class Gradual(Strategy):
     name = "Gradual"
     citation = "Beaufils, Delahaye & Mathieu (1996)"
 
-    def reset(self, reps):
+    def reset(self, reps: int) -> Memory:
         return {
             "punish": np.zeros(reps, dtype=np.int64),
             "calm": np.zeros(reps, dtype=np.int64),
             "defections": np.zeros(reps, dtype=np.int64),  # the opponent's, so far
         }
 
-    def move(self, t, own, opp, mem, u):
+    def move(self, t: int, own: B, opp: B, mem: Memory, u: F64) -> B:
         n = len(own)
         if t == 0:
             return np.ones(n, dtype=bool)
@@ -217,7 +219,7 @@ class Grit(Strategy):
     def __init__(self, steps: int = 3) -> None:
         self.steps = steps
 
-    def move(self, t, own, opp, mem, u):
+    def move(self, t: int, own: B, opp: B, mem: Memory, u: F64) -> B:
         if t < self.steps:
             return np.ones(len(own), dtype=bool)
         return reciprocate(opp[:, t - 1])
