@@ -41,3 +41,21 @@ def test_the_documented_table_is_the_declared_one():
     start = text.index("\n", start) + 1
     end = text.index("<!-- end of generated table -->")
     assert text[start:end] == markdown_table()
+
+
+def test_a_recorded_run_keeps_exactly_the_declared_step_outcomes():
+    # Catches a series added to (or dropped from) the engine's snapshot without
+    # its declaration, a changed dtype or a changed shape.
+    from detente.model.simulate import run_chunk
+    from detente.outcomes import STEP_OUTCOMES
+
+    sc = load_scenario("ukraine-2022")
+    _, rec = run_chunk(sc, compile_model(sc, "status-quo"), 0, np.arange(3), record=True)
+    assert rec is not None
+    sizes = {"disputes": len(sc.disputes), "sides": 2}
+    written = [(k, str(v.dtype), v.shape) for k, v in rec.items()]
+    steps = sc.settings.steps + 1
+    declared = [
+        (o.name, o.dtype, (3, steps, *(sizes[a] for a in o.axes))) for o in STEP_OUTCOMES
+    ]
+    assert written == declared

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["OUTCOMES", "Outcome", "columns", "markdown_table"]
+__all__ = ["OUTCOMES", "STEP_OUTCOMES", "Outcome", "columns", "markdown_table"]
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,11 @@ class Outcome:
 
     name: str
     dtype: Literal["bool", "int8", "int16", "int64", "float64"]
-    per: Literal["run", "dispute", "actor"]
+    per: Literal["run", "dispute", "actor", "step"]
     unit: str
     meaning: str
+    # A per-step outcome's array axes after (runs, steps + 1): () or ("disputes",), ...
+    axes: tuple[str, ...] = ()
 
 
 _RUN = (
@@ -142,6 +144,34 @@ _LABEL = (
 # dispute's price of peace, each actor's, then the package's label.
 _BLOCKS = (_RUN, _DISPUTE, _PEACE, _ACTOR, _LABEL)
 OUTCOMES: tuple[Outcome, ...] = tuple(o for block in _BLOCKS for o in block)
+
+
+# What a recorded run keeps of every step (``run_chunk(..., record=True)``,
+# :func:`detente.model.simulate.snapshot`): arrays (runs, steps + 1, *axes),
+# step 0 the initial state. Calibration reads its targets off these, and the
+# ensemble's weekly series (``series.parquet``) sums them over runs.
+STEP_OUTCOMES: tuple[Outcome, ...] = (
+    Outcome(
+        "rung", "int64", "step", "rung 0-9",
+        "the highest rung among the disputes not yet settled; −1 once all are",
+    ),
+    Outcome("deaths", "float64", "step", "people", "military and civilian deaths so far"),
+    Outcome("military_deaths", "float64", "step", "people", "military deaths so far"),
+    Outcome("civilian_deaths", "float64", "step", "people", "civilian deaths so far"),
+    Outcome("displaced", "float64", "step", "people", "displaced stock (IDPs and refugees)"),
+    Outcome("idps", "float64", "step", "people", "internally displaced stock"),
+    Outcome("refugees", "float64", "step", "people", "refugee stock"),
+    Outcome("exits", "float64", "step", "people", "border crossings out so far"),
+    Outcome("at_war", "bool", "step", "", "some dispute at war"),
+    Outcome(
+        "territory", "float64", "step", "share of the territory",
+        "territory held in each dispute", ("disputes",),
+    ),
+    Outcome(
+        "posture", "int64", "step", "rung 0-9",
+        "each side's posture in each dispute (challenger, defender)", ("disputes", "sides"),
+    ),
+)  # fmt: skip
 
 
 def columns(disputes: Sequence[str], actors: Sequence[str]) -> dict[str, str]:
