@@ -154,3 +154,32 @@ def test_validate_accepts_a_good_file_and_counts_its_sources():
     result = runner.invoke(app, ["validate", "ukraine-2022"])
     assert result.exit_code == 0
     assert "ok: ukraine-2022" in result.stdout
+
+
+def _chunk_asked(monkeypatch, args: list[str]) -> int:
+    """The chunk size ``detente run ARGS`` hands the library (the run itself stubbed)."""
+    import detente.experiments.ensemble as ensemble
+    import detente.model.compiled as compiled
+
+    seen: dict[str, int] = {}
+
+    def fake_compare(*a, **kw):
+        seen["chunk"] = kw["chunk_size"]
+        raise KeyboardInterrupt  # stop before simulating
+
+    monkeypatch.setattr(ensemble, "compare", fake_compare)
+    monkeypatch.setattr(compiled, "available", lambda: True)
+    runner.invoke(app, ["run", "two-state-textbook", "--runs", "200000", *args])
+    return seen["chunk"]
+
+
+def test_an_unset_chunk_size_is_the_backends_own_and_a_given_one_is_kept(monkeypatch):
+    # Unset: 2,500 runs on NumPy, one compiled call per package on JAX; a size
+    # the user gives is used as given on either backend, even 2,500 on JAX
+    # (a default compared by value could not tell those two apart).
+    from detente.experiments.ensemble import DEFAULT_CHUNK, JAX_CHUNK
+
+    assert _chunk_asked(monkeypatch, []) == DEFAULT_CHUNK == 2500
+    assert _chunk_asked(monkeypatch, ["--chunk-size", "7"]) == 7
+    assert _chunk_asked(monkeypatch, ["--backend", "jax"]) == JAX_CHUNK
+    assert _chunk_asked(monkeypatch, ["--backend", "jax", "--chunk-size", "2500"]) == 2500

@@ -27,7 +27,6 @@ ALLOWED = {
     "web/jobs.py": "a job's own error file in that private folder",
     "classic/bdm.py": "a CSV shipped inside the package",
     "classic/reproduce.py": "CSVs shipped inside the package",
-    "cli_scenarios.py": "a built-in scenario's text, its name checked against the package's list",
 }
 FILE_CALLS = {"read_text", "read_bytes", "read_table", "read_schema", "ParquetFile", "load"}
 

@@ -25,7 +25,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 # rank. The top-level ``detente`` module loads its names lazily (PEP 562), so
 # importing it (for ``__version__``) costs nothing and ranks with the base.
 RANK = {
-    "detente": 0, "backend": 0, "io": 0, "extras": 0, "written": 0,
+    "detente": 0, "backend": 0, "io": 0, "extras": 0, "written": 0, "outcomes": 0,
     "random": 1,
     "classic": 2, "scenario": 2,
     "model": 3,
@@ -33,7 +33,7 @@ RANK = {
     "calibration": 5, "world": 5,
     "crises": 6,
     "report": 7, "plotting": 7, "interop": 7, "ema": 7, "reference": 7,
-    "web": 8, "cli": 8, "cli_crises": 8, "cli_scenarios": 8,
+    "web": 8, "cli": 8,
 }  # fmt: skip
 
 

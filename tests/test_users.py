@@ -184,11 +184,11 @@ def test_run_out_writes_a_scenario_that_runs_from_another_machine(tmp_path):
 
 
 def test_calibrate_finds_the_shipped_targets_and_names_them_when_asked_wrongly(tmp_path):
-    from detente.cli import _targets_file
+    from detente.reference import targets_file
 
-    path = _targets_file(None, "donbas-2014")
+    path = targets_file(None, "donbas-2014")
     assert path.name == "donbas-2014.yaml" and path.is_file()
-    assert _targets_file("donbas-2014", "anything") == path
+    assert targets_file("donbas-2014", "anything") == path
     out = tmp_path / "x"
     res = runner.invoke(app, ["calibrate", "two-state-textbook", "--out", str(out), "--no-report"])
     assert res.exit_code == 2 and "donbas-2014" in res.output
@@ -196,11 +196,11 @@ def test_calibrate_finds_the_shipped_targets_and_names_them_when_asked_wrongly(t
 
 
 def test_discover_never_replaces_an_earlier_result(tmp_path):
-    from detente.cli import _new_file
+    from detente.io import new_file
 
-    assert _new_file(tmp_path, "prim", ".json") == tmp_path / "prim.json"
+    assert new_file(tmp_path, "prim", ".json") == tmp_path / "prim.json"
     (tmp_path / "prim.json").write_text("{}")
-    assert _new_file(tmp_path, "prim", ".json") == tmp_path / "prim-2.json"
+    assert new_file(tmp_path, "prim", ".json") == tmp_path / "prim-2.json"
 
 
 def _readme_commands_with_extras() -> list[tuple[list[str], str]]:

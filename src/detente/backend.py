@@ -106,7 +106,7 @@ def branch(pred: Any, if_true: Any, if_false: Any) -> Any:
     return jax.lax.cond(pred, if_true, if_false)
 
 
-def errstate(**kwargs: Any) -> contextlib.AbstractContextManager:
+def errstate(**kwargs: Any) -> contextlib.AbstractContextManager[Any]:
     """``numpy.errstate`` when eager; XLA raises no floating-point warnings."""
     return np.errstate(**kwargs) if eager() else contextlib.nullcontext()
 

@@ -23,6 +23,7 @@ from typing import Any
 __all__ = [
     "MAX_BYTES",
     "InputError",
+    "new_file",
     "parquet_columns",
     "parse_json",
     "read_bytes",
@@ -231,6 +232,16 @@ def parse_json(data: bytes, name: str, what: str = "JSON") -> Any:
         return json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
         raise InputError(name, "", f"expected {what} ({str(e)[:80]})") from None
+
+
+def new_file(folder: Path, stem: str, suffix: str) -> Path:
+    """``stem.suffix`` in ``folder``, or ``stem-2.suffix``, ... : the first that is free,
+    so that an earlier result is never replaced."""
+    path, k = folder / f"{stem}{suffix}", 1
+    while path.exists():
+        k += 1
+        path = folder / f"{stem}-{k}{suffix}"
+    return path
 
 
 def write_atomic(path: Path, data: bytes) -> None:

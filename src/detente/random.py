@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -80,14 +81,17 @@ def _key_table(seed: int, purpose: str, steps: int) -> NDArray[np.uint64]:
     return np.array([purpose_key(seed, purpose, s) for s in range(steps)], dtype=np.uint64)
 
 
-def _key(seed: int, purpose: str, step) -> NDArray[np.uint64]:
+def _key(seed: int, purpose: str, step: Any) -> NDArray[np.uint64]:
     """The purpose key as a 1-element array. A step that is not a Python int
     (the traced step of a compiled simulation) looks its key up in a table of
     every step's key, hashed once on the host: the same keys, so the same
     numbers, as when stepping eagerly."""
+    key: NDArray[np.uint64]  # NumPy's, or a traced JAX array of the same dtype
     if isinstance(step, int | np.integer):
-        return xp.asarray(np.array([purpose_key(seed, purpose, int(step))], dtype=np.uint64))
-    return xp.asarray(_key_table(seed, purpose, horizon()))[step][None]
+        key = xp.asarray(np.array([purpose_key(seed, purpose, int(step))], dtype=np.uint64))
+    else:
+        key = xp.asarray(_key_table(seed, purpose, horizon()))[step][None]
+    return key
 
 
 def uniform(
@@ -97,7 +101,8 @@ def uniform(
 
     Element ``[r, *idx]`` depends only on (seed, purpose, step, runs[r], idx).
     """
-    return uniform_keyed(_key(seed, purpose, step), runs, shape)[0]
+    u: NDArray[np.float64] = uniform_keyed(_key(seed, purpose, step), runs, shape)[0]
+    return u
 
 
 def uniform_keyed(
@@ -134,4 +139,5 @@ def normal(
     seed: int, purpose: str, step: int, runs: NDArray[np.int64], shape: tuple[int, ...] = ()
 ) -> NDArray[np.float64]:
     """Standard normal numbers by inversion of :func:`uniform` (exact, monotone)."""
-    return ndtri(uniform(seed, purpose, step, runs, shape))
+    z: NDArray[np.float64] = ndtri(uniform(seed, purpose, step, runs, shape))
+    return z

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["builtin_targets", "data_dir", "targets_names"]
+__all__ = ["builtin_targets", "data_dir", "targets_file", "targets_names"]
 
 
 def data_dir() -> Path | None:
@@ -37,3 +37,32 @@ def builtin_targets(name: str) -> Path | None:
     folder = data_dir()
     assert folder is not None  # targets_names found it
     return folder / "targets" / f"{name}.yaml"
+
+
+def targets_file(targets: str | None, scenario: str) -> Path:
+    """The targets file to calibrate ``scenario`` on.
+
+    ``targets`` is a path, or the name of a shipped targets file; None means
+    the shipped file named like the scenario (``donbas-2014``).
+
+    Raises
+    ------
+    LookupError
+        Nothing is found (the message lists the shipped targets).
+    """
+    shipped = ", ".join(targets_names()) or "none in this install"
+    if targets is None:
+        found = builtin_targets(Path(scenario).stem)
+        if found is None:
+            raise LookupError(
+                f"expected a targets file; none ships for {scenario!r} (shipped: {shipped})"
+            )
+        return found
+    if Path(targets).exists():
+        return Path(targets)
+    found = builtin_targets(targets)
+    if found is None:
+        raise LookupError(
+            f"expected a targets YAML file or a shipped name ({shipped}), got {targets!r}"
+        )
+    return found

@@ -43,7 +43,7 @@ from detente.calibration.targets import (
 from detente.model.params import parameter_paths
 from detente.model.simulate import compile_model, run_chunk
 from detente.random import uniform
-from detente.scenario.distributions import Distribution
+from detente.scenario.distributions import Dist
 from detente.scenario.loading import ScenarioError
 from detente.scenario.schema import Scenario
 from detente.scenario.sources import quantities
@@ -63,7 +63,7 @@ class Problem:
     package: str
     seed: int
     paths: tuple[str, ...]  # calibrated scenario parameters
-    priors: tuple[Distribution, ...]  # their priors, then the observation model's
+    priors: tuple[Dist, ...]  # their priors, then the observation model's
     observation: tuple[str, ...]  # calibrated observation parameters
     fitted: tuple[Observations, ...]  # observations the distance uses
     predicted: tuple[Observations, ...]  # observations the predictive covers (all)
@@ -116,7 +116,7 @@ def make_problem(
         chosen = uncertain
     recorded_targets = any(t.observed == "recorded" for t in tf.targets)
     obs_names: tuple[str, ...] = ()
-    priors = list(chosen.values())
+    priors: list[Dist] = list(chosen.values())
     if recorded_targets and tf.observation is not None:
         obs_names = ("observation.reporting", "observation.dispersion")
         priors += [tf.observation.reporting, tf.observation.dispersion]

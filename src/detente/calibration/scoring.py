@@ -86,7 +86,7 @@ def score(
         "climatology": climatology_forecast(history, h),
     }
     event = (y >= threshold).astype(np.float64)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, ens in forecasts.items():
         one = ens.shape[1] == 1
         rows.append(

@@ -98,7 +98,7 @@ def write_calibration(
         "distance": [],
         "epsilon": [],
     }
-    values = {n: [] for n in pr.names}
+    values: dict[str, list[float]] = {n: [] for n in pr.names}
     for g in cal.generations:
         v = pr.values(g.z)
         n = len(g.distances)

@@ -46,7 +46,15 @@ from detente.io import read_text
 from detente.scenario.distributions import Distribution
 from detente.scenario.loading import ScenarioError, pydantic_error, read_yaml
 
-__all__ = ["Observations", "Target", "TargetsFile", "check_dates", "load_targets", "read_off"]
+__all__ = [
+    "Observations",
+    "Target",
+    "TargetsFile",
+    "check_dates",
+    "load_targets",
+    "period_end",
+    "read_off",
+]
 
 FLOWS = ("deaths", "civilian_deaths", "military_deaths", "exits")
 STOCKS = ("idps", "refugees", "displaced")
@@ -144,6 +152,23 @@ def _window(kind: str, label: str) -> tuple[dt.date, dt.date]:
         return dt.date.fromisoformat(a), dt.date.fromisoformat(b)
     day = dt.date.fromisoformat(label)
     return day, day
+
+
+def period_end(text: str) -> dt.date:
+    """The last day of a date ``YYYY-MM-DD``, a month ``YYYY-MM`` or a year ``YYYY``
+    (a cut-off such as ``--until 2022-02``: everything up to the month's end).
+
+    Raises
+    ------
+    ValueError
+        ``text`` is none of the three.
+    """
+    if len(text) == 7:  # a month: its last day
+        y, m = int(text[:4]), int(text[5:7])
+        return dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
+    if len(text) == 4:
+        return dt.date(int(text), 12, 31)
+    return dt.date.fromisoformat(text)
 
 
 def _csv_values(t: Target, path: Path) -> dict[str, float]:

@@ -18,9 +18,13 @@ offer that moves it least.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+if TYPE_CHECKING:
+    from detente.classic.reproduce import Target
 
 F64 = NDArray[np.float64]
 
@@ -55,7 +59,7 @@ def _probabilities(x: F64, weight: F64, d: float) -> F64:
         return np.where(tot > 0, pos / tot, 0.5)
 
 
-def _utilities(x: F64, r: F64, d: float, median: float):
+def _utilities(x: F64, r: F64, d: float, median: float) -> tuple[F64, F64, F64, F64, F64]:
     """U^s, U^f, U^b, U^w (each [i, j], seen with i's risk exponent) and U^sq [i]."""
     gap = np.abs(x[:, None] - x[None, :]) / d
     rr = r[:, None]
@@ -68,7 +72,9 @@ def _utilities(x: F64, r: F64, d: float, median: float):
     return us, uf, ub, uw, usq
 
 
-def _expected_challenge(x, s, weight, r, d, q=1.0, t=1.0) -> F64:
+def _expected_challenge(
+    x: F64, s: F64, weight: F64, r: F64, d: float, q: float = 1.0, t: float = 1.0
+) -> F64:
     """EU[i, j]: i's expected utility of challenging j, with i's risk exponent.
 
     EU = s_j [P U^s + (1 - P) U^f] + (1 - s_j) U^s - Q U^sq
@@ -78,7 +84,7 @@ def _expected_challenge(x, s, weight, r, d, q=1.0, t=1.0) -> F64:
     median = weighted_median(x, weight)
     p = _probabilities(x, weight, d)
     us, uf, ub, uw, usq = _utilities(x, r, d, median)
-    eu = (
+    eu: F64 = (
         s[None, :] * (p * us + (1 - p) * uf)
         + (1 - s[None, :]) * us
         - q * usq[:, None]
@@ -105,7 +111,8 @@ def risk_exponents(x: ArrayLike, c: ArrayLike, s: ArrayLike) -> F64:
         return np.ones_like(x)
     big_r = (2 * danger - danger.max() - danger.min()) / span
     # The formula maps [-1, 1] onto [2, 0.5]; the clip only removes rounding.
-    return np.clip((1 - big_r / 3) / (1 + big_r / 3), 0.5, 2.0)
+    r: F64 = np.clip((1 - big_r / 3) / (1 + big_r / 3), 0.5, 2.0)
+    return r
 
 
 @dataclass(frozen=True)
@@ -181,7 +188,7 @@ def forecast(
     )
 
 
-def targets():
+def targets() -> list[Target]:
     """The published checks on the EU emissions example (for `detente reproduce`)."""
     import csv
     from importlib import resources

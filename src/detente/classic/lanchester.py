@@ -146,10 +146,10 @@ def integrate(
         return [ra(t) - beta * a * b, rb(t) - alpha * a * b]
 
     def a_gone(_t: float, z: F64) -> float:
-        return z[0]
+        return float(z[0])
 
     def b_gone(_t: float, z: F64) -> float:
-        return z[1]
+        return float(z[1])
 
     a_gone.terminal = b_gone.terminal = True  # type: ignore[attr-defined]
     a_gone.direction = b_gone.direction = -1  # type: ignore[attr-defined]

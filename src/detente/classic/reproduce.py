@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from dataclasses import asdict, dataclass
 from importlib import resources
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -33,7 +34,7 @@ class Target:
         limit = self.tolerance * abs(self.published) if self.relative else self.tolerance
         return bool(err <= limit)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "passed": self.passed}
 
 

@@ -31,7 +31,9 @@ __all__ = [
 ]
 
 
-def arms_rate(arsenal: F64, reaction: F64, fatigue: F64, grievance: F64, hostile: NDArray) -> F64:
+def arms_rate(
+    arsenal: F64, reaction: F64, fatigue: F64, grievance: F64, hostile: NDArray[np.bool_]
+) -> F64:
     """dX_i/dt = k_i * sum_{j hostile to i} X_j - a_i X_i + g_i, for many actors.
 
     Parameters
@@ -46,14 +48,23 @@ def arms_rate(arsenal: F64, reaction: F64, fatigue: F64, grievance: F64, hostile
     """
     # Multiply-and-sum, not ``@``: the result must not depend on the batch size.
     rivals = (arsenal[..., None, :] * hostile.astype(arsenal.dtype)).sum(axis=-1)
-    return reaction * rivals - fatigue * arsenal + grievance
+    rate: F64 = reaction * rivals - fatigue * arsenal + grievance
+    return rate
 
 
 def euler_step(
-    arsenal: F64, reaction: F64, fatigue: F64, grievance: F64, hostile: NDArray, dt: float
+    arsenal: F64,
+    reaction: F64,
+    fatigue: F64,
+    grievance: F64,
+    hostile: NDArray[np.bool_],
+    dt: float,
 ) -> F64:
     """One explicit Euler step of :func:`arms_rate`, floored at zero (no negative arms)."""
-    return xp.maximum(arsenal + dt * arms_rate(arsenal, reaction, fatigue, grievance, hostile), 0.0)
+    step: F64 = xp.maximum(
+        arsenal + dt * arms_rate(arsenal, reaction, fatigue, grievance, hostile), 0.0
+    )
+    return step
 
 
 def _system(k: float, a: float, g: float, l: float, b: float, h: float) -> tuple[F64, F64]:

@@ -60,7 +60,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.crises.reader import CrisisRow
+from detente.crises.reader import ActorRow, CrisisRow
 
 __all__ = [
     "COEFFICIENTS",
@@ -138,14 +138,14 @@ class Features:
     notes: str = ""
 
 
-def _side_of(actors, first) -> list[int]:
+def _side_of(actors: tuple[ActorRow, ...], first: ActorRow) -> list[int]:
     """0 for the defender's side, 1 for the challenger's, per actor row."""
-    foe = int(first.codes["southv"])
+    foe = int(first.num("southv"))
     sides = []
     for a in actors:
         if a is first:
             sides.append(0)
-        elif int(a.codes["cracid"]) == foe or int(a.codes["southv"]) == int(first.codes["cracid"]):
+        elif int(a.num("cracid")) == foe or int(a.num("southv")) == int(first.num("cracid")):
             sides.append(1)
         else:
             sides.append(0)
@@ -156,46 +156,45 @@ def crisis_features(c: CrisisRow) -> Features | str:
     """The mapped features of a crisis, or the reason it cannot be mapped."""
     if not c.actors:
         return "no crisis actor rows for this crisis in the actor file"
-    first = min(c.actors, key=lambda a: a.codes["cracno"])
+    first = min(c.actors, key=lambda a: a.num("cracno"))
     sides = _side_of(c.actors, first)
     bal = [
-        (a.codes["powdis"] if s == 0 else -a.codes["powdis"])
+        (p if s == 0 else -p)
         for a, s in zip(c.actors, sides, strict=True)
-        if a.codes["powdis"] is not None
+        if (p := a.num_or_none("powdis")) is not None
     ]
     notes = "" if bal else "powdis blank for every actor: parity assumed"
 
     def gravity(side: int) -> float | None:
-        g = [a.codes["gravty"] for a, s in zip(c.actors, sides, strict=True) if s == side]
+        g = [a.num("gravty") for a, s in zip(c.actors, sides, strict=True) if s == side]
         g = [3.0 if x == 7 else x for x in g]
         return max(g) / 6.0 if g else None
 
     g_d = gravity(0)
     g_c = gravity(1)
-    nuc = [(a.codes["nuclear"], s) for a, s in zip(c.actors, sides, strict=True)]
-    rung = _TRIGGER_RUNG[int(first.codes["triggr"])]
-    k = c.codes
+    nuc = [(a.num("nuclear"), s) for a, s in zip(c.actors, sides, strict=True)]
+    rung = _TRIGGER_RUNG[int(first.num("triggr"))]
     return Features(
         crisno=c.crisno,
-        name=str(k["crisname"]),
-        year=int(k["yrtrig"]),
-        viol=int(k["viol"]),
-        days=max(float(k["brexit"]), 1.0),
-        outcome=_FOROUT.get(int(k["forout"]), -1),
+        name=str(c.codes["crisname"]),
+        year=int(c.num("yrtrig")),
+        viol=int(c.num("viol")),
+        days=max(c.num("brexit"), 1.0),
+        outcome=_FOROUT.get(int(c.num("forout")), -1),
         balance=float(np.mean(bal)) / 10.0 if bal else 0.0,
         nuclear_c=any(n >= 3 and s == 1 for n, s in nuc),
         nuclear_d=any(n >= 3 and s == 0 for n, s in nuc),
         shadow=any(n >= 2 for n, _ in nuc),
-        great_power=k["gpinv"] > 1,
-        ally=(max(a.codes["allycap"] for a, s in zip(c.actors, sides, strict=True) if s == 0) - 1)
+        great_power=c.num("gpinv") > 1,
+        ally=(max(a.num("allycap") for a, s in zip(c.actors, sides, strict=True) if s == 0) - 1)
         / 3.0,
         gravity_d=g_d if g_d is not None else 0.5,
         gravity_c=g_c if g_c is not None else (g_d if g_d is not None else 0.5),
-        protracted=(k["protrac"] - 1) / 2.0,
+        protracted=(c.num("protrac") - 1) / 2.0,
         rung_c=rung,
         rung_d=max(rung - 1, 0),
-        mediated=k["globorg"] >= 2 or k["regorg"] >= 2,
-        grave=any(a.codes["gravty"] in (5, 6) for a in c.actors),
+        mediated=c.num("globorg") >= 2 or c.num("regorg") >= 2,
+        grave=any(a.num("gravty") in (5, 6) for a in c.actors),
         notes=notes,
     )
 

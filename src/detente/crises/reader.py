@@ -34,6 +34,18 @@ class ActorRow:
     row: int
     codes: dict[str, float | str | None]
 
+    def num(self, name: str) -> float:
+        """A numeric code (the codebook checked its range when the file was read)."""
+        x = self.codes[name]
+        if not isinstance(x, float):
+            raise TypeError(f"{name}: expected a numeric code, got {x!r}")
+        return x
+
+    def num_or_none(self, name: str) -> float | None:
+        """A numeric code that the codebook allows blank (``blank_ok``): None when blank."""
+        return None if self.codes[name] is None else self.num(name)
+
+
 
 @dataclass(frozen=True)
 class CrisisRow:
@@ -43,9 +55,20 @@ class CrisisRow:
     codes: dict[str, float | str | None]
     actors: tuple[ActorRow, ...]
 
+    def num(self, name: str) -> float:
+        """A numeric code (the codebook checked its range when the file was read)."""
+        x = self.codes[name]
+        if not isinstance(x, float):
+            raise TypeError(f"{name}: expected a numeric code, got {x!r}")
+        return x
+
+    def num_or_none(self, name: str) -> float | None:
+        """A numeric code that the codebook allows blank (``blank_ok``): None when blank."""
+        return None if self.codes[name] is None else self.num(name)
+
     @property
     def crisno(self) -> int:
-        return int(self.codes["crisno"])  # type: ignore[arg-type]
+        return int(self.num("crisno"))
 
 
 def _value(code: Code, raw: str | None, where: str) -> float | str | None:

@@ -88,12 +88,11 @@ def summary_rows(packages: list[dict[str, Any]]) -> tuple[list[dict[str, str]], 
     for r in packages:
         lo, hi = r["p_war_ci"]
         d = r.get("delta_p_war_vs_status_quo")
-        dci = r.get("delta_p_war_ci")
-        change = (
-            "baseline"
-            if d is None or r["name"] == "status-quo"
-            else (f"{pp(d)} ({pp(dci[0])} to {pp(dci[1])})")
-        )
+        if d is None or r["name"] == "status-quo":
+            change = "baseline"
+        else:
+            d_lo, d_hi = r["delta_p_war_ci"]
+            change = f"{pp(d)} ({pp(d_lo)} to {pp(d_hi)})"
         rows.append(
             {
                 cols[0]: r["name"],

@@ -31,6 +31,7 @@ from scipy import stats
 __all__ = [
     "DIST_TAGS",
     "Beta",
+    "Dist",
     "Distribution",
     "Fixed",
     "Posterior",
@@ -41,7 +42,9 @@ __all__ = [
 ]
 
 
-class _Dist(BaseModel):
+class Dist(BaseModel):
+    """The base of every distribution: what a scenario's number is once validated."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     source: str | None = None
 
@@ -77,7 +80,7 @@ def _finite(*values: float) -> None:
             raise ValueError(f"expected a number of magnitude at most {MAX_MAGNITUDE:g}, got {v:g}")
 
 
-class Fixed(_Dist):
+class Fixed(Dist):
     """A known value (what a bare number in a scenario file becomes)."""
 
     dist: Literal["fixed"] = "fixed"
@@ -98,7 +101,7 @@ class Fixed(_Dist):
         return np.full(u.shape, self.value)
 
 
-class Uniform(_Dist):
+class Uniform(Dist):
     """Uniform on [low, high]."""
 
     dist: Literal["uniform"]
@@ -122,7 +125,7 @@ class Uniform(_Dist):
         return self.low + u * (self.high - self.low)
 
 
-class TruncNormal(_Dist):
+class TruncNormal(Dist):
     """Normal(mean, sd) truncated to [low, high]."""
 
     dist: Literal["truncnormal"]
@@ -155,7 +158,7 @@ class TruncNormal(_Dist):
         return np.asarray(self._frozen().ppf(u), dtype=np.float64)
 
 
-class Beta(_Dist):
+class Beta(Dist):
     """Beta(a, b) scaled to [low, high] (default [0, 1])."""
 
     dist: Literal["beta"]
@@ -181,7 +184,7 @@ class Beta(_Dist):
         return self.low + (self.high - self.low) * stats.beta.ppf(u, self.a, self.b)
 
 
-class Triangular(_Dist):
+class Triangular(Dist):
     """Triangular on [low, high] with its peak at mode."""
 
     dist: Literal["triangular"]
@@ -213,7 +216,7 @@ class Triangular(_Dist):
         return np.where(u < fc, left, right)
 
 
-class Posterior(_Dist):
+class Posterior(Dist):
     """Draws from a calibrated parameter file (``detente calibrate``'s ``calibrated.yaml``).
 
     Every parameter that names the same file draws the same row for a run,
@@ -290,7 +293,7 @@ def _posterior_file(
     import hashlib
 
     from detente.io import InputError, read_bytes
-    from detente.scenario.loading import parse_yaml_text
+    from detente.scenario.reading import parse_yaml_text
 
     # The project's one guarded reader: a regular file under the size limit
     # (a FIFO, /dev/zero or a directory is refused before a byte is read),
@@ -338,7 +341,7 @@ Distribution = Annotated[
 def _coerce(data: Any) -> Any:
     """Accept a bare number as a fixed quantity; a mapping without ``dist`` but
     with ``value`` is fixed too."""
-    if isinstance(data, _Dist):
+    if isinstance(data, Dist):
         return data
     if isinstance(data, bool):
         raise ValueError("expected a number or a distribution mapping, got a boolean")

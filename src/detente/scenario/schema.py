@@ -10,91 +10,57 @@ plugin from another package gets the same error messages as a built-in one.
 from __future__ import annotations
 
 import datetime
-import math
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     model_validator,
 )
 
 from detente.scenario.distributions import Fixed, Quantity
+from detente.scenario.fields import (
+    DEFAULT_LADDER,
+    NUCLEAR_ALERT_RUNG,
+    NUCLEAR_USE_RUNG,
+    PHASES,
+    REGIONAL_RUNG,
+    WAR_RUNG,
+    Frozen,
+    NonNegative,
+    Positive,
+    Probability,
+    Real,
+    Rung,
+    within,
+)
 
 __all__ = [
+    "DEFAULT_LADDER",
+    "NUCLEAR_ALERT_RUNG",
+    "NUCLEAR_USE_RUNG",
+    "PHASES",
+    "REGIONAL_RUNG",
+    "WAR_RUNG",
     "Actor",
     "Alliance",
     "ArmsDynamics",
     "Dispute",
     "Intervention",
+    "NonNegative",
     "PastCrisis",
     "PolicySpec",
+    "Positive",
+    "Probability",
+    "Real",
     "Rung",
     "Scenario",
     "Settings",
     "WarSettings",
+    "json_schema",
 ]
 
-PHASES = ("crisis", "war", "ceasefire", "settled")
-
-
-def _within(lo: float, hi: float) -> AfterValidator:
-    def check(q: Any) -> Any:
-        a, b = q.support()
-        if a < lo or b > hi:
-            span = f"{a}" if a == b else f"[{a}, {b}]"
-            hi_txt = "infinity" if math.isinf(hi) else f"{hi}"
-            raise ValueError(f"expected values in [{lo}, {hi_txt}], got {span}")
-        return q
-
-    return AfterValidator(check)
-
-
-Probability = Annotated[Quantity, _within(0.0, 1.0)]
-NonNegative = Annotated[Quantity, _within(0.0, math.inf)]
-Positive = Annotated[Quantity, _within(1e-12, math.inf)]
-Real = Quantity
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
-
-
-class Rung(_Frozen):
-    """One rung of the escalation ladder.
-
-    ``hazard`` is the per-step chance of sliding up beyond anyone's choice: on a
-    crisis rung (below the war rung) into war, on a war rung to the next rung
-    (Schelling 1960, "the threat that leaves something to chance").
-    """
-
-    name: str
-    hazard: Probability
-    cost: NonNegative = Field(description="per-step posture cost, in stake units")
-    violence: NonNegative = Field(description="violence intensity, 1 = conventional war")
-
-
-DEFAULT_LADDER: tuple[dict[str, Any], ...] = (
-    {"name": "normal relations", "hazard": 0.0, "cost": 0.0, "violence": 0.0},
-    {"name": "diplomatic protest", "hazard": 0.0, "cost": 0.0005, "violence": 0.0},
-    {"name": "sanctions and economic pressure", "hazard": 0.0002, "cost": 0.001, "violence": 0.0},
-    {"name": "military posturing", "hazard": 0.001, "cost": 0.002, "violence": 0.0},
-    {"name": "mobilisation and ultimatum", "hazard": 0.003, "cost": 0.004, "violence": 0.0},
-    {"name": "limited use of force", "hazard": 0.02, "cost": 0.008, "violence": 0.1},
-    {"name": "conventional war", "hazard": 0.01, "cost": 0.0, "violence": 1.0},
-    {"name": "regional war", "hazard": 0.005, "cost": 0.0, "violence": 1.5},
-    {"name": "nuclear alert and threats", "hazard": 0.003, "cost": 0.0, "violence": 1.5},
-    {"name": "nuclear use", "hazard": 0.0, "cost": 0.0, "violence": 5.0},
-)
-WAR_RUNG = 6
-REGIONAL_RUNG = 7
-NUCLEAR_ALERT_RUNG = 8
-NUCLEAR_USE_RUNG = 9
-
-
-class ArmsDynamics(_Frozen):
+class ArmsDynamics(Frozen):
     """Richardson (1960) coefficients: dX/dt = k * (hostile arsenals) - a X + g, per year."""
 
     reaction: NonNegative = 0.0
@@ -102,14 +68,14 @@ class ArmsDynamics(_Frozen):
     grievance: Real = 0.0
 
 
-class PolicySpec(_Frozen):
+class PolicySpec(Frozen):
     """A decision rule by its registered name, with that rule's parameters."""
 
     name: str = "expected-utility"
     params: dict[str, Any] = Field(default_factory=dict)
 
 
-class Actor(_Frozen):
+class Actor(Frozen):
     """A state, or a bloc acting as one (model-spec section 2)."""
 
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -128,7 +94,7 @@ class Actor(_Frozen):
         description="Lanchester coefficient: enemy casualties per own soldier per week",
     )
     mobilisation: Probability = 0.0
-    cohesion_bias: Annotated[Quantity, _within(-1.0, 1.0)] = 0.0
+    cohesion_bias: Annotated[Quantity, within(-1.0, 1.0)] = 0.0
     arms: ArmsDynamics = Field(default_factory=ArmsDynamics)
     policy: PolicySpec = Field(default_factory=PolicySpec)
     reserve: NonNegative = Field(
@@ -142,7 +108,7 @@ class Actor(_Frozen):
     )
 
 
-class Alliance(_Frozen):
+class Alliance(Frozen):
     """Members get collective defence; partners get aid only."""
 
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -160,7 +126,7 @@ class Alliance(_Frozen):
     )
 
 
-class Dispute(_Frozen):
+class Dispute(Frozen):
     """A disputed stake between a challenger and a defender."""
 
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -194,7 +160,7 @@ class Dispute(_Frozen):
         description="share of the stake in play that cannot be split (membership of an "
         "alliance: yes or no); offers split only the rest (Fearon 1995; Toft 2003)",
     )
-    power_shift: Annotated[Quantity, _within(-1.0, 1.0)] = Field(
+    power_shift: Annotated[Quantity, within(-1.0, 1.0)] = Field(
         default=0.0,
         description="expected change in the challenger's chance of winning over an "
         "agreement's life from what the engine does not project (alliance entry, arms "
@@ -227,7 +193,7 @@ class Dispute(_Frozen):
         return self
 
 
-class Intervention(_Frozen):
+class Intervention(Frozen):
     """A timed intervention, by registered type. Other keys are its parameters."""
 
     model_config = ConfigDict(extra="allow", frozen=True, validate_default=True)
@@ -246,7 +212,7 @@ class Intervention(_Frozen):
         return dict(self.model_extra or {})
 
 
-class WarSettings(_Frozen):
+class WarSettings(Frozen):
     """How war kills, displaces and ends (model-spec section 3, steps 7 to 9)."""
 
     death_share: Probability = Field(
@@ -333,7 +299,7 @@ class WarSettings(_Frozen):
     )
 
 
-class Settings(_Frozen):
+class Settings(Frozen):
     """Simulation settings."""
 
     steps: int = Field(default=104, ge=1, le=100_000)
@@ -365,7 +331,7 @@ class Settings(_Frozen):
     )
 
 
-class PastCrisis(_Frozen):
+class PastCrisis(Frozen):
     """An earlier crisis between a scenario's actors and how it ended (model-spec V2.6).
 
     Before step 0 every observer updates its prior about the two actors'
@@ -395,7 +361,11 @@ class PastCrisis(_Frozen):
     source: str = Field(min_length=1)
 
 
-class Scenario(_Frozen):
+def _status_quo_only() -> dict[str, list[Intervention]]:
+    return {"status-quo": []}
+
+
+class Scenario(Frozen):
     """A crisis, written down. Validated once; immutable afterwards."""
 
     name: str = Field(min_length=1)
@@ -413,7 +383,7 @@ class Scenario(_Frozen):
         description="interventions in force in every package, status-quo included: "
         "the world as it is",
     )
-    packages: dict[str, list[Intervention]] = Field(default_factory=lambda: {"status-quo": []})
+    packages: dict[str, list[Intervention]] = Field(default_factory=_status_quo_only)
     sources: dict[str, str] = Field(
         default_factory=dict, description="short keys used in 'source' fields, expanded"
     )
@@ -428,3 +398,13 @@ class Scenario(_Frozen):
     @property
     def actor_ids(self) -> list[str]:
         return [a.id for a in self.actors]
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of scenario files, from the pydantic models."""
+    doc = Scenario.model_json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "detente scenario",
+        **{k: v for k, v in doc.items() if k != "title"},
+    }

@@ -7,17 +7,17 @@ from typing import NamedTuple
 
 from pydantic import BaseModel
 
-from detente.scenario.distributions import _Dist
+from detente.scenario.distributions import Dist
 from detente.scenario.schema import Scenario
 
-__all__ = ["Number", "quantities"]
+__all__ = ["Number", "count_sources", "quantities"]
 
 
 class Number(NamedTuple):
     """One number of a scenario: where it is, what it is, and whether the file set it."""
 
     path: str
-    quantity: _Dist
+    quantity: Dist
     default: bool  # True where the file left it to detente's documented default
 
 
@@ -26,8 +26,20 @@ def quantities(sc: Scenario) -> Iterator[Number]:
     yield from _walk(sc, "", False)
 
 
+def count_sources(sc: Scenario) -> dict[str, int]:
+    """How many numbers the file set (``set``), how many of those carry a
+    source (``sourced``), and how many it left to documented defaults (``default``)."""
+    items = list(quantities(sc))
+    explicit = [n for n in items if not n.default]
+    return {
+        "set": len(explicit),
+        "sourced": sum(1 for n in explicit if n.quantity.source),
+        "default": len(items) - len(explicit),
+    }
+
+
 def _walk(obj: object, path: str, default: bool) -> Iterator[Number]:
-    if isinstance(obj, _Dist):
+    if isinstance(obj, Dist):
         yield Number(path, obj, default)
     elif isinstance(obj, BaseModel):
         for name in type(obj).model_fields:

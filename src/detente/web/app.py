@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from enum import StrEnum
 from functools import lru_cache
@@ -19,7 +20,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 import pyarrow.parquet as pq
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
@@ -34,8 +35,10 @@ from detente.scenario.loading import (
     parse_yaml_text,
     set_path,
 )
+from detente.scenario.schema import Scenario
+from detente.scenario.shipped import builtin_text
 from detente.web.guard import Guard
-from detente.web.jobs import JobQueue, QueueFull, work
+from detente.web.jobs import Job, JobQueue, QueueFull, work
 
 __all__ = ["create_app"]
 
@@ -73,7 +76,7 @@ class Download(StrEnum):
     scenario = "scenario"
 
 
-def _parse(text: str, overrides: dict[str, float], name: str | None = None):
+def _parse(text: str, overrides: dict[str, float], name: str | None = None) -> Scenario:
     """YAML text, or a built-in scenario by name, (and form overrides) to a Scenario,
     or a field error."""
     if name is not None:
@@ -81,9 +84,7 @@ def _parse(text: str, overrides: dict[str, float], name: str | None = None):
             raise ScenarioError(
                 "request", "name", f"expected a built-in scenario ({', '.join(builtin_names())})"
             )
-        text = (resources.files("detente.scenario") / "builtin" / f"{name}.yaml").read_text(
-            encoding="utf-8"
-        )
+        text = builtin_text(name)
     data = parse_yaml_text(text, "uploaded scenario")
     if not isinstance(data, dict):
         raise ScenarioError("uploaded scenario", "", "expected a YAML mapping of scenario fields")
@@ -92,7 +93,7 @@ def _parse(text: str, overrides: dict[str, float], name: str | None = None):
     return parse_scenario(data, file=f"{name}.yaml (built-in)" if name else "uploaded scenario")
 
 
-def _form_fields(sc) -> list[dict[str, Any]]:
+def _form_fields(sc: Scenario) -> list[dict[str, Any]]:
     """The key parameters a form may edit: each intervention's timing and numbers."""
     fields = [
         {
@@ -197,7 +198,7 @@ def create_app(
     queue = JobQueue(concurrency=concurrency, timeout=timeout, max_pending=max_pending)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         queue.close()  # end running jobs, remove every job folder
 
@@ -212,18 +213,27 @@ def create_app(
     )
     app.state.queue = queue
     app.add_middleware(Guard, max_body=MAX_BODY, hosts=allowed_hosts or [])
+    app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
+    _add_pages(app)
+    _add_scenarios(app)
+    _add_runs(app, queue, max_work)
+    return app
 
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request, exc: RequestValidationError) -> JSONResponse:
-        # The field and the reason, never the input: a request body is not
-        # echoed back (it may be large, or crafted to be shown).
-        first = exc.errors()[0] if exc.errors() else {}
-        loc = ".".join(str(x) for x in first.get("loc", ())[1:]) or "(top level)"
-        msg = str(first.get("msg", "invalid request"))[:200]
-        return JSONResponse(
-            status_code=422,
-            content={"ok": False, "path": loc, "message": msg, "text": f"request: {loc}: {msg}"},
-        )
+
+async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """A request that fails validation: the field and the reason, never the input
+    (a request body is not echoed back: it may be large, or crafted to be shown)."""
+    first = exc.errors()[0] if exc.errors() else {}
+    loc = ".".join(str(x) for x in first.get("loc", ())[1:]) or "(top level)"
+    msg = str(first.get("msg", "invalid request"))[:200]
+    return JSONResponse(
+        status_code=422,
+        content={"ok": False, "path": loc, "message": msg, "text": f"request: {loc}: {msg}"},
+    )
+
+
+def _add_pages(app: FastAPI) -> None:
+    """The page and its assets, all from this package."""
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index() -> str:
@@ -241,6 +251,10 @@ def create_app(
     def vega_js() -> Response:
         return Response(_bundle(), media_type="text/javascript")
 
+
+def _add_scenarios(app: FastAPI) -> None:
+    """The built-in scenarios, and the check of an edited or uploaded one."""
+
     @app.get("/api/scenarios")
     def scenarios() -> list[dict[str, str]]:
         """The built-in scenarios."""
@@ -251,13 +265,10 @@ def create_app(
         """A built-in scenario's YAML text."""
         if name not in builtin_names():
             raise HTTPException(404, f"expected one of {', '.join(builtin_names())}")
-        text = (resources.files("detente.scenario") / "builtin" / f"{name}.yaml").read_text(
-            encoding="utf-8"
-        )
-        return {"name": name, "yaml": text}
+        return {"name": name, "yaml": builtin_text(name)}
 
     @app.post("/api/validate")
-    def validate(req: ValidateRequest):
+    def validate(req: ValidateRequest):  # no return type: it would become the response model
         """Check a scenario; on success return its summary and the editable form fields."""
         try:
             sc = _parse(req.yaml, req.overrides, req.name)
@@ -272,36 +283,44 @@ def create_app(
             "fields": _form_fields(sc),
         }
 
+
+def _refused(sc: Scenario, req: RunRequest, max_work: int) -> ScenarioError | None:
+    """Why a run request is refused before it is queued, or None."""
+    unknown = [p for p in req.packages or [] if p not in sc.packages]
+    if unknown:
+        return ScenarioError(
+            "request", "packages", f"expected packages of the scenario, got {unknown}"
+        )
+    need = work(sc, req.runs, req.packages)
+    if need > max_work:
+        return ScenarioError(
+            "request",
+            "runs",
+            f"expected runs x steps x actors x packages at most {max_work:,}, got "
+            f"{need:,}; ask for fewer runs or steps, or run it with detente run",
+        )
+    return None
+
+
+def _add_runs(app: FastAPI, queue: JobQueue, max_work: int) -> None:
+    """Jobs: queue one, follow it, download its results."""
+
     @app.post("/api/runs", status_code=202)
-    def start_run(req: RunRequest):
+    def start_run(req: RunRequest):  # no return type: it would become the response model
         """Queue an ensemble; poll ``/api/runs/{id}`` for progress and results."""
         try:
             sc = _parse(req.yaml, req.overrides, req.name)
         except ScenarioError as e:
             return _error(e)
-        unknown = [p for p in req.packages or [] if p not in sc.packages]
-        if unknown:
-            return _error(
-                ScenarioError(
-                    "request", "packages", f"expected packages of the scenario, got {unknown}"
-                )
-            )
-        need = work(sc, req.runs, req.packages)
-        if need > max_work:
-            return _error(
-                ScenarioError(
-                    "request",
-                    "runs",
-                    f"expected runs x steps x actors x packages at most {max_work:,}, got "
-                    f"{need:,}; ask for fewer runs or steps, or run it with detente run",
-                )
-            )
+        refused = _refused(sc, req, max_work)
+        if refused is not None:
+            return _error(refused)
         try:
             return queue.submit(sc, req.runs, req.seed, req.packages).as_dict()
         except QueueFull as e:
             return JSONResponse(status_code=429, content={"ok": False, "message": str(e)})
 
-    def _job(job_id: str):
+    def _job(job_id: str) -> Job:
         job = queue.get(job_id)
         if job is None:
             raise HTTPException(404, "expected the id of a job on this server")
@@ -327,36 +346,39 @@ def create_app(
         job = _job(job_id)
         if job.status != "done":
             raise HTTPException(409, "expected a finished job")
-        name = f"{job.scenario.name}-{job.id[:8]}"
-        if kind is Download.parquet:
-            data = (job.folder / "runs.parquet").read_bytes()
-            return Response(
-                data,
-                media_type="application/vnd.apache.parquet",
-                headers=_attachment(name, "parquet"),
-            )
-        if kind is Download.csv:
-            table = pq.read_table(job.folder / "runs.parquet")
-            buf = io.StringIO()
-            writer = csv.writer(buf)
-            writer.writerow([_cell(c) for c in table.column_names])
-            for row in zip(*(c.to_pylist() for c in table.columns), strict=True):
-                writer.writerow([_cell(v) for v in row])
-            return Response(buf.getvalue(), media_type="text/csv", headers=_attachment(name, "csv"))
-        if kind is Download.json:
-            return Response(
-                (job.folder / "summary.json").read_text(),
-                media_type="application/json",
-                headers=_attachment(name, "json"),
-            )
-        return Response(
-            (job.folder / "scenario.yaml").read_text(),
-            media_type="application/yaml",
-            headers=_attachment(name, "yaml"),
-        )
+        return _download(job, kind)
 
     @app.get("/api/version")
     def version() -> dict[str, str]:
         return {"version": __version__}
 
-    return app
+
+def _download(job: Job, kind: Download) -> Response:
+    """A finished job's file of the kind asked for, as an attachment."""
+    name = f"{job.scenario.name}-{job.id[:8]}"
+    if kind is Download.parquet:
+        data = (job.folder / "runs.parquet").read_bytes()
+        return Response(
+            data,
+            media_type="application/vnd.apache.parquet",
+            headers=_attachment(name, "parquet"),
+        )
+    if kind is Download.csv:
+        table = pq.read_table(job.folder / "runs.parquet")
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow([_cell(c) for c in table.column_names])
+        for row in zip(*(c.to_pylist() for c in table.columns), strict=True):
+            writer.writerow([_cell(v) for v in row])
+        return Response(buf.getvalue(), media_type="text/csv", headers=_attachment(name, "csv"))
+    if kind is Download.json:
+        return Response(
+            (job.folder / "summary.json").read_text(),
+            media_type="application/json",
+            headers=_attachment(name, "json"),
+        )
+    return Response(
+        (job.folder / "scenario.yaml").read_text(),
+        media_type="application/yaml",
+        headers=_attachment(name, "yaml"),
+    )

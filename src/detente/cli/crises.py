@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from detente.cli.common import err_console, fail, need
+
 app = typer.Typer(
     name="crises",
     help="Many crises: fit the model on the International Crisis Behavior record, "
@@ -38,12 +40,6 @@ WorkersOpt = Annotated[
 ]
 
 
-def _fail(message: str) -> typer.Exit:
-    from detente.cli import fail
-
-    return fail(message)
-
-
 def _files(crises: Path | None, actors: Path | None) -> tuple[Path, Path]:
     """The ICB files named, or those shipped with detente (1918-1989) for either left out."""
     from detente.reference import data_dir
@@ -51,7 +47,7 @@ def _files(crises: Path | None, actors: Path | None) -> tuple[Path, Path]:
     if crises is None or actors is None:
         folder = data_dir()
         if folder is None:
-            raise _fail("--crises, --actors: expected ICB files (none ship with this install)")
+            raise fail("--crises, --actors: expected ICB files (none ship with this install)")
         crises = crises or folder / "icb" / SHIPPED_ICB[0]
         actors = actors or folder / "icb" / SHIPPED_ICB[1]
     return crises, actors
@@ -63,7 +59,7 @@ def _load(crises: Path, actors: Path):
     try:
         return load_crises(crises, actors)
     except CrisisDataError as e:
-        raise _fail(str(e)) from None
+        raise fail(str(e)) from None
 
 
 def _posterior(path: Path | None):
@@ -74,7 +70,7 @@ def _posterior(path: Path | None):
     try:
         return read_posterior(p)
     except ValueError as e:
-        raise _fail(str(e)) from None
+        raise fail(str(e)) from None
 
 
 def _command() -> str:
@@ -94,15 +90,14 @@ def fit_cmd(
     workers: WorkersOpt = 1,
 ) -> None:
     """Fit the mapping's coefficients to every crisis in the files (ABC-SMC)."""
-    from detente.cli import err_console
     from detente.crises.fit import FitSettings, fit, sha256, write_posterior
 
     crises, actors = _files(crises, actors)
     table, _, skipped = _load(crises, actors)
     if len(table) < 2:
-        raise _fail(f"{crises}: expected at least 2 mappable crises to fit, got {len(table)}")
+        raise fail(f"{crises}: expected at least 2 mappable crises to fit, got {len(table)}")
     if out.exists() and not out.is_dir():
-        raise _fail(f"{out}: expected a folder for --out, got a file")
+        raise fail(f"{out}: expected a folder for --out, got a file")
     s = FitSettings(particles, generations, reps, max_moves, seed, workers)
 
     def show(g) -> None:
@@ -191,7 +186,6 @@ def score_cmd(
     workers: WorkersOpt = 1,
 ) -> None:
     """Cross-validate by decade: RPS and log loss of viol against two references."""
-    from detente.cli import err_console, need
 
     need("detente crises score", "crises")  # the logistic reference, before any fitting
     from detente.crises.fit import FitSettings
@@ -200,7 +194,7 @@ def score_cmd(
     crises, actors = _files(crises, actors)
     table, _, skipped = _load(crises, actors)
     if len(set((table.year // 10).tolist())) < 2:
-        raise _fail(f"{crises}: expected crises from at least 2 decades to cross-validate")
+        raise fail(f"{crises}: expected crises from at least 2 decades to cross-validate")
     s = FitSettings(particles, generations, reps, max_moves, seed, workers)
     try:
         cv = cross_validate(
@@ -211,7 +205,7 @@ def score_cmd(
             on_fold=lambda b, p: err_console.print(f"decade {b}: fitted ({p.meta['seconds']} s)"),
         )
     except ImportError as e:
-        raise _fail(str(e)) from None
+        raise fail(str(e)) from None
     summary = cv.summary(seed)
     summary["skipped"] = skipped
     summary["reliability"] = {k: reliability(p, cv.viol) for k, p in cv.forecasts.items()}
@@ -277,7 +271,7 @@ def scenario_cmd(
     match = [f for f in feats if f.crisno == crisno]
     if not match:
         why = [s["reason"] for s in skipped if s["crisno"] == crisno]
-        raise _fail(f"{crises}: crisis {crisno}: " + (why[0] if why else "not in the file"))
+        raise fail(f"{crises}: crisis {crisno}: " + (why[0] if why else "not in the file"))
     typer.echo(crisis_scenario(match[0], _posterior(fit)), nl=False)
 
 
