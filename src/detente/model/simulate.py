@@ -9,9 +9,10 @@ from detente.backend import xp
 from detente.model.agreements import history_likelihoods
 from detente.model.engine import Model, step
 from detente.model.interventions import Intervention, interventions
-from detente.model.params import draw_params, structure_of
+from detente.model.params import draw_params
 from detente.model.policies import Policy, policies
 from detente.model.state import SETTLED, WAR, grid, initial_state, prior_from_samples
+from detente.model.structure import structure_of
 from detente.scenario.schema import Scenario
 
 __all__ = [
