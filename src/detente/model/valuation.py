@@ -102,15 +102,19 @@ class Outlook:
         return renegotiated(x_own, self.val.ceiling, self.val.floor, self.val.delta)
 
 
-def _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief) -> Outlook:
-    """Shares, war payoffs and the commitment problem as each side sees them."""
+def _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief, arms_next=None) -> Outlook:
+    """Shares, war payoffs and the commitment problem as each side sees them.
+
+    ``arms_next`` is this state's next Richardson step (:func:`_arms`), where
+    the caller has it already.
+    """
     s, s_concede, s_win = _shares(p)
     gain_war = _war_gain(pwin, s, s_concede, s_win)
     stake = p.demand - p.status_quo
     sides = np.stack([st.challenger, st.defender], axis=1)
     r_hat_opp = mean(belief[:, st.role_pair], centres)
     c_opp = p.war_cost_belief[:, sides[:, ::-1]]
-    shift = _projected_shift(state, p, mods, st, pwin)
+    shift = _projected_shift(state, p, mods, st, pwin, arms_next)
     y_now, y_fut = credible_shares(s + gain_war, c_opp / xp.maximum(r_hat_opp, 1e-6), shift,
                                    stake)
     ceiling, floor = commitment_bounds(y_now, y_fut)
@@ -129,7 +133,7 @@ def _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief) -> Outlook
     )
 
 
-def _projected_shift(state, p, mods, st, pwin) -> F64:
+def _projected_shift(state, p, mods, st, pwin, arms_next=None) -> F64:
     """The challenger's forecast change in its chance of winning over the look-ahead (R, Dn).
 
     Richardson's arms race run forward for the look-ahead (each side's
@@ -138,7 +142,7 @@ def _projected_shift(state, p, mods, st, pwin) -> F64:
     the engine does not project (alliance entry, deliveries, mobilisation).
     """
     x0 = state.arsenal
-    step_change = _arms(state, p, mods, st) - x0
+    step_change = (_arms(state, p, mods, st) if arms_next is None else arms_next) - x0
     ahead = xp.maximum(x0 + st.lookahead * step_change, 1e-9)
     ratio = xp.where(p.arsenal > 1e-6, ahead / xp.maximum(x0, 1e-9), 1.0)
     grow = xp.power(ratio, p.arms_elasticity[:, None])
