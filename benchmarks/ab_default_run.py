@@ -10,6 +10,10 @@ different models when A and B are different versions, which is the point.
     git archive 1939211 src | tar -x -C /tmp/v1     # version 1, before issue 15
     python benchmarks/ab_default_run.py --a /tmp/v1/src --b src --repeats 3 \\
         --out benchmarks/results/ab-default-run.json
+
+``--c`` adds a third tree to the same interleaved rotation (say, the code
+before a speed change), so that a before/after pair and version 1 are
+timed under the same load; ratios are given against A.
 """
 
 from __future__ import annotations
@@ -51,23 +55,29 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--a", type=Path, required=True)
     ap.add_argument("--b", type=Path, required=True)
+    ap.add_argument("--c", type=Path, default=None, help="an optional third source tree")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--runs", type=int, default=10_000, help="runs per package")
     ap.add_argument("--out", type=Path, default=None)
     a = ap.parse_args()
-    runs: dict[str, list[dict]] = {"a": [], "b": []}
+    trees = [("a", a.a), ("b", a.b)] + ([("c", a.c)] if a.c else [])
+    runs: dict[str, list[dict]] = {key: [] for key, _ in trees}
     for _ in range(a.repeats):
-        for key, src in (("a", a.a), ("b", a.b)):
+        for key, src in trees:
             runs[key].append(measure(src, a.runs))
             print(key, f"{runs[key][-1]['wall']:.1f} s (load {runs[key][-1]['load_before']:.1f})",
                   flush=True)
-    same = {k: runs["a"][0][k] == runs["b"][0][k] for k in ("scenario", "packages", "runs", "seed")}
+    same = {k: all(runs[key][0][k] == runs["a"][0][k] for key, _ in trees)
+            for k in ("scenario", "packages", "runs", "seed")}
     best = {k: min(r["wall"] for r in v) for k, v in runs.items()}
-    doc = {"machine": platform.platform(), "cpus": os.cpu_count(), "a": str(a.a), "b": str(a.b),
+    doc = {"machine": platform.platform(), "cpus": os.cpu_count(),
+           **{key: str(src) for key, src in trees},
            "same_job": same, "best_wall_s": best, "ratio_b_over_a": best["b"] / best["a"],
+           **({"ratio_c_over_a": best["c"] / best["a"]} if a.c else {}),
            "runs": runs}
-    print(f"best A {best['a']:.1f} s, best B {best['b']:.1f} s, B/A {doc['ratio_b_over_a']:.2f}; "
-          f"same job: {all(same.values())}")
+    extra = f", best C {best['c']:.1f} s, C/A {doc['ratio_c_over_a']:.2f}" if a.c else ""
+    print(f"best A {best['a']:.1f} s, best B {best['b']:.1f} s, B/A {doc['ratio_b_over_a']:.2f}"
+          f"{extra}; same job: {all(same.values())}")
     if a.out:
         a.out.parent.mkdir(parents=True, exist_ok=True)
         a.out.write_text(json.dumps(doc, indent=1))

@@ -242,9 +242,9 @@ def reservation(d: F64, r: F64, val: Valuation) -> F64:
     v = xp.broadcast_to(v, (*shape, 6))
     pts = xp.broadcast_to(pts, (*shape, 6))
     k = (v < d[..., None]).sum(axis=-1)[..., None]  # non-decreasing V: the points below d lead
-    i0, i1 = xp.clip(k - 1, 0, 5), xp.clip(k, 0, 5)
-    x0, x1 = (xp.take_along_axis(pts, i, axis=-1)[..., 0] for i in (i0, i1))
-    v0, v1 = (xp.take_along_axis(v, i, axis=-1)[..., 0] for i in (i0, i1))
+    i01 = xp.clip(xp.concatenate([k - 1, k], axis=-1), 0, 5)  # the segment's two ends
+    x0, x1 = xp.moveaxis(xp.take_along_axis(pts, i01, axis=-1), -1, 0)
+    v0, v1 = xp.moveaxis(xp.take_along_axis(v, i01, axis=-1), -1, 0)
     rise = v1 - v0
     # At k = 0 and k = 6 both gathers give the same end of the bracket
     # (x1 = x0, rise = 0), so the line returns -2 or 3 with no branch.

@@ -128,14 +128,19 @@ def step(
     wk = Week(model, p, mods, seed, runs, timing, centres)
     # Peace as it stands: each side's value of fighting now against that of
     # the ceasefire or settlement in force (judged at the start of the week).
-    peace = _peace_values(state, p, mods, st, centres) if _peace_matters(state, p, mods) else None
+    # 2's Richardson step, computed once here: the peace values forecast from it.
+    arms_next = _arms(state, p, mods, st)
+    peace = (
+        _peace_values(state, p, mods, st, centres, arms_next)
+        if _peace_matters(state, p, mods) else None
+    )
     # Only settlements in force now can break this week (after the talks,
     # step 6b): one struck this week, by concession or agreement, is judged
     # from the next, with that week's values.
     settled_before = state.phase == SETTLED
     _ceasefires_and_caps(wk, state, peace)
     # 2. Arms (Richardson), coefficients per year.
-    state.arsenal = _arms(state, p, mods, st)
+    state.arsenal = arms_next
     _signals(wk, state)  # 3.
     choice = _crisis_choices(wk, state)  # 3b-4.
     _resolve(wk, state, choice, peace)  # 5.

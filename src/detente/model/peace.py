@@ -81,12 +81,19 @@ def _peace_matters(state: State, p: Params, mods: Modifiers) -> bool:
     return bool((mods.ceasefire_offer & (state.phase == WAR)).any() or at_risk.any())
 
 
-def _peace_values(state: State, p: Params, mods: Modifiers, st: Structure, centres) -> Peace:
+def _peace_values(
+    state: State, p: Params, mods: Modifiers, st: Structure, centres, arms_next=None
+) -> Peace:
+    """Each side's value of fighting now and of the peace in force (:class:`Peace`).
+
+    ``arms_next`` is this week's Richardson step of the arsenals, where the
+    caller has it (the forecast shift in power starts from it).
+    """
     pwin = _win_probability(state, p, mods, st, centres)
     sides = np.stack([st.challenger, st.defender], axis=1)
     r_own = p.resolve[:, sides]
     c_own = war_cost(state, p, mods)[:, sides]
-    look = _outlook(state, p, mods, st, pwin, r_own, c_own, centres, state.belief)
+    look = _outlook(state, p, mods, st, pwin, r_own, c_own, centres, state.belief, arms_next)
     terms = xp.where(xp.isnan(state.settlement), p.status_quo, state.settlement)
     x_own = xp.stack([terms, 1.0 - terms], axis=-1)
     violation = _violation(state, p, mods, st.step_weeks)
@@ -160,6 +167,10 @@ def _agreements_break(
         for side in (0, 1):
             pair = st.role_pair[d, 1 - side]  # the other side's belief about this side
             hit = brk[:, d] & (breaker[:, d] == (side == 1))
+            if eager():  # row-wise: the few rows hit alone give the same numbers
+                rows = np.flatnonzero(hit)
+                belief[rows, pair] = likelihood_update(belief[rows, pair], lik)
+                continue
             upd = likelihood_update(belief[:, pair], lik)
             belief = put(belief, (slice(None), pair), xp.where(hit[:, None], upd,
                                                                 belief[:, pair]))

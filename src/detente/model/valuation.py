@@ -102,17 +102,19 @@ class Outlook:
         return renegotiated(x_own, self.val.ceiling, self.val.floor, self.val.delta)
 
 
-def _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief) -> Outlook:
-    """Shares, war payoffs and the commitment problem as each side sees them."""
+def _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief, arms_next=None) -> Outlook:
+    """Shares, war payoffs and the commitment problem as each side sees them.
+
+    ``arms_next`` is this state's next Richardson step (:func:`_arms`), where
+    the caller has it already.
+    """
     s, s_concede, s_win = _shares(p)
     gain_war = _war_gain(pwin, s, s_concede, s_win)
     stake = p.demand - p.status_quo
     sides = np.stack([st.challenger, st.defender], axis=1)
-    r_hat_opp = xp.stack(
-        [mean(belief[:, st.role_pair[:, side]], centres) for side in (0, 1)], axis=-1
-    )
+    r_hat_opp = mean(belief[:, st.role_pair], centres)
     c_opp = p.war_cost_belief[:, sides[:, ::-1]]
-    shift = _projected_shift(state, p, mods, st, pwin)
+    shift = _projected_shift(state, p, mods, st, pwin, arms_next)
     y_now, y_fut = credible_shares(s + gain_war, c_opp / xp.maximum(r_hat_opp, 1e-6), shift,
                                    stake)
     ceiling, floor = commitment_bounds(y_now, y_fut)
@@ -131,7 +133,7 @@ def _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief) -> Outlook
     )
 
 
-def _projected_shift(state, p, mods, st, pwin) -> F64:
+def _projected_shift(state, p, mods, st, pwin, arms_next=None) -> F64:
     """The challenger's forecast change in its chance of winning over the look-ahead (R, Dn).
 
     Richardson's arms race run forward for the look-ahead (each side's
@@ -140,7 +142,7 @@ def _projected_shift(state, p, mods, st, pwin) -> F64:
     the engine does not project (alliance entry, deliveries, mobilisation).
     """
     x0 = state.arsenal
-    step_change = _arms(state, p, mods, st) - x0
+    step_change = (_arms(state, p, mods, st) if arms_next is None else arms_next) - x0
     ahead = xp.maximum(x0 + st.lookahead * step_change, 1e-9)
     ratio = xp.where(p.arsenal > 1e-6, ahead / xp.maximum(x0, 1e-9), 1.0)
     grow = xp.power(ratio, p.arms_elasticity[:, None])
@@ -176,32 +178,26 @@ def _coefficients(
     s, sc, sw = look.s, look.s_concede, look.s_win
     opp_s, opp_sc, opp_sw = s[:, :, ::-1], sc[:, :, ::-1], sw[:, :, ::-1]
     keep_win, keep_sq = look.kept(sw) - s, look.kept(s) - s
-    a_cols, bc_cols, k_cols, calm = [], [], [], []
-    pc_up = None
-    for delta in (-1, 0, 1):  # DOWN, HOLD, UP
-        new = post + delta
-        valid = (new >= 0) & (new <= xp.minimum(TOP, cap))
-        level = xp.maximum(xp.clip(new, 0, TOP), opp_post)
-        risk = _war_risk(level, scale, p, st)
-        k = _take(p.posture_cost, level)
-        den, num = _threshold_terms(
-            1.0 - pwin, opp_c, opp_a, opp_post, opp_s, opp_sc, opp_sw, risk, k
-        )
-        pc = xp.stack(
-            [
-                (belief[:, st.role_pair[:, side]] * (
-                    centres * den[:, :, side, None] < num[:, :, side, None])).sum(axis=-1)
-                for side in (0, 1)
-            ],
-            axis=-1,
-        )
-        a_cols.append(pc * keep_win + (1.0 - pc) * (risk * look.gain_war + (1.0 - risk) * keep_sq))
-        bc_cols.append(-(1.0 - pc) * risk)
-        calm.append((1.0 - pc) * (1.0 - risk))
-        extra = k + (a_own / TOP if delta < 0 else 0.0) + xp.where(new > commit, penalty, 0.0)
-        k_cols.append(xp.where(valid, -extra, -xp.inf))
-        if delta == 1:
-            pc_up = pc
+    about_opp = belief[:, st.role_pair]  # (R, Dn, 2, G): each side's belief about the other
+    # DOWN, HOLD, UP on a trailing axis (R, Dn, 2, 3): one pass for the three moves.
+    delta = xp.asarray([-1, 0, 1])
+    new = post[..., None] + delta
+    valid = (new >= 0) & (new <= xp.minimum(TOP, cap)[..., None])
+    level = xp.maximum(xp.clip(new, 0, TOP), opp_post[..., None])
+    risk = _war_risk(level, scale, p, st)
+    k = _take(p.posture_cost, level)
+    den, num = _threshold_terms(*(v[..., None] for v in (
+        1.0 - pwin, opp_c, opp_a, opp_post, opp_s, opp_sc, opp_sw)), risk, k)
+    pc = (about_opp[..., None, :] * (centres * den[..., None] < num[..., None])).sum(axis=-1)
+    a3 = pc * keep_win[..., None] + (1.0 - pc) * (
+        risk * look.gain_war[..., None] + (1.0 - risk) * keep_sq[..., None])
+    bc3 = -(1.0 - pc) * risk
+    calm3 = (1.0 - pc) * (1.0 - risk)
+    extra = k + xp.where(delta < 0, a_own[..., None] / TOP, 0.0) + xp.where(
+        new > commit[..., None], penalty[..., None], 0.0)
+    k3 = xp.where(valid, -extra, -xp.inf)
+    pc_up = pc[..., 2]
+    a_cols, bc_cols, k_cols, calm = ([v[..., i] for i in range(3)] for v in (a3, bc3, k3, calm3))
     at_top = post >= TOP
     war_ok = at_top & (cap >= TOP)
     a_cols[2] = xp.where(war_ok, look.gain_war, a_cols[2])
@@ -291,23 +287,21 @@ def _war_threat(coef: Coefficients, belief, p, st, centres, war_gain) -> F64:
     r g - c beats every way of going on in the crisis would.
     """
     sides = np.stack([st.challenger, st.defender], axis=1)
-    opp = Coefficients(coef.a[:, :, ::-1], coef.bc[:, :, ::-1], coef.k[:, :, ::-1])
+    a, bc, k = coef.a[:, :, ::-1], coef.bc[:, :, ::-1], coef.k[:, :, ::-1]  # the other's lines
     c_opp = p.war_cost_belief[:, sides[:, ::-1]]
-    types = xp.broadcast_to(centres, c_opp.shape + centres.shape)
+    types = centres
     if st.complete_information:  # the other's resolve is known exactly, not by its bin
-        types = xp.broadcast_to(p.resolve[:, sides[:, ::-1]][..., None], types.shape)
-    lines = (
-        types[..., None] * opp.a[..., None, :]
-        + c_opp[..., None, None] * opp.bc[..., None, :]
-        + opp.k[..., None, :]
-    )  # (R, Dn, 2, G, 4)
+        types = xp.broadcast_to(p.resolve[:, sides[:, ::-1]][..., None],
+                                c_opp.shape + centres.shape)
+
+    def line(o):  # option o's value for each type, (R, Dn, 2, G): r A + c Bc + K
+        return types * a[..., o, None] + (c_opp * bc[..., o])[..., None] + k[..., o, None]
+
     war = types * war_gain[:, :, ::-1, None] - c_opp[..., None]
-    at_war_rung = (opp.bc[..., 2] == -1.0)[..., None]  # there UP is the war line itself
-    climb = xp.where(at_war_rung, -xp.inf, lines[..., 2])
-    others = xp.maximum(xp.maximum(lines[..., 0], lines[..., 1]),
-                        xp.maximum(lines[..., 3], climb))
-    about_opp = xp.stack([belief[:, st.role_pair[:, s]] for s in (0, 1)], axis=2)
-    return (about_opp * (war > others)).sum(axis=-1)
+    at_war_rung = (bc[..., 2] == -1.0)[..., None]  # there UP is the war line itself
+    climb = xp.where(at_war_rung, -xp.inf, line(2))
+    others = xp.maximum(xp.maximum(line(0), line(1)), xp.maximum(line(3), climb))
+    return (belief[:, st.role_pair] * (war > others)).sum(axis=-1)
 
 
 def _rejecting(coef: Coefficients, threat: F64, war_gain: F64, r: F64, c: F64) -> F64:
@@ -330,9 +324,7 @@ def _talks_value(coef, belief, p, st, r_own, c_own, look: Outlook, centres) -> F
     sides = np.stack([st.challenger, st.defender], axis=1)
     threat = _war_threat(coef, belief, p, st, centres, look.gain_war)
     d = _rejecting(coef, threat, look.gain_war, r_own, c_own)
-    r_hat_opp = xp.stack(
-        [mean(belief[:, st.role_pair[:, side]], centres) for side in (0, 1)], axis=-1
-    )
+    r_hat_opp = mean(belief[:, st.role_pair], centres)
     c_hat_opp = p.war_cost_belief[:, sides[:, ::-1]]
     if st.complete_information:
         r_hat_opp = p.resolve[:, sides[:, ::-1]]
