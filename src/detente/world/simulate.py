@@ -38,7 +38,7 @@ from detente.model.simulate import common_priors, compile_model
 from detente.model.state import CRISIS, SETTLED, WAR, Modifiers, State, grid, initial_state
 from detente.random import uniform
 from detente.world.build import NOT_ALIGNED, World, build_world
-from detente.world.choices import Chooser, growth_shift, stake_of
+from detente.world.choices import Chooser, RowView, growth_shift, stake_of
 from detente.world.decisions import brink_path, logit
 
 __all__ = ["METRICS", "World", "build_world", "simulate_world"]
@@ -152,8 +152,6 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
         active = np.zeros((R, Dn), dtype=bool)
         had_war = np.zeros_like(active)
         had_gp = np.zeros_like(active)
-        is_gp = np.zeros(st.n_actors, dtype=bool)
-        is_gp[:K] = True
         as_member = w.spec.blocs.aligned_as == "member"
         t0 = dyn.dispute
         posture = np.array([[t0.challenger_posture, t0.defender_posture]] * Dn)
@@ -176,6 +174,7 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
         sa, ca = np.maximum(w.claimed, 0), w.claimant
         rivalry = ~over
         opened_allied = np.zeros((R, Dn), dtype=bool)
+        neighbours = w.neighbours.T.astype(np.float64)
     tally = np.zeros((4, R))  # crises and wars over states with and without a great-power ally
 
     for t in range(T):
@@ -207,8 +206,12 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
                 _ties(state, cand, K, as_member)
                 stake = stake_of(w, strength, cand, neutral, extra)
                 gain = stake - p.status_quo  # the share at stake, as at onset below
-                risk = np.where(
-                    crosses, chooser.expected_loss(state, chooser.views(state), gain), 0
+                # Only the runs where a move crosses a claim (row-wise: the same numbers).
+                rows = np.flatnonzero(crosses.any(axis=1))
+                sub, s_ = chooser.on(rows), RowView(state, rows, R)
+                risk = np.zeros((R, Dn))
+                risk[rows] = np.where(
+                    crosses[rows], sub.expected_loss(s_, sub.views(s_), gain[rows]), 0
                 )
                 fear = np.zeros((R, S))
                 np.add.at(fear.T, sa[over], risk[:, over].T)
@@ -221,7 +224,7 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
             _ties(state, align, K, as_member)
             # 2. Onset as a choice: moves against a claim, and reviews of claims.
             moved = crosses & wants[:, sa]
-            near = recent @ w.neighbours.T.astype(np.float64)
+            near = recent @ neighbours
             outside = over[None, :] & (align[:, sa] != ca[None, :])
             review = pressure * np.where(over[None, :], 1.0 + contagion * near[:, sa], 1.0)
             uo = uniform(seed, "world.onset", t, runs, (Dn, 2))
@@ -230,7 +233,11 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
             if chance.any():
                 stake = stake_of(w, strength, align, neutral, extra)
                 q = p.status_quo
-                press = chooser.press(state, chooser.views(state), stake - q, p.resolve[:, ca])
+                rows = np.flatnonzero(chance.any(axis=1))
+                sub, s_ = chooser.on(rows), RowView(state, rows, R)
+                press = np.zeros((R, Dn))
+                pw = sub.views(s_)
+                press[rows] = sub.press(s_, pw, (stake - q)[rows], p.resolve[rows][:, ca])
                 start = chance & (uo[..., 1] < press) & (stake > q)
                 if start.any():
                     # For the record check: was the target under a great power's
@@ -291,13 +298,11 @@ def simulate_world(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, F6
             tally[2] += (new_war & opened_allied & over[None, :]).sum(axis=1)
             tally[3] += (new_war & ~opened_allied & over[None, :]).sum(axis=1)
             had_war |= new_war
-            joined_gp = (state.joined & is_gp[None, None, :]).any(axis=2)
+            joined_gp = state.joined[:, :, :K].any(axis=2)  # the great powers are actors 0..K-1
             gp_war = (joined_gp | rivalry[None, :]) & war_now
             gp_wars += (gp_war & ~had_gp).sum(axis=1)
             had_gp |= gp_war
-            at_war = np.zeros((R, S))
-            np.add.at(at_war.T, sa[over], war_now[:, over].T)
-            recent = np.maximum(recent * memory[:, None], at_war > 0)
+            recent = np.maximum(recent * memory[:, None], _any_by_state(war_now & over, sa, S))
             ended = active & (state.phase == SETTLED)
             if ended.any():
                 strength, align = _feedback(
