@@ -7,8 +7,9 @@ Usage::
 
 For each of the four presets and each case (seed, runs, years, workers) it
 runs ``detente world PRESET --out DIR --json`` in a fresh process and
-records the SHA-256 of the printed JSON and of each file written (world.json, world.parquet, report.html). ``--check`` exits 1
-naming every output whose bytes changed. Nothing here is a test: it takes
+records the SHA-256 of the printed JSON and of each file written
+(world.json, world.parquet, report.html). ``--check`` exits 1 naming every
+output whose bytes changed. Nothing here is a test: it takes
 about a minute of CPU, which the test suite cannot afford.
 """
 

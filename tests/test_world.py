@@ -226,7 +226,7 @@ def test_in_a_world_a_ceasefire_cuts_deaths(tmp_path):
 
 
 def test_in_a_world_arsenals_approach_the_richardson_equilibrium_in_peace(tmp_path, monkeypatch):
-    import detente.world.simulate as ws
+    import detente.world.month as ws
     from detente.model.params import structure_of
 
     spec = load_world(small_world(tmp_path, "spheres-contested", "arms"))

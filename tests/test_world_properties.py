@@ -58,7 +58,7 @@ def test_wars_rise_with_contagion_when_neighbours_fight(tmp_path):
 def test_claim_strength_sets_the_stake_of_the_crisis(tmp_path, monkeypatch):
     """Claim strength enters the crisis, not only its onset: the dispute opens with the
     demand strength x what the state's alignment costs the claimant (at most 1)."""
-    import detente.world.simulate as ws
+    import detente.world.month as ws
 
     seen: list[np.ndarray] = []
     original = ws._activate
