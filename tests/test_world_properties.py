@@ -202,7 +202,7 @@ def test_uneven_growth_acts_through_the_commitment_problem(tmp_path, monkeypatch
     survive (model-spec V2.2): it enters as each slot's projected shift, and
     it changes how often crises end in war. A world that grew forces without
     telling the core (the projection set to 0) fails."""
-    import detente.world.simulate as ws
+    import detente.world.month as ws
     from detente.world.choices import growth_shift
 
     pc = np.array([[0.5, 0.5]])
