@@ -229,15 +229,29 @@ def grow(w: World, sl: Slots, dr: Draws, core: Core) -> None:
 
 def advance(core: Core, tr: Tracks, seed: int, runs: I64) -> None:
     """3. The core engine, every dispute at once, for the runs with one open;
-    the others only advance their arms and displaced."""
+    the others only advance their arms and displaced.
+
+    The live runs' rows are copied out and stepped apart while the quiet
+    step runs on the whole chunk; the copies then overwrite the live rows.
+    Both steps are row-wise and write nothing but the state (the parameters
+    are read-only and ``t`` is set here), so the live rows' quiet step
+    leaves no trace: the numbers are those of each step on its own rows,
+    with one copy of the chunk's state a month fewer.
+    """
     state, p, model = core.state, core.p, core.model
-    open_rows = tr.active.any(axis=1)
+    live = np.flatnonzero(tr.active.any(axis=1))
     tt = state.t
-    live, quiet = np.flatnonzero(open_rows), np.flatnonzero(~open_rows)
-    if len(live):
-        on_rows(live, state, p, runs, lambda s_, p_, r_: step(model, s_, p_, seed, r_))
-    if len(quiet):
-        on_rows(quiet, state, p, runs, lambda s_, p_, r_: quiet_step(model, s_, p_, seed, r_))
+    if len(live) == 0:
+        quiet_step(model, state, p, seed, runs)
+    elif len(live) == len(runs):
+        step(model, state, p, seed, runs)
+    else:
+
+        def both(s_: State, p_: Params, r_: I64) -> None:
+            quiet_step(model, state, p, seed, runs)  # every run; the live rows are overwritten
+            step(model, s_, p_, seed, r_)
+
+        on_rows(live, state, p, runs, both)
     state.t = tt + 1
 
 
