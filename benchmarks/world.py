@@ -10,7 +10,9 @@ Usage::
 worker with this checkout's code and with the code under SRC (another
 checkout's ``src``), alternately in fresh subprocesses (``PYTHONPATH``
 switched), ``--repeat`` times each, so both meet the same machine load; it
-reports each side's median wall time and their ratio.
+reports each side's wall times with the one-minute load average before each,
+the ratio of their medians and the ratio of their best times (on a shared
+machine the best is the least disturbed). ``--presets`` limits the presets.
 
 For each world preset, the time of ``detente world PRESET --runs 1000`` (as a
 subprocess, with its default workers: one per CPU) and, as the named baseline
@@ -48,16 +50,18 @@ ONE = (
 )
 
 
-def ab(against: str, runs: int, repeat: int) -> None:
+def ab(against: str, runs: int, repeat: int, presets: tuple[str, ...]) -> None:
     """Interleaved A/B timing of one worker's simulation: this code against ``against``."""
     here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
     rows = []
-    for name in PRESETS:
+    for name in presets:
         times: dict[str, list[float]] = {"this": [], "against": []}
+        load: list[float] = []
         for _ in range(repeat):
             for side, src in (("against", against), ("this", here)):
                 env = dict(os.environ, PYTHONPATH=os.path.abspath(src))
                 cmd = [sys.executable, "-c", ONE, name, str(runs)]
+                load.append(round(os.getloadavg()[0], 2))
                 out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
                 times[side].append(float(out.stdout.strip().splitlines()[-1]))
         a, b = float(np.median(times["this"])), float(np.median(times["against"]))
@@ -67,9 +71,12 @@ def ab(against: str, runs: int, repeat: int) -> None:
                 "runs": runs,
                 "this_s": [round(t, 2) for t in times["this"]],
                 "against_s": [round(t, 2) for t in times["against"]],
+                "load_before": load,  # against, this, against, this, ...
                 "ratio_median": round(a / b, 3),
+                "ratio_best": round(min(times["this"]) / min(times["against"]), 3),
             }
         )
+        print(name, rows[-1], file=sys.stderr, flush=True)
     json.dump({"against": against, "worlds": rows}, sys.stdout, indent=1)
     sys.stdout.write("\n")
 
@@ -80,9 +87,10 @@ def main() -> None:
     ap.add_argument("--against", help="another checkout's src folder, for an A/B timing")
     ap.add_argument("--runs", type=int, default=60, help="runs per A/B timing")
     ap.add_argument("--repeat", type=int, default=3, help="timings per side in the A/B")
+    ap.add_argument("--presets", nargs="+", default=list(PRESETS), choices=PRESETS)
     args = ap.parse_args()
     if args.against:
-        ab(args.against, args.runs, args.repeat)
+        ab(args.against, args.runs, args.repeat, tuple(args.presets))
         return
     runs = 200 if args.quick else 1000
     rows = []

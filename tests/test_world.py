@@ -152,6 +152,35 @@ def test_a_world_gives_the_same_numbers_for_any_chunking_and_worker_count(tmp_pa
         np.testing.assert_array_equal(one[k], two[k])
 
 
+def test_the_worlds_core_month_is_each_step_on_its_own_rows(tmp_path, monkeypatch):
+    """world.month.advance saves a copy of the chunk by taking the quiet step on
+    every run and overwriting the live runs with their full step: its numbers must
+    be those of each step taken on its own rows (the plain way, written here)."""
+    import detente.world.month as wm
+    from detente.model.engine import on_rows, quiet_step, step
+
+    mixed = []
+
+    def plain(core, tr, seed, runs):
+        live, quiet = np.flatnonzero(tr.active.any(axis=1)), np.flatnonzero(~tr.active.any(axis=1))
+        mixed.append(len(live) and len(quiet))
+        tt, model = core.state.t, core.model
+        for rows, f in ((live, step), (quiet, quiet_step)):
+            if len(rows):
+                on_rows(
+                    rows, core.state, core.p, runs, lambda s, p, r, f=f: f(model, s, p, seed, r)
+                )
+        core.state.t = tt + 1
+
+    w = build_world(load_world(small_world(tmp_path, "spheres-contested", world__pressure=0.02)))
+    fast = simulate_world(w, 3, np.arange(24))
+    monkeypatch.setattr(wm, "advance", plain)
+    slow = simulate_world(w, 3, np.arange(24))
+    assert fast["wars"].sum() > 0 and sum(map(bool, mixed)) > 10  # months with live and quiet runs
+    for k in fast:
+        np.testing.assert_array_equal(fast[k], slow[k], err_msg=k)
+
+
 def test_people_are_conserved_world_wide(tmp_path):
     path = small_world(tmp_path, "spheres-contested", world__pressure=0.05)
     out = simulate_world(build_world(load_world(path)), 3, np.arange(100))
@@ -226,7 +255,7 @@ def test_in_a_world_a_ceasefire_cuts_deaths(tmp_path):
 
 
 def test_in_a_world_arsenals_approach_the_richardson_equilibrium_in_peace(tmp_path, monkeypatch):
-    import detente.world.simulate as ws
+    import detente.world.month as ws
     from detente.model.params import structure_of
 
     spec = load_world(small_world(tmp_path, "spheres-contested", "arms"))

@@ -58,7 +58,7 @@ def test_wars_rise_with_contagion_when_neighbours_fight(tmp_path):
 def test_claim_strength_sets_the_stake_of_the_crisis(tmp_path, monkeypatch):
     """Claim strength enters the crisis, not only its onset: the dispute opens with the
     demand strength x what the state's alignment costs the claimant (at most 1)."""
-    import detente.world.simulate as ws
+    import detente.world.month as ws
 
     seen: list[np.ndarray] = []
     original = ws._activate
@@ -202,7 +202,7 @@ def test_uneven_growth_acts_through_the_commitment_problem(tmp_path, monkeypatch
     survive (model-spec V2.2): it enters as each slot's projected shift, and
     it changes how often crises end in war. A world that grew forces without
     telling the core (the projection set to 0) fails."""
-    import detente.world.simulate as ws
+    import detente.world.month as ws
     from detente.world.choices import growth_shift
 
     pc = np.array([[0.5, 0.5]])

@@ -9,7 +9,7 @@ costs. :func:`stake_of` is what a claim is worth to its claimant.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,9 +22,33 @@ from detente.model.state import Modifiers, State
 from detente.world.build import NOT_ALIGNED, World
 from detente.world.decisions import concede_chance, logit, move_value, press_value
 
-__all__ = ["Chooser", "growth_shift", "stake_of"]
+__all__ = ["Chooser", "RowView", "growth_shift", "stake_of"]
 
 F64 = NDArray[np.float64]
+
+
+class RowView:
+    """Rows ``idx`` of a dataclass of per-run arrays, each indexed when first read.
+
+    A month's choices are open in a few runs only (a move that crosses a
+    claim, a claim under review); they read a dozen of the state's and
+    parameters' arrays. Every term they compute is row-wise (elementwise, or
+    a reduction over a trailing axis), so the rows computed alone give the
+    same numbers as computed with the rest, as the core's step on a subset of
+    runs does (:func:`detente.model.engine.on_rows`). Read-only: a view made
+    before the state changes must not be read after.
+    """
+
+    def __init__(self, obj: object, idx: NDArray[np.int64], runs: int) -> None:
+        self.__dict__["_of"] = (obj, idx, runs)
+
+    def __getattr__(self, name: str):
+        obj, idx, runs = self.__dict__["_of"]
+        v = getattr(obj, name)
+        if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == runs:
+            v = v[idx]
+        self.__dict__[name] = v  # found there next time, without __getattr__
+        return v
 
 
 @dataclass
@@ -41,6 +65,18 @@ class Chooser:
     path_cost: F64  # (R,) posture costs on the way
     k_top: F64  # (R,)
 
+    def on(self, rows: NDArray[np.int64]) -> Chooser:
+        """The same chooser for the runs ``rows`` of its chunk only."""
+        runs = len(self.path_war)
+        return replace(
+            self,
+            p=RowView(self.p, rows, runs),  # type: ignore[arg-type]
+            mods=RowView(self.mods, rows, runs),  # type: ignore[arg-type]
+            path_war=self.path_war[rows],
+            path_cost=self.path_cost[rows],
+            k_top=self.k_top[rows],
+        )
+
     def views(self, state: State) -> F64:
         """Believed chances of winning (R, Dn, 2), by the one alliance rule."""
         st, p = self.st, self.p
@@ -56,10 +92,14 @@ class Chooser:
             p.contest_exponent,
         )
 
-    def press(self, state: State, pw: F64, stake: F64, resolve_c: F64) -> F64:
-        """Chance each claimant presses (R, Dn), at claimant resolve ``resolve_c``."""
+    def press(
+        self, state: State, pw: F64, stake: F64, resolve_c: F64, cost: F64 | None = None
+    ) -> F64:
+        """Chance each claimant presses (R, Dn), at claimant resolve ``resolve_c``
+        (``cost``: every actor's war cost, when the caller has it)."""
         st, p = self.st, self.p
-        cost = war_cost(state, p, self.mods)
+        if cost is None:
+            cost = war_cost(state, p, self.mods)
         c, f = st.challenger, st.defender
         pc = concede_chance(
             state.belief[:, st.role_pair[:, 0]],
@@ -91,7 +131,7 @@ class Chooser:
         # The state judges the claimant's choice from the claimant's side (its
         # chance of winning, its belief about the state): beliefs formed from
         # public signals are common knowledge here; the resolve is a guess.
-        pressed = self.press(state, pw, stake, guess)
+        pressed = self.press(state, pw, stake, guess, cost)
         loss = move_value(
             p.resolve[:, f],
             cost[:, f],
