@@ -49,6 +49,14 @@ def test_the_bias_shifts_the_log_odds_and_leaves_the_ends_and_zero_alone(p, b):
         assert (out > p) == (b > 0) or out == p
 
 
+def test_a_bias_of_one_multiplies_the_odds_by_e():
+    """Exact values at a bias of exactly 1 in every entry (the mutation run's
+    survivors: a shortcut or a guard testing the bias against 1 instead of 0)."""
+    out = biased(np.array([0.5, 0.2]), np.array([1.0, 1.0]))
+    e = np.e
+    np.testing.assert_allclose(out, [e / (e + 1.0), 0.2 * e / (0.2 * e + 0.8)], rtol=1e-15)
+
+
 def test_without_optimism_a_war_with_talks_open_ends_the_week_it_starts():
     """The sides know the balance, so a deal both prefer to the war exists
     (Fearon 1995) and is found at once: catches a war phase that goes on for
