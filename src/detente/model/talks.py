@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 from detente.backend import eager, real, xp
 from detente.model.balance import (
     _front_scale,
+    _violation,
     _win_probability,
     war_cost,
 )
@@ -23,13 +24,17 @@ from detente.model.bargaining import (
     reservation,
 )
 from detente.model.rows import (
+    _on_rows,
     _Rows,
 )
 from detente.model.state import (
+    CEASEFIRE,
+    CRISIS,
     SETTLED,
     WAR,
 )
 from detente.model.valuation import (
+    Outlook,
     _coefficients,
     _outlook,
     _rejecting,
@@ -42,35 +47,18 @@ F64 = NDArray[np.float64]
 def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     """One round of take-it-or-leave-it offers, proposers alternating (Rubinstein 1982).
 
-    Each side's value of rejecting is its best continuation: in a crisis the
-    lines of :func:`_coefficients` (hazards, posture costs, the chance of a
-    concession, the war it may choose), at war the war going on, W = r g - c.
-    The proposer knows the responder's resolve only as its belief and its
-    cost of war as the mean of its prior (model-spec V2.1); it screens over
-    the responder's types (:func:`detente.model.bargaining.negotiate`). A
-    rejected round costs a step: the crisis or war goes on meanwhile.
+    Each side's value of rejecting is its best way on (:func:`_ways_on`): in
+    a crisis the lines of :func:`_coefficients` (hazards, posture costs, the
+    chance of a concession, the war it may choose), under a ceasefire the
+    ceasefire going on, at war the war going on, W = r g - c; and, unless it
+    is at war, the chance that the other side fights instead
+    (:func:`_war_threat`). The proposer knows the responder's resolve only
+    as its belief and its cost of war as the mean of its prior (model-spec
+    V2.1); it screens over the responder's types
+    (:func:`detente.model.bargaining.negotiate`). A rejected round costs a
+    step: the crisis, ceasefire or war goes on meanwhile.
     """
-    open_ = mods.channel_open & (state.phase != SETTLED)
-    pwin = _win_probability(state, p, mods, st, centres)
-    sides = np.stack([st.challenger, st.defender], axis=1)
-    r_own = p.resolve[:, sides]
-    c_own = war_cost(state, p, mods)[:, sides]
-    a_own = p.audience_cost[:, sides]
-    belief = state.belief
-    look = _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief)
-    coef, _, _ = _coefficients(
-        state, belief, p, mods, st, pwin, a_own, look, centres, _front_scale(state, p, mods, st)
-    )
-    # At war the only way on is the war: its line is r g - c.
-    at_war = (state.phase == WAR)[..., None, None]
-    only_war = xp.arange(4) == 2
-    coef = Coefficients(
-        a=xp.where(at_war, xp.where(only_war, look.gain_war[..., None], 0.0), coef.a),
-        bc=xp.where(at_war, xp.where(only_war, -1.0, 0.0), coef.bc),
-        k=xp.where(at_war, xp.where(only_war, 0.0, -xp.inf), coef.k),
-    )
-    threat = _war_threat(coef, belief, p, st, centres, look.gain_war)
-    d = _rejecting(coef, threat, look.gain_war, r_own, c_own)  # (R, Dn, 2)
+    open_, look, coef, threat, d, r_own = _rejection(state, p, mods, st, centres)
     cp = state.rounds % 2 == 0
     if eager():
         # An accepted offer is worth its value of rejecting to each side (to
@@ -91,6 +79,73 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     accept, offer = _screen(state.belief, p.war_cost_belief, st, coef, threat, look, d, r_own,
                             cp, centres)
     return open_ & accept, offer
+
+
+def _rejection(state, p, mods, st, centres):
+    """What each side gets by rejecting an offer this round (model-spec V2.1).
+
+    Returns (open, outlook, ways on, threat, d, r): the disputes at the
+    table (R, Dn); the :class:`Outlook`; the lines of :func:`_ways_on`; the
+    chance that the other side fights (:func:`_war_threat`); each side's
+    value of rejecting d = (1 - q) max(best way on, W) + q W
+    (:func:`_rejecting`); and each side's resolve, (R, Dn, 2) each.
+    """
+    open_ = mods.channel_open & (state.phase != SETTLED)
+    pwin = _win_probability(state, p, mods, st, centres)
+    sides = np.stack([st.challenger, st.defender], axis=1)
+    r_own = p.resolve[:, sides]
+    c_own = war_cost(state, p, mods)[:, sides]
+    a_own = p.audience_cost[:, sides]
+    belief = state.belief
+    look = _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief)
+    coef = _ways_on(state, p, mods, st, centres, pwin, a_own, look, open_)
+    threat = _war_threat(coef, belief, p, st, centres, look.gain_war)
+    d = _rejecting(coef, threat, look.gain_war, r_own, c_own)  # (R, Dn, 2)
+    return open_, look, coef, threat, d, r_own
+
+
+def _ways_on(state, p, mods, st, centres, pwin, a_own, look: Outlook, open_) -> Coefficients:
+    """Each side's ways on if an offer is rejected, as lines in its type (R, Dn, 2, 4).
+
+    In a crisis, the options of :func:`_coefficients`; under a ceasefire, the
+    ceasefire going on, r (K(s) - s) - c v: the status quo (net of a
+    commitment problem's erosion) and the violations' share v of the war's
+    cost, the value :func:`detente.model.peace._peace_values` gives it
+    (model-spec V2.1: the value of rejecting is what goes on, never a crisis
+    the ceasefire has frozen); at war, the war, r g - c. Unavailable options
+    have K = -inf. The crisis lines are computed, when eager, only on the
+    rows with a crisis at the table (they are row-wise).
+    """
+    R = open_.shape[0]
+    crisis = state.phase == CRISIS
+    rows = np.flatnonzero((open_ & crisis).any(axis=1)) if eager() else None
+    if rows is None or len(rows) == R:
+        coef = _coefficients(state, state.belief, p, mods, st, pwin, a_own, look, centres,
+                             _front_scale(state, p, mods, st))[0]
+    else:
+        shape = (*open_.shape, 2, 4)
+        coef = Coefficients(np.zeros(shape), np.zeros(shape), np.full(shape, -np.inf))
+        if len(rows):
+            sub_state, sub_p, sub_mods = _on_rows(rows, R, state, p, mods)
+            sub = _Rows(rows)
+            part = _coefficients(sub_state, sub_state.belief, sub_p, sub_mods, st, pwin[rows],
+                                 a_own[rows], sub(look), centres,
+                                 _front_scale(sub_state, sub_p, sub_mods, st))[0]
+            coef.a[rows], coef.bc[rows], coef.k[rows] = part.a, part.bc, part.k
+    at_war = (state.phase == WAR)[..., None, None]
+    in_ceasefire = (state.phase == CEASEFIRE)[..., None, None]
+    only_war, only_hold = xp.arange(4) == 2, xp.arange(4) == 1
+    violation = _violation(state, p, mods, st.step_weeks)[..., None, None]
+    keep_sq = (look.kept(look.s) - look.s)[..., None]
+    line = (  # (a, bc, k) at war, under a ceasefire
+        (xp.where(only_war, look.gain_war[..., None], 0.0), xp.where(only_hold, keep_sq, 0.0)),
+        (xp.where(only_war, -1.0, 0.0), xp.where(only_hold, -violation, 0.0)),
+        (xp.where(only_war, 0.0, -xp.inf), xp.where(only_hold, 0.0, -xp.inf)),
+    )
+    return Coefficients(*(
+        xp.where(at_war, war, xp.where(in_ceasefire, cf, crisis_line))
+        for (war, cf), crisis_line in zip(line, (coef.a, coef.bc, coef.k), strict=True)
+    ))
 
 
 def _range_open(terms: Terms, d: F64, r_own: F64, val: Valuation) -> NDArray[np.bool_]:
