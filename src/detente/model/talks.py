@@ -6,6 +6,9 @@ Split from :mod:`detente.model.engine` (one module per section of the step).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -13,6 +16,7 @@ from detente.backend import eager, real, xp
 from detente.model.balance import (
     _balance_seen,
     _front_scale,
+    _violation,
     war_cost,
 )
 from detente.model.bargaining import (
@@ -28,10 +32,13 @@ from detente.model.rows import (
     _Rows,
 )
 from detente.model.state import (
+    CEASEFIRE,
+    CRISIS,
     SETTLED,
     WAR,
 )
 from detente.model.valuation import (
+    Outlook,
     _coefficients,
     _outlook,
     _rejecting,
@@ -44,24 +51,21 @@ F64 = NDArray[np.float64]
 def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     """One round of take-it-or-leave-it offers, proposers alternating (Rubinstein 1982).
 
-    Each side's value of rejecting is its best continuation: in a crisis the
-    lines of :func:`_coefficients` (hazards, posture costs, the chance of a
-    concession, the war it may choose), at war the war going on, W = r g - c.
-    The proposer knows the responder's resolve only as its belief and its
-    cost of war as the mean of its prior (model-spec V2.1); it screens over
-    the responder's types (:func:`detente.model.bargaining.negotiate`). A
-    rejected round costs a step: the crisis or war goes on meanwhile.
+    Each side's value of rejecting is its best way on (:func:`_ways_on`): in
+    a crisis the lines of :func:`_coefficients` (hazards, posture costs, the
+    chance of a concession, the war it may choose), under a ceasefire the
+    ceasefire going on, at war the war going on, W = r g - c; and, unless it
+    is at war, the chance that the other side fights instead
+    (:func:`_war_threat`). Each side reads the balance with its own error on
+    it (:mod:`detente.model.optimism`). The proposer knows the responder's
+    resolve only as its belief and its cost of war as the mean of its prior
+    (model-spec V2.1); it screens over the responder's types
+    (:func:`detente.model.bargaining.negotiate`). A rejected round costs a
+    step: the crisis, ceasefire or war goes on meanwhile.
     """
-    open_ = mods.channel_open & (state.phase != SETTLED)
-    seen = _balance_seen(state, p, mods, st, centres)
-    bias = optimism(state, p, st)
-    sides = np.stack([st.challenger, st.defender], axis=1)
-    r_own = p.resolve[:, sides]
-    c_own = war_cost(state, p, mods)[:, sides]
-    a_own = p.audience_cost[:, sides]
-    lines = _Lines(state, p, mods, st, r_own, c_own, a_own, centres)
-    coef, threat, look = lines(biased(seen, bias))
-    d = _rejecting(coef, threat, look.gain_war, r_own, c_own)  # (R, Dn, 2)
+    t = _rejection(state, p, mods, st, centres)
+    open_, look, coef, threat, d, r_own = t.open_, t.look, t.coef, t.threat, t.d, t.r_own
+    seen, bias, c_own, a_own, lines = t.seen, t.bias, t.c_own, t.a_own, t.lines
     cp = state.rounds % 2 == 0
     if eager():
         # An accepted offer is worth its value of rejecting to each side (to
@@ -77,7 +81,7 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
                 s_state, s_p, s_mods = _on_rows(rows, len(cp), state, p, mods)
                 view = _proposers_view(
                     _Lines(s_state, s_p, s_mods, st, r_own[rows], c_own[rows], a_own[rows],
-                           centres),
+                           centres, open_[rows]),
                     seen[rows], bias[rows], sub((coef, threat, look.gain_war)),
                 )
                 accept[rows], offer[rows] = _screen(
@@ -89,6 +93,40 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     accept, offer = _screen(state.belief, p.war_cost_belief, st, view, look, d, r_own, cp,
                             centres)
     return open_ & accept, offer
+
+
+@dataclass(frozen=True)
+class _Table:
+    """One round's values of rejecting and what they are made of, (R, Dn, ...) each."""
+
+    open_: Any  # (R, Dn) the disputes at the table
+    look: Outlook
+    coef: Coefficients  # each side's ways on (:func:`_ways_on`)
+    threat: Any  # the chance the other side fights instead
+    d: Any  # (R, Dn, 2) each side's value of rejecting
+    r_own: Any  # (R, Dn, 2) resolve
+    c_own: Any  # cost of war
+    a_own: Any  # audience cost
+    seen: Any  # the balance without the sides' errors
+    bias: Any  # each side's error on it (:func:`.optimism.optimism`)
+    lines: _Lines
+
+
+def _rejection(state, p, mods, st, centres) -> _Table:
+    """What each side gets by rejecting an offer this round (model-spec V2.1):
+    d = (1 - q) max(best way on, W) + q W (:func:`_rejecting`), each side
+    reading the balance with its own error on it."""
+    open_ = mods.channel_open & (state.phase != SETTLED)
+    seen = _balance_seen(state, p, mods, st, centres)
+    bias = optimism(state, p, st)
+    sides = np.stack([st.challenger, st.defender], axis=1)
+    r_own = p.resolve[:, sides]
+    c_own = war_cost(state, p, mods)[:, sides]
+    a_own = p.audience_cost[:, sides]
+    lines = _Lines(state, p, mods, st, r_own, c_own, a_own, centres, open_)
+    coef, threat, look = lines(biased(seen, bias))
+    d = _rejecting(coef, threat, look.gain_war, r_own, c_own)  # (R, Dn, 2)
+    return _Table(open_, look, coef, threat, d, r_own, c_own, a_own, seen, bias, lines)
 
 
 def _range_open(terms: Terms, d: F64, r_own: F64, val: Valuation) -> NDArray[np.bool_]:
@@ -123,30 +161,65 @@ def _proposers_view(lines, seen, bias, own):
 
 
 class _Lines:
-    """Each side's options as lines in its type, the chance war comes anyway, and the
-    outlook, for a given view of the balance (R, Dn, 2): the values of rejecting."""
+    """Each side's ways on, the chance war comes anyway, and the outlook, for a given
+    view of the balance (R, Dn, 2): what the values of rejecting are made of."""
 
-    def __init__(self, state, p, mods, st, r_own, c_own, a_own, centres) -> None:
+    def __init__(self, state, p, mods, st, r_own, c_own, a_own, centres, open_) -> None:
         self.args = (state, p, mods, st)
         self.r_own, self.c_own, self.a_own, self.centres = r_own, c_own, a_own, centres
-        self.scale = _front_scale(state, p, mods, st)
+        self.open_ = open_
 
     def __call__(self, pwin):
         state, p, mods, st = self.args
         look = _outlook(state, p, mods, st, pwin, self.r_own, self.c_own, self.centres,
                         state.belief)
-        coef, _, _ = _coefficients(state, state.belief, p, mods, st, pwin, self.a_own, look,
-                                   self.centres, self.scale)
-        # At war the only way on is the war: its line is r g - c.
-        at_war = (state.phase == WAR)[..., None, None]
-        only_war = xp.arange(4) == 2
-        coef = Coefficients(
-            a=xp.where(at_war, xp.where(only_war, look.gain_war[..., None], 0.0), coef.a),
-            bc=xp.where(at_war, xp.where(only_war, -1.0, 0.0), coef.bc),
-            k=xp.where(at_war, xp.where(only_war, 0.0, -xp.inf), coef.k),
-        )
+        coef = _ways_on(state, p, mods, st, self.centres, pwin, self.a_own, look, self.open_)
         threat = _war_threat(coef, state.belief, p, st, self.centres, look.gain_war)
         return coef, threat, look
+
+
+def _ways_on(state, p, mods, st, centres, pwin, a_own, look: Outlook, open_) -> Coefficients:
+    """Each side's ways on if an offer is rejected, as lines in its type (R, Dn, 2, 4).
+
+    In a crisis, the options of :func:`_coefficients`; under a ceasefire, the
+    ceasefire going on, r (K(s) - s) - c v: the status quo (net of a
+    commitment problem's erosion) and the violations' share v of the war's
+    cost, the value :func:`detente.model.peace._peace_values` gives it
+    (model-spec V2.1: the value of rejecting is what goes on, never a crisis
+    the ceasefire has frozen); at war, the war, r g - c. Unavailable options
+    have K = -inf. The crisis lines are computed, when eager, only on the
+    rows with a crisis at the table (they are row-wise).
+    """
+    R = open_.shape[0]
+    crisis = state.phase == CRISIS
+    rows = np.flatnonzero((open_ & crisis).any(axis=1)) if eager() else None
+    if rows is None or len(rows) == R:
+        coef = _coefficients(state, state.belief, p, mods, st, pwin, a_own, look, centres,
+                             _front_scale(state, p, mods, st))[0]
+    else:
+        shape = (*open_.shape, 2, 4)
+        coef = Coefficients(np.zeros(shape), np.zeros(shape), np.full(shape, -np.inf))
+        if len(rows):
+            sub_state, sub_p, sub_mods = _on_rows(rows, R, state, p, mods)
+            sub = _Rows(rows)
+            part = _coefficients(sub_state, sub_state.belief, sub_p, sub_mods, st, pwin[rows],
+                                 a_own[rows], sub(look), centres,
+                                 _front_scale(sub_state, sub_p, sub_mods, st))[0]
+            coef.a[rows], coef.bc[rows], coef.k[rows] = part.a, part.bc, part.k
+    at_war = (state.phase == WAR)[..., None, None]
+    in_ceasefire = (state.phase == CEASEFIRE)[..., None, None]
+    only_war, only_hold = xp.arange(4) == 2, xp.arange(4) == 1
+    violation = _violation(state, p, mods, st.step_weeks)[..., None, None]
+    keep_sq = (look.kept(look.s) - look.s)[..., None]
+    line = (  # (a, bc, k) at war, under a ceasefire
+        (xp.where(only_war, look.gain_war[..., None], 0.0), xp.where(only_hold, keep_sq, 0.0)),
+        (xp.where(only_war, -1.0, 0.0), xp.where(only_hold, -violation, 0.0)),
+        (xp.where(only_war, 0.0, -xp.inf), xp.where(only_hold, 0.0, -xp.inf)),
+    )
+    return Coefficients(*(
+        xp.where(at_war, war, xp.where(in_ceasefire, cf, crisis_line))
+        for (war, cf), crisis_line in zip(line, (coef.a, coef.bc, coef.k), strict=True)
+    ))
 
 
 def _screen(belief, war_cost_belief, st, view, look, d, r_own, cp, centres):

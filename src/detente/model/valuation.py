@@ -186,9 +186,9 @@ def _coefficients(
     level = xp.maximum(xp.clip(new, 0, TOP), opp_post[..., None])
     risk = _war_risk(level, scale, p, st)
     k = _take(p.posture_cost, level)
-    pw3, c3, a3_, post3, s3, sc3, sw3 = (v[..., None] for v in (
+    p_opp, c_o, a_o, post_o, s_o, sc_o, sw_o = (v[..., None] for v in (
         1.0 - pwin, opp_c, opp_a, opp_post, opp_s, opp_sc, opp_sw))
-    den, num = _threshold_terms(pw3, c3, a3_, post3, s3, sc3, sw3, risk, k)
+    den, num = _threshold_terms(p_opp, c_o, a_o, post_o, s_o, sc_o, sw_o, risk, k)
     pc = (about_opp[..., None, :] * (centres * den[..., None] < num[..., None])).sum(axis=-1)
     a3 = pc * keep_win[..., None] + (1.0 - pc) * (
         risk * look.gain_war[..., None] + (1.0 - risk) * keep_sq[..., None])
