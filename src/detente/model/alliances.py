@@ -7,7 +7,7 @@ this kind (Leeds, Ritter, Mitchell & Long 2002, ATOP: defence obligations
 are by far the commonest), and it is the rule the war step applies: allies
 join only the defender (:func:`detente.model.war._war`, "allies join at
 the regional rung"), and the arms race pits the defender's alliance against
-the challenger (:func:`detente.model.params.structure_of`).
+the challenger (:func:`detente.model.structure.structure_of`).
 
 So the same rule has to decide what each side *believes* it can count on
 (:func:`detente.model.balance._win_probability`): an alliance counts for the

@@ -13,14 +13,14 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import ndtri
 
-from detente.model.structure import Structure
+from detente.model.structure import Structure, structure_of
 from detente.random import uniform
 from detente.scenario.distributions import Distribution
 from detente.scenario.schema import Scenario
 
 Array = NDArray[np.float64]
 
-__all__ = ["Params", "Structure", "draw_params"]
+__all__ = ["Params", "Structure", "draw_params", "structure_of"]
 
 
 @dataclass(frozen=True)
