@@ -341,21 +341,27 @@ def _any_by_state(crosses: B, sa: I64, S: int) -> B:
 
 def _feedback(w: World, state: State, p: Params, ended: B, tr: Tracks, dr: Draws) -> None:
     """Claims strengthen when pressed with success, weaken otherwise; a state whose
-    claimant won moves into its bloc; the bloc that backed it gains or loses cohesion."""
-    R = ended.shape[0]
+    claimant won moves into its bloc; the bloc that backed it gains or loses cohesion.
+
+    A run's ended claims act one after another in slot order (a later one reads
+    the alignment an earlier one set); runs are independent, so round j takes
+    every run's j-th ended claim at once.
+    """
     q = p.status_quo
     won = ended & (np.nan_to_num(state.settlement, nan=-1.0) >= q + 0.5 * (p.demand - q))
     lost = ended & ~won
     strength = np.where(won, np.minimum(1.0, tr.strength + dr.claim_gain[:, None]), tr.strength)
     tr.strength = np.where(lost, strength * (1.0 - dr.claim_loss[:, None]), strength)
-    rows = np.arange(R)
+    runs, slots = np.nonzero(ended & w.over_states[None, :])  # by run, then slot
+    nth = np.arange(len(runs)) - np.searchsorted(runs, runs)  # rank among the run's claims
     align = tr.align
-    for d in np.flatnonzero(ended.any(axis=0) & w.over_states):
+    for j in range(nth.max() + 1 if len(nth) else 0):
+        r, d = runs[nth == j], slots[nth == j]
         s, c = w.claimed[d], w.claimant[d]
-        backer = align[:, s]  # the bloc the state was in when it ended
+        backer = align[r, s]  # the bloc the state was in when it ended
         backed = (backer >= 0) & (backer != c)
         k = np.maximum(backer, 0)
-        delta = np.where(won[:, d], -dr.coh_loss, np.where(lost[:, d], dr.coh_gain, 0.0))
+        delta = np.where(won[r, d], -dr.coh_loss[r], np.where(lost[r, d], dr.coh_gain[r], 0.0))
         delta = np.where(backed, delta, 0.0)
-        state.cohesion[rows, k] = np.clip(state.cohesion[rows, k] + delta, 0.0, 1.0)
-        align[:, s] = np.where(won[:, d], c, align[:, s])
+        state.cohesion[r, k] = np.clip(state.cohesion[r, k] + delta, 0.0, 1.0)
+        align[r, s] = np.where(won[r, d], c, align[r, s])
