@@ -78,6 +78,7 @@ class Slots:
     sa: I64  # (Dn,) the slot's small state (0 for a rivalry)
     ca: I64  # (Dn,) the slot's claimant
     claimed_by: B  # (S, K) which great powers claim each state
+    in_sphere: B  # (S,) some great power claims the state
     choices: I64  # (K + 1,) the alignments a preference can take
 
     @classmethod
@@ -90,6 +91,7 @@ class Slots:
             sa=np.maximum(w.claimed, 0),
             ca=w.claimant,
             claimed_by=claimed_by,
+            in_sphere=cast(B, claimed_by.any(axis=1)),
             choices=np.array([*range(K), NOT_ALIGNED], dtype=np.int64),
         )
 
@@ -141,7 +143,7 @@ def preferences(w: World, sl: Slots, dr: Draws, tr: Tracks, seed: int, t: int, r
     target = tr.pref.copy()
     if w.spec.world.recognition:
         # A rival bloc refuses a state inside another's sphere: only non-alignment is open.
-        rival = (target >= 0) & sl.claimed_by.any(axis=1)[None, :]
+        rival = (target >= 0) & sl.in_sphere[None, :]
         rival &= ~sl.claimed_by[np.arange(S)[None, :], np.maximum(target, 0)]
         target = np.where(rival, NOT_ALIGNED, target)
     um = uniform(seed, "world.move", t, runs, (S, 2))
