@@ -12,7 +12,9 @@ checkout's ``src``), alternately in fresh subprocesses (``PYTHONPATH``
 switched), ``--repeat`` times each, so both meet the same machine load; it
 reports each side's wall times with the one-minute load average before each,
 the ratio of their medians and the ratio of their best times (on a shared
-machine the best is the least disturbed). ``--presets`` limits the presets.
+machine the best is the least disturbed), and the same for the CPU time of
+the process (``time.process_time``: less moved by other processes than the
+wall time, though not immune to them). ``--presets`` limits the presets.
 
 For each world preset, the time of ``detente world PRESET --runs 1000`` (as a
 subprocess, with its default workers: one per CPU) and, as the named baseline
@@ -45,8 +47,9 @@ ONE = (
     "from detente.world.loading import load_world\n"
     "from detente.world.simulate import build_world, simulate_world\n"
     "w = build_world(load_world(sys.argv[1]))\n"
-    "t = time.perf_counter(); simulate_world(w, 0, np.arange(int(sys.argv[2])))\n"
-    "print(time.perf_counter() - t)\n"
+    "t, c = time.perf_counter(), time.process_time()\n"
+    "simulate_world(w, 0, np.arange(int(sys.argv[2])))\n"
+    "print(time.perf_counter() - t, time.process_time() - c)\n"
 )
 
 
@@ -56,6 +59,7 @@ def ab(against: str, runs: int, repeat: int, presets: tuple[str, ...]) -> None:
     rows = []
     for name in presets:
         times: dict[str, list[float]] = {"this": [], "against": []}
+        cpu: dict[str, list[float]] = {"this": [], "against": []}
         load: list[float] = []
         for _ in range(repeat):
             for side, src in (("against", against), ("this", here)):
@@ -63,7 +67,9 @@ def ab(against: str, runs: int, repeat: int, presets: tuple[str, ...]) -> None:
                 cmd = [sys.executable, "-c", ONE, name, str(runs)]
                 load.append(round(os.getloadavg()[0], 2))
                 out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
-                times[side].append(float(out.stdout.strip().splitlines()[-1]))
+                wall, used = out.stdout.strip().splitlines()[-1].split()
+                times[side].append(float(wall))
+                cpu[side].append(float(used))
         a, b = float(np.median(times["this"])), float(np.median(times["against"]))
         rows.append(
             {
@@ -74,6 +80,11 @@ def ab(against: str, runs: int, repeat: int, presets: tuple[str, ...]) -> None:
                 "load_before": load,  # against, this, against, this, ...
                 "ratio_median": round(a / b, 3),
                 "ratio_best": round(min(times["this"]) / min(times["against"]), 3),
+                "this_cpu_s": [round(t, 2) for t in cpu["this"]],
+                "against_cpu_s": [round(t, 2) for t in cpu["against"]],
+                "ratio_cpu_median": round(
+                    float(np.median(cpu["this"])) / float(np.median(cpu["against"])), 3
+                ),
             }
         )
         print(name, rows[-1], file=sys.stderr, flush=True)

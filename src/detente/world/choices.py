@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from detente.model.alliances import win_probability
 from detente.model.balance import strength, war_cost
 from detente.model.beliefs import mean
-from detente.model.params import Params
+from detente.model.params import Params, Structure
 from detente.model.state import Modifiers, State
 from detente.world.build import NOT_ALIGNED, World
 from detente.world.decisions import concede_chance, logit, move_value, press_value
@@ -56,7 +56,7 @@ class Chooser:
     """What the claimants' and small states' choices read, for one chunk of runs."""
 
     w: World
-    st: object
+    st: Structure
     p: Params
     mods: Modifiers
     centres: F64
@@ -156,7 +156,7 @@ def stake_of(w: World, strength: F64, align: NDArray[np.int64], neutral: F64, ex
     return np.where(w.over_states[None, :], np.minimum(1.0, strength * size), strength)
 
 
-def growth_shift(pc: F64, g_c: F64, g_f: F64, steps: int, gamma: F64) -> F64:
+def growth_shift(pc: F64, g_c: F64, g_f: F64, steps: float, gamma: F64) -> F64:
     """The challenger's forecast change in its chance of winning from uneven growth (R, Dn).
 
     Each side's forces grow by the monthly factors ``g_c`` and ``g_f`` over the

@@ -40,7 +40,9 @@ def logit(beta: F64, gain: F64) -> F64:
     return 1.0 / (1.0 + np.exp(-np.clip(beta * gain, -50.0, 50.0)))
 
 
-def brink_path(hazard: F64, posture_cost: F64, start: int, lookahead: int) -> tuple[F64, F64]:
+def brink_path(
+    hazard: F64, posture_cost: F64, start: int, lookahead: float
+) -> tuple[F64, F64]:
     """Chance of sliding into war on the climb from ``start`` to the brink, and its costs (R,).
 
     Each rung l on the way is held for the look-ahead H (the core's horizon):

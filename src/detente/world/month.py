@@ -78,6 +78,7 @@ class Slots:
     sa: I64  # (Dn,) the slot's small state (0 for a rivalry)
     ca: I64  # (Dn,) the slot's claimant
     claimed_by: B  # (S, K) which great powers claim each state
+    in_sphere: B  # (S,) some great power claims the state
     choices: I64  # (K + 1,) the alignments a preference can take
 
     @classmethod
@@ -90,6 +91,7 @@ class Slots:
             sa=np.maximum(w.claimed, 0),
             ca=w.claimant,
             claimed_by=claimed_by,
+            in_sphere=cast(B, claimed_by.any(axis=1)),
             choices=np.array([*range(K), NOT_ALIGNED], dtype=np.int64),
         )
 
@@ -141,7 +143,7 @@ def preferences(w: World, sl: Slots, dr: Draws, tr: Tracks, seed: int, t: int, r
     target = tr.pref.copy()
     if w.spec.world.recognition:
         # A rival bloc refuses a state inside another's sphere: only non-alignment is open.
-        rival = (target >= 0) & sl.claimed_by.any(axis=1)[None, :]
+        rival = (target >= 0) & sl.in_sphere[None, :]
         rival &= ~sl.claimed_by[np.arange(S)[None, :], np.maximum(target, 0)]
         target = np.where(rival, NOT_ALIGNED, target)
     um = uniform(seed, "world.move", t, runs, (S, 2))
@@ -341,21 +343,27 @@ def _any_by_state(crosses: B, sa: I64, S: int) -> B:
 
 def _feedback(w: World, state: State, p: Params, ended: B, tr: Tracks, dr: Draws) -> None:
     """Claims strengthen when pressed with success, weaken otherwise; a state whose
-    claimant won moves into its bloc; the bloc that backed it gains or loses cohesion."""
-    R = ended.shape[0]
+    claimant won moves into its bloc; the bloc that backed it gains or loses cohesion.
+
+    A run's ended claims act one after another in slot order (a later one reads
+    the alignment an earlier one set); runs are independent, so round j takes
+    every run's j-th ended claim at once.
+    """
     q = p.status_quo
     won = ended & (np.nan_to_num(state.settlement, nan=-1.0) >= q + 0.5 * (p.demand - q))
     lost = ended & ~won
     strength = np.where(won, np.minimum(1.0, tr.strength + dr.claim_gain[:, None]), tr.strength)
     tr.strength = np.where(lost, strength * (1.0 - dr.claim_loss[:, None]), strength)
-    rows = np.arange(R)
+    runs, slots = np.nonzero(ended & w.over_states[None, :])  # by run, then slot
+    nth = np.arange(len(runs)) - np.searchsorted(runs, runs)  # rank among the run's claims
     align = tr.align
-    for d in np.flatnonzero(ended.any(axis=0) & w.over_states):
+    for j in range(nth.max() + 1 if len(nth) else 0):
+        r, d = runs[nth == j], slots[nth == j]
         s, c = w.claimed[d], w.claimant[d]
-        backer = align[:, s]  # the bloc the state was in when it ended
+        backer = align[r, s]  # the bloc the state was in when it ended
         backed = (backer >= 0) & (backer != c)
         k = np.maximum(backer, 0)
-        delta = np.where(won[:, d], -dr.coh_loss, np.where(lost[:, d], dr.coh_gain, 0.0))
+        delta = np.where(won[r, d], -dr.coh_loss[r], np.where(lost[r, d], dr.coh_gain[r], 0.0))
         delta = np.where(backed, delta, 0.0)
-        state.cohesion[rows, k] = np.clip(state.cohesion[rows, k] + delta, 0.0, 1.0)
-        align[:, s] = np.where(won[:, d], c, align[:, s])
+        state.cohesion[r, k] = np.clip(state.cohesion[r, k] + delta, 0.0, 1.0)
+        align[r, s] = np.where(won[r, d], c, align[r, s])
