@@ -161,8 +161,24 @@ def _behaviour_update(
         lik = xp.where(stepped_down, stand * (1.0 - stands(before)), stand)
         lik = 0.02 + 0.98 * lik
         pair = st.role_pair[:, other]  # the other side's belief about this side
-        for d in range(st.n_disputes):
-            upd = likelihood_update(belief[:, pair[d]], lik[:, d])
-            kept = xp.where(crisis[:, d, None], upd, belief[:, pair[d]])
-            belief = put(belief, (slice(None), pair[d]), kept)
+        for ds in _distinct_rounds(pair):
+            cols = pair[ds]
+            upd = likelihood_update(belief[:, cols], lik[:, ds])
+            kept = xp.where(crisis[:, ds, None], upd, belief[:, cols])
+            belief = put(belief, (slice(None), cols), kept)
     return belief
+
+
+def _distinct_rounds(pair: NDArray[np.int64]) -> list[NDArray[np.int64]]:
+    """The disputes in rounds whose belief pairs are distinct, each pair's disputes
+    in their order: a round updated at once is the dispute-by-dispute update, to
+    the bit (each pair's posterior takes its disputes' evidence in the same order)."""
+    seen: dict[int, int] = {}
+    rounds: list[list[int]] = []
+    for d, q in enumerate(pair.tolist()):
+        r = seen.get(q, 0)
+        seen[q] = r + 1
+        if r == len(rounds):
+            rounds.append([])
+        rounds[r].append(d)
+    return [np.array(r, dtype=np.int64) for r in rounds]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import eager, real, xp
+from detente.backend import eager, put, real, xp
 from detente.classic.lanchester import square_law_losses
 from detente.model import front
 from detente.model.alliances import join_chance, join_value
@@ -221,19 +221,18 @@ def _civilians(state, p, st, runs, dt, military_losses, violation, mods) -> None
     # Each actor is exposed to the worst violence of the disputes it is party to.
     R = runs.shape[0]
     at_war = state.phase == WAR
-    exposure, war_any, weeks, moved = [], [], [], []
-    zero = xp.zeros(R, dtype=v.dtype)
-    for a in range(st.n_actors):
-        ds = np.flatnonzero((st.challenger == a) | (st.defender == a))
-        exposure.append(v[:, ds].max(axis=1) if len(ds) else zero)
-        war_any.append(at_war[:, ds].any(axis=1) if len(ds) else xp.zeros(R, dtype=bool))
+    shape = (R, st.n_actors)
+    exposure, war_any = xp.zeros(shape, dtype=v.dtype), xp.zeros(shape, dtype=bool)
+    weeks, moved = xp.zeros(shape, dtype=v.dtype), xp.zeros(shape, dtype=v.dtype)
+    # Actors with the same number of disputes at once (a sum over the same
+    # number of terms is the per-actor sum, to the bit).
+    for actors, ds in _by_dispute_count(st):
+        exposure = put(exposure, (slice(None), actors), v[:, ds].max(axis=2))
+        war_any = put(war_any, (slice(None), actors), at_war[:, ds].any(axis=2))
         # How long the actor's war has lasted, and how far its fronts moved.
-        weeks.append(state.war_steps[:, ds].max(axis=1) * dt if len(ds) else zero)
-        moved.append(
-            xp.where(at_war[:, ds], state.front_moved[:, ds], 0.0).sum(axis=1) if len(ds) else zero
-        )
-    exposure, war_any = xp.stack(exposure, axis=1), xp.stack(war_any, axis=1)
-    weeks, moved = xp.stack(weeks, axis=1), xp.stack(moved, axis=1)
+        weeks = put(weeks, (slice(None), actors), state.war_steps[:, ds].max(axis=2) * dt)
+        gone = xp.where(at_war[:, ds], state.front_moved[:, ds], 0.0).sum(axis=2)
+        moved = put(moved, (slice(None), actors), gone)
     displaced = state.idps + state.refugees
     in_place = xp.maximum(p.population - displaced - state.civilian_deaths, 0.0)
     dead = xp.minimum(in_place, p.civilian_lethality[:, None] * exposure * dt * in_place)
@@ -258,3 +257,16 @@ def _civilians(state, p, st, runs, dt, military_losses, violation, mods) -> None
         p.mobilisation_growth[:, None] * (dead + military_losses) / 1e4 + mods.mobilisation_push
     )
     state.mobilisation = xp.clip(m + dt * (growth - p.mobilisation_decay[:, None] * m), 0.0, 1.0)
+
+
+def _by_dispute_count(st) -> list[tuple[NDArray[np.int64], NDArray[np.int64]]]:
+    """Actors grouped by how many disputes they are party to, each with its
+    disputes in order: [(actors (m,), disputes (m, n))] for each n > 0."""
+    a = np.arange(st.n_actors)[:, None]
+    party = (st.challenger[None, :] == a) | (st.defender[None, :] == a)  # (N, Dn)
+    count = party.sum(axis=1)
+    out = []
+    for n in np.unique(count[count > 0]):
+        actors = np.flatnonzero(count == n)
+        out.append((actors, np.nonzero(party[actors])[1].reshape(len(actors), n)))
+    return out
