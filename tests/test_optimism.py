@@ -36,24 +36,24 @@ def weeks_at_war(optimism: float, learning_weeks: float = 26.0, cost: float = 0.
 
 
 @given(hs.floats(0.0, 1.0), hs.floats(-30.0, 30.0))
-def test_the_bias_shifts_the_log_odds_and_leaves_the_ends_and_zero_alone(p, b):
-    """Catches a bias applied to the probability instead of its odds (which
-    would leave [0, 1]) and any change where there is no bias."""
-    pw, bias = np.array([p]), np.array([b])
-    out = biased(pw, bias)[0]
+def test_the_error_multiplies_the_odds_and_leaves_the_ends_and_no_error_alone(p, b):
+    """Catches a multiplier applied to the probability instead of its odds
+    (which would leave [0, 1]) and any change where there is no error."""
+    pw, lift = np.array([p]), np.array([np.exp(b)])
+    out = biased(pw, lift)[0]
     assert 0.0 <= out <= 1.0
-    assert biased(pw, np.zeros(1))[0] == p
+    assert biased(pw, np.ones(1))[0] == p
     if 0.0 < p < 1.0 and abs(b) < 10:
-        back = biased(np.array([out]), -bias)[0]
+        back = biased(np.array([out]), 1.0 / lift)[0]
         assert back == pytest.approx(p, rel=1e-6, abs=1e-12)
         assert (out > p) == (b > 0) or out == p
 
 
-def test_a_bias_of_one_multiplies_the_odds_by_e():
-    """Exact values at a bias of exactly 1 in every entry (the mutation run's
-    survivors: a shortcut or a guard testing the bias against 1 instead of 0)."""
-    out = biased(np.array([0.5, 0.2]), np.array([1.0, 1.0]))
+def test_a_multiplier_of_e_multiplies_the_odds_by_e():
+    """Exact values where every multiplier is e (kills a shortcut or a guard
+    testing the multiplier against anything but 1)."""
     e = np.e
+    out = biased(np.array([0.5, 0.2]), np.array([e, e]))
     np.testing.assert_allclose(out, [e / (e + 1.0), 0.2 * e / (0.2 * e + 0.8)], rtol=1e-15)
 
 
@@ -92,28 +92,42 @@ def test_costlier_wars_are_shorter():
 
 
 def test_the_error_is_each_actors_own_and_fades_with_weeks_fought_between_the_pair():
-    """Exact values. Catches an error on one side only, sigma squared, a
-    count in steps instead of weeks, and learning counted per dispute rather
-    than per pair of actors (d0 and d1 are the same two states)."""
+    """Exact values. Catches an error on one side only, a count in steps
+    instead of weeks, learning counted per dispute rather than per pair of
+    actors (d0 and d1 are the same two states), and a fade that is not
+    1 + (m - 1) L / (L + n)."""
     st = SimpleNamespace(challenger=np.array([0, 1, 0]), defender=np.array([1, 0, 2]),
                          step_weeks=2.0)
     state = SimpleNamespace(war_steps=np.array([[4, 2, 0]]))
-    p = SimpleNamespace(learning_weeks=np.array([12.0]), optimism=np.array([0.5]),
-                        optimism_error=np.array([[1.0, -2.0, 0.5]]))
+    p = SimpleNamespace(learning_weeks=np.array([12.0]),
+                        optimism_lift=np.array([[3.0, 0.5, 1.5]]))
     # Pair (0, 1) has fought 6 steps of 2 weeks: the error keeps 12 / (12 + 12).
-    want = np.array([[[0.25, -0.5], [-0.5, 0.25], [0.5, 0.25]]])
+    want = np.array([[[2.0, 0.75], [0.75, 2.0], [3.0, 1.5]]])
     np.testing.assert_array_equal(optimism(state, p, st), want)
+
+
+def test_the_multiplier_is_exp_of_sigma_times_the_actors_draw():
+    """The parameters carry m = exp(sigma z) per run and actor: catches sigma
+    squared, a shared draw for every actor, and a multiplier that ignores
+    sigma."""
+    from detente.model.params import draw_params
+
+    sc = build(war(0.5))
+    p = draw_params(sc, 0, np.arange(50))
+    np.testing.assert_array_equal(p.optimism_lift, np.exp(0.5 * p.optimism_error))
+    assert np.abs(p.optimism_error[:, 0] - p.optimism_error[:, 1]).min() > 0
+    assert abs(p.optimism_error.std() - 1.0) < 0.3
 
 
 @given(hs.floats(0.01, 0.99), hs.floats(-3.0, 3.0), hs.floats(-3.0, 3.0))
 def test_each_side_believes_the_other_sees_the_balance_as_it_does(p, b0, b1):
     """The opponent's view of a side's chance is one less the opponent's own
-    estimate. Catches the view taken with this side's error, a doubled or
-    missing sign, and the responder's own error leaking to the proposer."""
+    estimate. Catches the view taken with this side's error, a squared or
+    missing inverse, and the responder's own error leaking to the proposer."""
     seen = np.array([[[p, 1.0 - p]]])
-    bias = np.array([[[b0, b1]]])
-    own = biased(seen, bias)
-    other = seen_by_other(seen, bias)
+    lift = np.exp(np.array([[[b0, b1]]]))
+    own = biased(seen, lift)
+    other = seen_by_other(seen, lift)
     assert other[0, 0, 1] == pytest.approx(1.0 - own[0, 0, 0], rel=1e-9, abs=1e-12)
     assert other[0, 0, 0] == pytest.approx(1.0 - own[0, 0, 1], rel=1e-9, abs=1e-12)
 

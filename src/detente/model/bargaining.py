@@ -52,6 +52,11 @@ _FAR = 1e9  # a bound out of reach of any share
 # differ in the last bits, and an offer aimed at a type's reservation must be
 # accepted by that type on both backends alike.
 _TOL = 1e-9
+# A chance below 1e-300 counts as none. XLA on the CPU flushes subnormal numbers
+# (below 2.2e-308) to zero and NumPy keeps them, so a test against exactly 0 could
+# choose differently on the two backends (seen: an offer whose chance of acceptance
+# was 7e-309 made on NumPy and not on JAX).
+_NEGLIGIBLE = 1e-300
 
 
 @dataclass(frozen=True)
@@ -324,7 +329,7 @@ def negotiate(
     own_p = xp.where(cp[..., None], cand, 1.0 - cand)
     v_prop = prop.expand().value(own_p, r_prop[..., None])
     ev = p_acc * v_prop + (1.0 - p_acc) * d_prop[..., None]
-    worth = (v_prop >= d_prop[..., None] - _TOL) & (p_acc > 0.0)
+    worth = (v_prop >= d_prop[..., None] - _TOL) & (p_acc > _NEGLIGIBLE)
     # Candidates whose expected values agree to 1e-9 are a tie, broken by the
     # first (the most generous offer): the backends' last bits must not choose.
     ev = xp.where(worth, xp.round(ev / _TOL), -xp.inf)

@@ -2,9 +2,9 @@
 (model-spec step 7: "battles ... are signals too: beliefs converge and bargaining can end the
 war"; docs/model.md section 7a).
 
-Two small pure functions: :func:`optimism` gives each side's error on the log-odds of its chance
-of winning as fighting has left it, :func:`biased` applies it. With ``war.optimism`` at 0 (the
-default) both leave every number as it was, to the bit.
+Small pure functions: :func:`optimism` gives each side's error on its odds of winning as
+fighting has left it (a multiplier of the odds), :func:`biased` applies it. With
+``war.optimism`` at 0 (the default) both leave every number as it was, to the bit.
 """
 
 from __future__ import annotations
@@ -22,25 +22,28 @@ __all__ = ["biased", "optimism", "seen_by_other", "weeks_fought"]
 
 
 def optimism(state: State, p: Params, st: Structure) -> F64:
-    """Each side's error on the log-odds of its chance of winning, as fighting has left it.
+    """Each side's error on its odds of winning, as fighting has left it (R, Dn, 2).
 
     An actor's estimate of its chance is its chance as it would see it
-    without the error, shifted on the log-odds scale by e_i = sigma z_i, z_i
-    standard normal and private (drawn once per run and actor). Both sides
-    may be optimistic at once (Blainey 1973), so both can expect more from a
-    war than it has to give (private information about capabilities, the
-    first of Fearon's 1995 causes). Fighting wears the error away: after n
-    weeks of war between the same two actors (in any of their disputes) it
-    keeps the weight L / (L + n), L = ``learning_weeks``. This is an assumed
-    reduced form of learning from battles (Slantchev 2003; Powell 2004,
-    "Bargaining and learning while fighting"): the expected posterior mean
-    of a normal prior worth L weeks of battle after n weekly observations of
-    the true balance, with the observations' noise left out. Returns
-    (R, Dn, 2).
+    without the error, with the odds of winning multiplied by
+    m = exp(sigma z_i), z_i standard normal and private (drawn once per run
+    and actor; m is computed with the parameters, :mod:`detente.model.params`).
+    Both sides may be optimistic at once (Blainey 1973), so both can expect
+    more from a war than it has to give (private information about
+    capabilities, the first of Fearon's 1995 causes). Fighting wears the
+    error away: after n weeks of war between the same two actors (in any of
+    their disputes) the multiplier is 1 + (m - 1) L / (L + n), L =
+    ``learning_weeks``: an assumed reduced form of learning from battles
+    (Slantchev 2003; Powell 2004, "Bargaining and learning while fighting"),
+    the prior's weight in the posterior mean of a prior worth L weeks of
+    battle after n weekly observations of the true balance, with the
+    observations' noise left out. Returns the multipliers; 1 is no error.
+    Only products and quotients: no transcendental function in the step, so
+    the two backends give the same bits.
     """
     sides = np.stack([st.challenger, st.defender], axis=1)
     keep = p.learning_weeks[:, None] / (p.learning_weeks[:, None] + weeks_fought(state, st))
-    return (p.optimism[:, None, None] * p.optimism_error[:, sides]) * keep[..., None]
+    return 1.0 + (p.optimism_lift[:, sides] - 1.0) * keep[..., None]
 
 
 def weeks_fought(state: State, st: Structure) -> F64:
@@ -56,25 +59,25 @@ def weeks_fought(state: State, st: Structure) -> F64:
     return steps * st.step_weeks
 
 
-def seen_by_other(seen: F64, bias: F64) -> F64:
+def seen_by_other(seen: F64, lift: F64) -> F64:
     """Each side's chance as its opponent believes it, (R, Dn, 2).
 
     The opponent holds its own error on the balance and takes it for the
     truth (it does not reason about this side's error: naive realism, Ross &
     Ward 1996; on leaders' misperception of the balance, Jervis 1976): with a
     two-sided contest the opponent believes this side's chance is one less
-    its own estimate, ``biased(seen, -bias of the other side)``.
+    its own estimate, ``biased(seen, 1 / the other side's multiplier)``.
     """
-    return biased(seen, -bias[..., ::-1])
+    return biased(seen, 1.0 / lift[..., ::-1])
 
 
-def biased(pwin: F64, bias: F64) -> F64:
-    """The chance ``pwin`` shifted by ``bias`` on the log-odds scale, p e^b / (p e^b + 1 - p).
+def biased(pwin: F64, lift: F64) -> F64:
+    """The chance ``pwin`` with its odds multiplied by ``lift``, p m / (p m + 1 - p).
 
-    Exactly ``pwin`` where the bias is 0 (and at 0 and 1), so a scenario
+    Exactly ``pwin`` where the multiplier is 1 (and at 0 and 1), so a scenario
     without optimism keeps its numbers to the bit.
     """
-    if eager() and not (bias != 0).any():
+    if eager() and not (lift != 1.0).any():
         return pwin
-    odds = pwin * xp.exp(bias)
-    return xp.where(bias == 0, pwin, odds / xp.maximum(odds + (1.0 - pwin), 1e-300))
+    odds = pwin * lift
+    return xp.where(lift == 1.0, pwin, odds / xp.maximum(odds + (1.0 - pwin), 1e-300))

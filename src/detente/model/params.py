@@ -92,6 +92,7 @@ class Params:
     optimism: Array  # (R,) sd of an actor's error on the log-odds of its chance of winning
     learning_weeks: Array  # (R,)
     optimism_error: Array  # (R, N) each actor's standard-normal error
+    optimism_lift: Array  # (R, N) exp(optimism x error): the multiplier of its odds of winning
 
 
 def draw_quantity(
@@ -305,7 +306,10 @@ def draw_params(
         tempo_opening=war("tempo_opening"),
         optimism=war("optimism"),
         learning_weeks=war("learning_weeks"),
-        optimism_error=_optimism_errors(sc, seed, runs),
+        optimism_error=(z := _optimism_errors(sc, seed, runs)),
+        # exp once per run with the parameters (NumPy on either backend), so the
+        # step itself needs no transcendental function (detente.model.optimism).
+        optimism_lift=np.exp(war("optimism")[:, None] * z),
     )
 
 

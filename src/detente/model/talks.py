@@ -154,7 +154,7 @@ def _proposers_view(lines, seen, bias, own):
     battles have brought the two estimates together (:mod:`.optimism`).
     Without any error the responder's own lines (``own``), unchanged.
     """
-    if eager() and not (bias != 0).any():
+    if eager() and not (bias != 1.0).any():
         return own
     coef_v, threat_v, look_v = lines(seen_by_other(seen, bias))
     return coef_v, threat_v, look_v.gain_war
