@@ -49,12 +49,12 @@ def test_the_error_multiplies_the_odds_and_leaves_the_ends_and_no_error_alone(p,
         assert (out > p) == (b > 0) or out == p
 
 
-def test_a_multiplier_of_e_multiplies_the_odds_by_e():
-    """Exact values where every multiplier is e (kills a shortcut or a guard
-    testing the multiplier against anything but 1)."""
-    e = np.e
-    out = biased(np.array([0.5, 0.2]), np.array([e, e]))
-    np.testing.assert_allclose(out, [e / (e + 1.0), 0.2 * e / (0.2 * e + 0.8)], rtol=1e-15)
+def test_a_multiplier_multiplies_the_odds():
+    """Exact values where every multiplier is e, then 2 (kills a shortcut or a
+    guard testing the multiplier against anything but 1)."""
+    for m in (np.e, 2.0):
+        out = biased(np.array([0.5, 0.2]), np.array([m, m]))
+        np.testing.assert_allclose(out, [m / (m + 1.0), 0.2 * m / (0.2 * m + 0.8)], rtol=1e-15)
 
 
 def test_without_optimism_a_war_with_talks_open_ends_the_week_it_starts():
