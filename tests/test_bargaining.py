@@ -217,6 +217,20 @@ def test_offers_stay_on_the_divisible_part_of_the_table():
     assert not acc[0, 0]
 
 
+def test_a_subnormal_chance_of_acceptance_counts_as_none():
+    """XLA flushes subnormal numbers to zero and NumPy keeps them: an offer
+    whose only chance is subnormal must not be made on either backend (it was
+    made on NumPy only, and tests/test_backends.py caught a run that differed).
+    The weak type, believed at 1e-310, would take 0.4; the strong one takes
+    0.05, worth less to the challenger than going on (0.1)."""
+    acc, _ = one_round(True, [1e-310, 1.0], [-0.2, -0.05], d_resp=-0.3, r_resp=0.6, d_prop=0.1)
+    assert not acc[0, 0]
+    # A small but normal chance is a chance: the same offer is made, and taken.
+    acc, offer = one_round(True, [1e-200, 1.0], [-0.2, -0.05], d_resp=-0.3, r_resp=0.6,
+                           d_prop=0.1)
+    assert acc[0, 0] and offer[0, 0] == pytest.approx(0.4)
+
+
 # Agreements and ceasefires -----------------------------------------------------------
 
 
