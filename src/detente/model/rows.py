@@ -52,13 +52,20 @@ def _on_rows(live: NDArray[np.int64], runs: int, state: State, p: Params, mods: 
     """
     if len(live) == runs:
         return state, p, mods
-    return _RowView(state, live, runs), _RowView(p, live, runs), _RowView(mods, live, runs)
+    return RowView(state, live, runs), RowView(p, live, runs), RowView(mods, live, runs)
 
 
-class _RowView:
-    """Rows ``idx`` of a dataclass of per-run arrays, each indexed on first access."""
+class RowView:
+    """Rows ``idx`` of a dataclass of per-run arrays, each indexed when first read.
 
-    def __init__(self, obj, idx: NDArray[np.int64], runs: int) -> None:
+    Every operation of the step is row-wise (elementwise, or a reduction over a
+    trailing axis), so terms computed on the rows alone are the same numbers
+    as computed with the rest; a decision or a world choice that is open in
+    a few runs reads only those. Read-only: a view made before the state
+    changes must not be read after.
+    """
+
+    def __init__(self, obj: object, idx: NDArray[np.int64], runs: int) -> None:
         self.__dict__["_of"] = (obj, idx, runs)
 
     def __getattr__(self, name: str):

@@ -18,37 +18,14 @@ from detente.model.alliances import win_probability
 from detente.model.balance import strength, war_cost
 from detente.model.beliefs import mean
 from detente.model.params import Params, Structure
+from detente.model.rows import RowView
 from detente.model.state import Modifiers, State
 from detente.world.build import NOT_ALIGNED, World
 from detente.world.decisions import concede_chance, logit, move_value, press_value
 
-__all__ = ["Chooser", "RowView", "growth_shift", "stake_of"]
+__all__ = ["Chooser", "growth_shift", "stake_of"]
 
 F64 = NDArray[np.float64]
-
-
-class RowView:
-    """Rows ``idx`` of a dataclass of per-run arrays, each indexed when first read.
-
-    A month's choices are open in a few runs only (a move that crosses a
-    claim, a claim under review); they read a dozen of the state's and
-    parameters' arrays. Every term they compute is row-wise (elementwise, or
-    a reduction over a trailing axis), so the rows computed alone give the
-    same numbers as computed with the rest, as the core's step on a subset of
-    runs does (:func:`detente.model.engine.on_rows`). Read-only: a view made
-    before the state changes must not be read after.
-    """
-
-    def __init__(self, obj: object, idx: NDArray[np.int64], runs: int) -> None:
-        self.__dict__["_of"] = (obj, idx, runs)
-
-    def __getattr__(self, name: str):
-        obj, idx, runs = self.__dict__["_of"]
-        v = getattr(obj, name)
-        if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == runs:
-            v = v[idx]
-        self.__dict__[name] = v  # found there next time, without __getattr__
-        return v
 
 
 @dataclass

@@ -19,10 +19,11 @@ from numpy.typing import NDArray
 from detente.model.engine import on_rows, quiet_step, step
 from detente.model.package import Model
 from detente.model.params import Params, Structure
+from detente.model.rows import RowView
 from detente.model.state import CRISIS, SETTLED, WAR, State
 from detente.random import uniform
 from detente.world.build import NOT_ALIGNED, World
-from detente.world.choices import Chooser, RowView, growth_shift, stake_of
+from detente.world.choices import Chooser, growth_shift, stake_of
 from detente.world.decisions import logit
 
 __all__ = [
