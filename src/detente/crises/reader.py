@@ -27,44 +27,38 @@ class CrisisDataError(ValueError):
     """Bad ICB input: the message is one line naming file, row, field and expectation."""
 
 
+class _Codes:
+    """Typed reads of a row's codes (shared by :class:`ActorRow` and :class:`CrisisRow`)."""
+
+    codes: dict[str, float | str | None]
+
+    def num(self, name: str) -> float:
+        """A numeric code (the codebook checked its range when the file was read)."""
+        x = self.codes[name]
+        if not isinstance(x, float):
+            raise TypeError(f"{name}: expected a numeric code, got {x!r}")
+        return x
+
+    def num_or_none(self, name: str) -> float | None:
+        """A numeric code that the codebook allows blank (``blank_ok``): None when blank."""
+        return None if self.codes[name] is None else self.num(name)
+
+
 @dataclass(frozen=True)
-class ActorRow:
+class ActorRow(_Codes):
     """One crisis actor (ICB2 row): its codes by column name."""
 
     row: int
     codes: dict[str, float | str | None]
 
-    def num(self, name: str) -> float:
-        """A numeric code (the codebook checked its range when the file was read)."""
-        x = self.codes[name]
-        if not isinstance(x, float):
-            raise TypeError(f"{name}: expected a numeric code, got {x!r}")
-        return x
-
-    def num_or_none(self, name: str) -> float | None:
-        """A numeric code that the codebook allows blank (``blank_ok``): None when blank."""
-        return None if self.codes[name] is None else self.num(name)
-
-
 
 @dataclass(frozen=True)
-class CrisisRow:
+class CrisisRow(_Codes):
     """One crisis (ICB1 row) and its crisis actors (ICB2 rows, in file order)."""
 
     row: int
     codes: dict[str, float | str | None]
     actors: tuple[ActorRow, ...]
-
-    def num(self, name: str) -> float:
-        """A numeric code (the codebook checked its range when the file was read)."""
-        x = self.codes[name]
-        if not isinstance(x, float):
-            raise TypeError(f"{name}: expected a numeric code, got {x!r}")
-        return x
-
-    def num_or_none(self, name: str) -> float | None:
-        """A numeric code that the codebook allows blank (``blank_ok``): None when blank."""
-        return None if self.codes[name] is None else self.num(name)
 
     @property
     def crisno(self) -> int:
