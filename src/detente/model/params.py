@@ -88,7 +88,7 @@ class Params:
     war_return_rate: Array
     refugee_war_return_rate: Array
     tempo_opening: Array
-    # Mutual optimism (detente.model.balance.optimism).
+    # Optimism about the balance (detente.model.optimism).
     optimism: Array  # (R,) sd of an actor's error on the log-odds of its chance of winning
     learning_weeks: Array  # (R,)
     optimism_error: Array  # (R, N) each actor's standard-normal error
@@ -304,12 +304,12 @@ def draw_params(
         war_return_rate=war("war_return_rate"),
         refugee_war_return_rate=war("refugee_war_return_rate"),
         tempo_opening=war("tempo_opening"),
-        optimism=war("optimism"),
+        optimism=(sigma := war("optimism")),
         learning_weeks=war("learning_weeks"),
         optimism_error=(z := _optimism_errors(sc, seed, runs)),
         # exp once per run with the parameters (NumPy on either backend), so the
         # step itself needs no transcendental function (detente.model.optimism).
-        optimism_lift=np.exp(war("optimism")[:, None] * z),
+        optimism_lift=np.exp(sigma[:, None] * z),
     )
 
 
