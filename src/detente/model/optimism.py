@@ -42,6 +42,10 @@ def optimism(state: State, p: Params, st: Structure) -> F64:
     the two backends give the same bits.
     """
     sides = np.stack([st.challenger, st.defender], axis=1)
+    if eager() and not (p.optimism_lift != 1.0).any():
+        # No error anywhere (war.optimism 0, as in every world): 1 + 0 x keep is
+        # exactly 1, so the pair sums of weeks fought are not needed.
+        return np.ones((state.war_steps.shape[0], len(sides), 2))
     keep = p.learning_weeks[:, None] / (p.learning_weeks[:, None] + weeks_fought(state, st))
     return 1.0 + (p.optimism_lift[:, sides] - 1.0) * keep[..., None]
 
