@@ -106,6 +106,20 @@ def test_the_error_is_each_actors_own_and_fades_with_weeks_fought_between_the_pa
     np.testing.assert_array_equal(optimism(state, p, st), want)
 
 
+def test_no_error_gives_multipliers_of_one_and_an_error_of_two_fades():
+    """Shape and values of the shortcut where no actor has an error (R = 3
+    runs, 2 disputes), and no shortcut where every multiplier is 2."""
+    st = SimpleNamespace(challenger=np.array([0, 1]), defender=np.array([1, 0]), step_weeks=1.0)
+    state = SimpleNamespace(war_steps=np.array([[2, 0], [0, 0], [6, 6]]))
+    p = SimpleNamespace(learning_weeks=np.full(3, 4.0), optimism_lift=np.ones((3, 2)))
+    out = optimism(state, p, st)
+    assert out.shape == (3, 2, 2)
+    np.testing.assert_array_equal(out, np.ones((3, 2, 2)))
+    p = SimpleNamespace(learning_weeks=np.full(3, 4.0), optimism_lift=np.full((3, 2), 2.0))
+    keep = 4.0 / (4.0 + np.array([2.0, 0.0, 12.0]))  # the pair's weeks in both disputes
+    np.testing.assert_allclose(optimism(state, p, st)[:, 0, 0], 1.0 + keep, rtol=1e-15)
+
+
 def test_the_multiplier_is_exp_of_sigma_times_the_actors_draw():
     """The parameters carry m = exp(sigma z) per run and actor: catches sigma
     squared, a shared draw for every actor, and a multiplier that ignores
