@@ -46,6 +46,10 @@ SELECTIONS: dict[str, list[str]] = {
     "src/detente/model/bargaining.py": ["tests/test_bargaining.py"],
     "src/detente/model/agreements.py": ["tests/test_bargaining.py"],
     "src/detente/model/optimism.py": ["tests/test_optimism.py"],
+    "src/detente/model/interventions.py": [
+        "tests/test_intervention_scripts.py",
+        "tests/test_earned_answers.py",
+    ],
 }
 
 # mutmut's exit codes by outcome (mutmut.stats.status_by_exit_code, 3.8).

@@ -1,0 +1,214 @@
+"""Every intervention against a scripted crisis, in the manner of the Axelrod
+library's tests of each strategy against fixed opponents (issue "The house
+re-laid", item 5).
+
+Each test plays one intervention in a small two-state crisis written as data
+(tests/conftest.py) against the same crisis without it, on the same seed and
+run indices (common random numbers), and checks the mechanism its docstring
+in ``detente.model.interventions`` claims: what it acts on, in which
+direction, and on whom only. Exact checks (the same runs, bit for bit) say
+what an intervention must not touch; paired differences with a 95% interval
+say which way it moves what it does touch. The withdrawal, the ceasefire,
+talks and arms reduction have their own tests of the same kind
+(tests/test_earned_answers.py, tests/test_required_properties.py).
+
+Each test names the wrong code it catches; each was seen failing with that
+code in place (and the mutation run of the module, docs/model.md, kills the
+rest).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from conftest import actor, build, scenario_dict, simulate
+
+RUNS = 800
+
+
+def paired(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
+    """Mean of a - b, run by run, and its 95% interval (normal approximation)."""
+    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    half = 1.96 * d.std(ddof=1) / np.sqrt(len(d))
+    return float(d.mean()), float(d.mean() - half), float(d.mean() + half)
+
+
+def crisis(package: list[dict], **over) -> dict:
+    """The conftest crisis (A challenges B), with ``package`` beside the status quo."""
+    data = scenario_dict(**over)
+    data["packages"] = {"status-quo": [], "scripted": package}
+    return data
+
+
+def both(data: dict, runs: int = RUNS, record: bool = False):
+    sc = build(data)
+    return (simulate(sc, "status-quo", runs, record=record),
+            simulate(sc, "scripted", runs, record=record))
+
+
+def same_runs(a: dict, b: dict, keys: list[str]) -> None:
+    for k in keys:
+        np.testing.assert_array_equal(a[k], b[k], err_msg=k)
+
+
+# sanctions ---------------------------------------------------------------------------
+
+
+def test_sanctions_raise_the_targets_cost_of_war_and_it_chooses_war_less():
+    """Catches a cost increase that does not reach the target's decisions, or
+    reaches the wrong actor; and, with no arms cut, any change to armament."""
+    base, hit = both(crisis([{"type": "sanctions", "target": "A", "cost_increase": 3.0,
+                              "arms_cut": 0.0, "start": 0}]))
+    assert base["war"].mean() > 0.3  # there are wars for sanctions to deter
+    delta, _, hi = paired(hit["war"], base["war"])
+    assert hi < -0.1, f"sanctions on the challenger change P(war) by {delta:.3f}"
+    same_runs(base, hit, ["arsenal.A", "arsenal.B"])  # no arms cut: arsenals untouched
+
+
+def test_sanctions_slow_the_targets_armament_only_through_its_grievance():
+    """Catches an arms cut on the wrong actor, one that does not reach the
+    Richardson step, or one that raises armament."""
+    base, hit = both(crisis([{"type": "sanctions", "target": "A", "cost_increase": 0.0,
+                              "arms_cut": 0.5, "start": 0}]))
+    assert (hit["arsenal.A"] < base["arsenal.A"]).all()
+    # B arms in reaction to A (Richardson): less, never more.
+    assert (hit["arsenal.B"] <= base["arsenal.B"]).all()
+    assert (hit["arsenal.B"] < base["arsenal.B"]).any()
+
+
+# military aid ------------------------------------------------------------------------
+
+
+def _war(package: list[dict]) -> dict:
+    data = crisis(package, settings={"steps": 12, "signal_noise": 0.25})
+    data["disputes"][0].update(phase="war", territory=0.5)
+    return data
+
+
+def test_military_aid_moves_the_front_toward_the_side_it_arms():
+    """Catches aid given to the wrong side, or effectiveness that does not reach
+    the attrition: in an even war the front stays put without it."""
+    for target, sign in (("B", -1.0), ("A", 1.0)):
+        (_, s0), (_, s1) = both(_war([{"type": "military_aid", "target": target,
+                                       "effectiveness": 1.0, "start": 0}]), runs=300,
+                                record=True)
+        moved = s1["territory"][:, 6, 0] - s0["territory"][:, 6, 0]
+        assert (sign * moved > 0).mean() > 0.9, (target, moved.mean())
+
+
+def test_military_aid_in_troops_alone_also_moves_the_front():
+    """Catches troops delivered to neither the forces nor the front (the
+    intervention's start hook dropped): effectiveness 0, troops only."""
+    (_, s0), (_, s1) = both(_war([{"type": "military_aid", "target": "B",
+                                   "effectiveness": 0.0, "forces": 100.0, "start": 0}]),
+                            runs=300, record=True)
+    moved = s1["territory"][:, 6, 0] - s0["territory"][:, 6, 0]
+    assert (moved < 0).mean() > 0.9, moved.mean()
+
+
+# alliance assurance --------------------------------------------------------------------
+
+
+def _pact(change: float) -> dict:
+    return crisis(
+        [{"type": "alliance_assurance", "alliance": "pact", "change": change, "start": 0}],
+        # Cohesion is seen clearly enough to be learnt within the 30 weeks.
+        settings={"steps": 30, "signal_noise": 0.25, "cohesion_signal_noise": 0.05},
+        actors=[actor("A"), actor("B"), actor("C")],
+        alliances=[{"id": "pact", "members": ["B", "C"], "cohesion": 0.3}],
+    )
+
+
+def test_alliance_assurance_deters_the_challenger_as_cohesion_is_learnt():
+    """Catches a cohesion change that does not reach the alliance, that others
+    never learn of, or that works the wrong way: a tighter alliance of the
+    defender makes the challenger choose war less, a looser one more."""
+    base, tighter = both(_pact(+0.6))
+    delta, _, hi = paired(tighter["war"], base["war"])
+    assert hi < 0, f"a tighter alliance changes P(war) by {delta:.3f}"
+    _, looser = both(_pact(-0.3))
+    delta, lo, _ = paired(looser["war"], base["war"])
+    assert lo > 0, f"a looser alliance changes P(war) by {delta:.3f}"
+
+
+# information campaign ------------------------------------------------------------------
+
+
+def _campaign(bias: float, targets: list[str]) -> dict:
+    return crisis(
+        [{"type": "information_campaign", "source": "A", "targets": targets, "bias": bias,
+          "noise": 0.0, "start": 0}],
+        actors=[actor("A"), actor("B"), actor("C")],
+    )
+
+
+def test_an_information_campaign_moves_what_its_target_believes_of_the_source():
+    """Catches a bias that does not reach the target's signals, or has the
+    wrong sign: made to see the challenger as more resolved, the defender
+    stands lower; as less resolved, higher."""
+    base, up = both(_campaign(+1.0, ["B"]))
+    delta, _, hi = paired(up["posture.d.defender"], base["posture.d.defender"])
+    assert hi < 0, f"the defender's posture moves by {delta:.3f}"
+    _, down = both(_campaign(-1.0, ["B"]))
+    delta, lo, _ = paired(down["posture.d.defender"], base["posture.d.defender"])
+    assert lo > 0, f"the defender's posture moves by {delta:.3f}"
+
+
+def test_an_information_campaign_reaches_only_the_observers_it_targets():
+    """Catches a campaign that reaches every observer of the source: aimed at
+    C, which has no stake in the dispute and no ally in it, it changes no run
+    of the crisis between A and B."""
+    base, aimed_at_c = both(_campaign(+1.0, ["C"]))
+    same_runs(base, aimed_at_c, ["war", "war_onset", "conceded_by.d", "posture.d.defender",
+                                 "posture.d.challenger", "deaths"])
+
+
+# monitoring mission --------------------------------------------------------------------
+
+
+def _two_crises(package: list[dict]) -> dict:
+    data = crisis(package, actors=[actor("A"), actor("B"), actor("C"), actor("D")])
+    second = dict(data["disputes"][0], id="e", challenger="C", defender="D")
+    data["disputes"].append(second)
+    return data
+
+
+def test_a_monitoring_mission_acts_on_the_dispute_it_watches_only():
+    """Catches a mission that cuts the noise between the wrong pairs (or all),
+    one that does nothing, and one that acts with transparency 0."""
+    base, watched = both(_two_crises([{"type": "monitoring_mission", "disputes": ["e"],
+                                       "transparency": 1.0, "start": 0}]))
+    # war_onset and war are per run (any dispute): the dispute's own outcomes instead.
+    same_runs(base, watched, ["conceded_by.d", "posture.d.defender", "posture.d.challenger",
+                              "phase.d", "settled_by.d"])
+    changed = ((base["posture.e.challenger"] != watched["posture.e.challenger"])
+               | (base["conceded_by.e"] != watched["conceded_by.e"]))
+    assert changed.mean() > 0.02, changed.mean()
+    _, idle = both(_two_crises([{"type": "monitoring_mission", "transparency": 0.0,
+                                 "start": 0}]))
+    same_runs(base, idle, ["war", "conceded_by.d", "conceded_by.e", "posture.e.challenger"])
+
+
+# public mobilisation -------------------------------------------------------------------
+
+
+def test_public_mobilisation_raises_the_actors_cost_of_war_and_it_backs_down_more():
+    """Catches mobilisation pressure on the wrong actor, or pressure that never
+    reaches the cost of war (1 + eta m): the challenger under it chooses war
+    less and concedes more."""
+    data = crisis([{"type": "public_mobilisation", "actor": "A", "rate": 0.05, "start": 0}],
+                  war={"mobilisation_cost": 2.0})
+    base, pushed = both(data)
+    delta, _, hi = paired(pushed["war"], base["war"])
+    assert hi < -0.05, f"P(war) moves by {delta:.3f}"
+    delta, lo, _ = paired(pushed["conceded_by.d"] == 0, base["conceded_by.d"] == 0)
+    assert lo > 0.05, f"the challenger's concessions move by {delta:.3f}"
+
+
+def test_public_mobilisation_without_a_cost_of_mobilisation_changes_no_decision():
+    """Catches pressure that acts on decisions by another channel than the
+    cost of war: with ``mobilisation_cost`` 0 the runs are the same."""
+    data = crisis([{"type": "public_mobilisation", "actor": "A", "rate": 0.05, "start": 0}],
+                  war={"mobilisation_cost": 0.0})
+    base, pushed = both(data)
+    same_runs(base, pushed, ["war", "war_onset", "conceded_by.d", "posture.d.challenger"])
