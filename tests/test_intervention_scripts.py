@@ -212,3 +212,53 @@ def test_public_mobilisation_without_a_cost_of_mobilisation_changes_no_decision(
                   war={"mobilisation_cost": 0.0})
     base, pushed = both(data)
     same_runs(base, pushed, ["war", "war_onset", "conceded_by.d", "posture.d.challenger"])
+
+
+# arms reduction ------------------------------------------------------------------------
+
+
+def _arms(**prm) -> dict:
+    data = crisis([{"type": "arms_reduction", "start": 0, "fraction": 0.5, **prm}],
+                  actors=[actor("A"), actor("B"), actor("C")])
+    return data
+
+
+def test_an_arms_cut_that_cannot_pay_to_cheat_on_is_kept_by_both_sides():
+    """Catches a cut that is never made, made by one side only, or that leaves
+    the arms race's grievance untouched: caught for sure at a penalty above
+    any gain, both parties cut their arsenals, and keep them lower."""
+    base, cut = both(_arms(parties=["A", "B"], verification=1.0, penalty=1.0))
+    for a in ("A", "B"):
+        assert (cut[f"arsenal.{a}"] < base[f"arsenal.{a}"]).all(), a
+    same_runs(base, cut, ["arsenal.C"])  # not a party
+
+
+def test_an_arms_cut_nobody_can_verify_is_cheated_on_and_changes_nothing():
+    """Catches cheating that is a coin flip or never happens when not enforced:
+    never caught, each disputant gains by keeping its arms while the other cuts
+    (a higher chance of winning), so both keep them and every run is as
+    without the agreement (Downs, Rocke & Siverson 1985)."""
+    base, cheated = both(_arms(parties=["A", "B"], verification=0.0, penalty=1.0))
+    same_runs(base, cheated, ["arsenal.A", "arsenal.B", "war", "war_onset", "conceded_by.d",
+                              "posture.d.challenger", "deaths"])
+
+
+def test_a_party_to_no_dispute_with_the_others_has_nothing_to_gain_and_keeps_the_cut():
+    """Catches a cheating gain counted over disputes with non-parties: A and C
+    share no dispute, so even unverified neither gains by cheating."""
+    base, cut = both(_arms(parties=["A", "C"], verification=0.0, penalty=0.0))
+    for a in ("A", "C"):
+        assert (cut[f"arsenal.{a}"] < base[f"arsenal.{a}"]).all(), a
+
+
+def test_an_enforced_arms_cut_cheats_by_draw_not_by_choice():
+    """Catches the enforced form deciding by expected values, or its draw
+    ignoring verification: unverified and always cheating, nobody cuts; fully
+    verified, everybody does, whatever cheating pays."""
+    base, none_cut = both(_arms(parties=["A", "B"], verification=0.0, cheating=1.0,
+                                enforced=True))
+    same_runs(base, none_cut, ["arsenal.A", "arsenal.B", "war"])
+    _, all_cut = both(_arms(parties=["A", "B"], verification=1.0, cheating=1.0, penalty=0.0,
+                            enforced=True))
+    assert (all_cut["arsenal.A"] < base["arsenal.A"]).all()
+    assert all_cut["enforced"].all() and not base["enforced"].any()
