@@ -262,3 +262,164 @@ def test_an_enforced_arms_cut_cheats_by_draw_not_by_choice():
                             enforced=True))
     assert (all_cut["arsenal.A"] < base["arsenal.A"]).all()
     assert all_cut["enforced"].all() and not base["enforced"].any()
+
+
+# where each acts, and how its settings compose (mutation survivors, docs/model.md) --------
+
+
+def _two_at_war(package: list[dict]) -> dict:
+    """Two wars at once, A against B (d) and C against D (e), with talks open on both."""
+    data = _two_crises(package)
+    for dispute in data["disputes"]:
+        dispute.update(phase="war", territory=0.5, ceasefire_violation=0.05,
+                       ceasefire_breakdown=0.01, renege_rate=0.05)
+    data["settings"] = {"steps": 30, "signal_noise": 0.25}
+    return data
+
+
+E_KEYS = ["phase.e", "settled_by.e", "ceasefires.e", "ceasefire_breakdowns.e", "agreements.e",
+          "conceded_by.e", "posture.e.challenger", "posture.e.defender"]
+
+
+def test_a_ceasefire_or_talks_on_one_dispute_leave_the_other_as_it_was():
+    """Catches a ceasefire or a negotiation that reaches every dispute (its
+    disputes ignored, or written over the whole array)."""
+    for package in (
+        [{"type": "ceasefire", "disputes": ["d"], "monitoring": 0.5, "guarantee": 1.0,
+          "start": 0}],
+        [{"type": "ceasefire", "disputes": ["d"], "enforced": True, "start": 0}],
+        [{"type": "negotiate", "disputes": ["d"], "mediation": 0.5, "guarantee": 0.5,
+          "start": 0}],
+    ):
+        base, acted = both(_two_at_war(package), runs=400)
+        same_runs(base, acted, E_KEYS)
+        moved = (base["phase.d"] != acted["phase.d"]) | (base["settled_by.d"] != acted[
+            "settled_by.d"]) | (base["ceasefires.d"] != acted["ceasefires.d"])
+        assert moved.mean() > 0.05, (package[0]["type"], moved.mean())
+
+
+def test_an_enforced_ceasefire_stops_every_war_it_covers_at_once():
+    """Catches an enforced ceasefire that is only offered (or not imposed)."""
+    _, imposed = both(_two_at_war([{"type": "ceasefire", "disputes": ["d"], "enforced": True,
+                                    "start": 0}]), runs=300)
+    assert (imposed["ceasefires.d"] > 0).all()
+    assert not (imposed["ceasefire_breakdowns.d"] > 0).any()
+
+
+def test_a_fully_monitored_ceasefire_has_no_violence_and_a_partly_monitored_one_some():
+    """Catches monitoring that does not scale the violations (keep = 1 - m)."""
+    data = _war([{"type": "ceasefire", "monitoring": 1.0, "enforced": True, "start": 0}])
+    data["disputes"][0].update(ceasefire_violation=0.2)
+    (_, s_full), = [simulate(build(data), "scripted", 200, record=True)]
+    data["packages"]["scripted"][0]["monitoring"] = 0.5
+    _, s_half = simulate(build(data), "scripted", 200, record=True)
+    # Deaths stop with the first week under a fully monitored ceasefire.
+    assert (np.diff(s_full["deaths"][:, 1:], axis=1) == 0).all()
+    assert (np.diff(s_half["deaths"][:, 1:], axis=1) > 0).any()
+
+
+def test_noise_cuts_and_rises_compose_by_multiplication():
+    """Catches a wrong factor in any of the three noise modifiers: information
+    campaigns doubling the noise both ways (noise 1), with a monitoring mission
+    halving it (transparency 0.5), give exactly the runs of none of them; and
+    talks mediated at 0.5 give exactly the runs of unmediated talks with that
+    mission (the factors are exact in binary)."""
+    campaigns = [
+        {"type": "information_campaign", "source": "A", "targets": ["B"], "bias": 0.0,
+         "noise": 1.0, "start": 0},
+        {"type": "information_campaign", "source": "B", "targets": ["A"], "bias": 0.0,
+         "noise": 1.0, "start": 0},
+        {"type": "monitoring_mission", "transparency": 0.5, "start": 0},
+    ]
+    keys = ["war", "war_onset", "conceded_by.d", "posture.d.challenger", "posture.d.defender",
+            "deaths"]
+    base, composed = both(crisis(campaigns), runs=400)
+    same_runs(base, composed, keys)
+    data = crisis([{"type": "negotiate", "mediation": 0.5, "start": 0}])
+    data["packages"]["unmediated"] = [{"type": "negotiate", "start": 0},
+                                      {"type": "monitoring_mission", "transparency": 0.5,
+                                       "start": 0}]
+    sc = build(data)
+    same_runs(simulate(sc, "scripted", 400), simulate(sc, "unmediated", 400),
+              [*keys, "agreements.d", "settlement.d"])
+
+
+def test_two_guarantees_compose_as_independent_shares_of_the_hazard_removed():
+    """Catches a wrong guarantee formula: guarantees removing half the hazard
+    each, twice, remove three quarters, exactly as one of 0.75."""
+    shift = {"type": "military_aid", "target": "A", "effectiveness": 3.0, "start": 25}
+    data = crisis([{"type": "negotiate", "guarantee": 0.5, "start": 0},
+                   {"type": "negotiate", "guarantee": 0.5, "start": 0}, shift])
+    data["packages"]["one"] = [{"type": "negotiate", "guarantee": 0.75, "start": 0}, shift]
+    data["disputes"][0].update(renege_rate=0.05, agreement_breakdown=0.01)
+    sc = build(data)
+    two, one = simulate(sc, "scripted", 1000), simulate(sc, "one", 1000)
+    assert (one["agreements.d"] > 0).mean() > 0.3
+    same_runs(one, two, ["agreements.d", "breakdowns.d", "war", "settlement.d"])
+
+
+def test_a_ceasefire_guarantee_makes_breaking_it_costlier():
+    """Catches a guarantee that lowers the cost of breaking (a sign error) or
+    never reaches the ceasefire: of the ceasefires that begin, fewer break.
+    (A guarantee also makes more begin, so the share of all runs with a
+    breakdown is not the measure; two independent samples, not paired.)"""
+    def per_ceasefire(guarantee: float) -> np.ndarray:
+        data = _war([{"type": "ceasefire", "monitoring": 0.0, "guarantee": guarantee,
+                      "start": 0},
+                     {"type": "military_aid", "target": "A", "effectiveness": 5.0,
+                      "start": 6}])
+        data["settings"] = {"steps": 40, "signal_noise": 0.25}
+        data["disputes"][0].update(ceasefire_violation=0.05, ceasefire_breakdown=0.01,
+                                   renege_rate=0.05)
+        out = simulate(build(data), "scripted", 1500)
+        return out["ceasefire_breakdowns.d"][out["ceasefires.d"] > 0] > 0
+    bare, guaranteed = per_ceasefire(0.0), per_ceasefire(2.0)
+    assert len(bare) > 200 and bare.mean() > 0.2
+    se = np.sqrt(bare.var() / len(bare) + guaranteed.var() / len(guaranteed))
+    assert guaranteed.mean() + 4 * se < bare.mean(), (guaranteed.mean(), bare.mean(), se)
+
+
+def test_settings_of_zero_change_nothing_and_bystanders_are_untouched():
+    """Catches modifiers with a wrong neutral factor (2 + x for 1 + x) and
+    interventions written over every actor: at zero size each is the status
+    quo exactly; aimed at C, a party to no dispute, none changes the crisis."""
+    keys = ["war", "war_onset", "conceded_by.d", "posture.d.challenger", "posture.d.defender",
+            "arsenal.A", "arsenal.B"]
+    zero = [
+        {"type": "sanctions", "target": "A", "cost_increase": 0.0, "arms_cut": 0.0, "start": 0},
+        {"type": "military_aid", "target": "A", "effectiveness": 0.0, "forces": 0.0,
+         "start": 0},
+        {"type": "public_mobilisation", "actor": "A", "rate": 0.0, "start": 0},
+    ]
+    bystander = [
+        {"type": "sanctions", "target": "C", "cost_increase": 3.0, "arms_cut": 0.5, "start": 0},
+        {"type": "military_aid", "target": "C", "effectiveness": 1.0, "forces": 50.0,
+         "start": 0},
+        {"type": "public_mobilisation", "actor": "C", "rate": 0.05, "start": 0},
+        {"type": "withdraw", "actor": "C", "fraction": 0.5, "cap": 1, "enforced": True,
+         "start": 0},
+    ]
+    for package in (zero, bystander):
+        data = crisis(package, actors=[actor("A"), actor("B"), actor("C")],
+                      war={"mobilisation_cost": 2.0})
+        base, acted = both(data, runs=400)
+        same_runs(base, acted, keys)
+
+
+def test_troops_sent_to_the_defender_deter_the_challenger():
+    """Catches troops subtracted, or delivered to no one: with more troops on
+    the defender's side the challenger chooses war less."""
+    base, aided = both(crisis([{"type": "military_aid", "target": "B", "effectiveness": 0.0,
+                                "forces": 200.0, "start": 0}]))
+    delta, _, hi = paired(aided["war"], base["war"])
+    assert hi < 0, f"P(war) moves by {delta:.3f}"
+
+
+def test_an_enforced_pull_back_moves_the_front_against_the_side_that_pulls_back():
+    """Catches an imposed withdrawal that does not take troops from the front,
+    adds troops, or takes them from both sides."""
+    data = _war([{"type": "withdraw", "actor": "A", "fraction": 0.5, "cap": 5,
+                  "enforced": True, "start": 0}])
+    (_, s0), (_, s1) = both(data, runs=300, record=True)
+    moved = s1["territory"][:, 6, 0] - s0["territory"][:, 6, 0]
+    assert (moved < 0).mean() > 0.9, moved.mean()
