@@ -8,6 +8,10 @@ figures (81,500 battle-related deaths in 2022, a floor; 8.0 million IDPs on
     python benchmarks/ukraine_2022_hindcast.py [RUNS]      # 10,000 by default, seed 0
     python benchmarks/ukraine_2022_hindcast.py RUNS --talks-only
 
+``--endings`` says how those wars end (docs/validation.md): per dispute, how
+each is settled by week 50 (1 concession, 2 agreement, 3 victory) and its
+phase then, and the weeks from the war's start to the alignment agreement.
+
 ``--talks-only`` is an ablation (docs/validation.md): each side's error on
 the balance (docs/model.md section 7a) acts in the talks only, the crisis
 decisions and the values of peace reading the balance without it.
@@ -62,9 +66,42 @@ def measure(runs: int, hindcast: bool) -> dict:
     return row
 
 
+PHASES = ("crisis", "war", "ceasefire", "settled")
+SETTLED_BY = ("unsettled", "concession", "agreement", "victory")
+
+
+def endings(runs: int) -> dict:
+    """How the wars begun in the first 8 weeks end, by week 50 (hindcast, status quo)."""
+    sc = load_scenario("ukraine-2022", hindcast=True)
+    sc = sc.model_copy(update={"settings": sc.settings.model_copy(update={"steps": 50})})
+    model = compile_model(sc, "status-quo")
+    parts = [run_chunk(sc, model, 0, np.arange(a, min(a + 1000, runs)))[0]
+             for a in range(0, runs, 1000)]
+    o = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    early = (o["war_onset"] >= 0) & (o["war_onset"] < EARLY_WEEKS)
+    doc: dict = {"runs": runs, "wars_in_first_8_weeks": int(early.sum())}
+    for d in ("donbas", "alignment"):
+        by = np.bincount(o[f"settled_by.{d}"][early], minlength=4)
+        phase = np.bincount(o[f"phase.{d}"][early], minlength=4)
+        doc[d] = {"settled_by": dict(zip(SETTLED_BY, by.tolist(), strict=True)),
+                  "phase_at_week_50": dict(zip(PHASES, phase.tolist(), strict=True))}
+    agreed = early & (o["settled_by.alignment"] == 2)
+    weeks = o["agreement_week.alignment"][agreed] - o["war_onset"][agreed]
+    terms = o["settlement.alignment"][agreed]
+    doc["alignment_agreements"] = {
+        "weeks_after_war_began_q25_q50_q75": np.quantile(weeks, [0.25, 0.5, 0.75]).tolist(),
+        "challenger_share_q05_q50_q95": np.quantile(terms, [0.05, 0.5, 0.95]).tolist(),
+    }
+    return doc
+
+
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     runs = int(args[0]) if args else 10_000
+    if "--endings" in sys.argv:
+        json.dump({"how the early wars end": endings(runs)}, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return
     if "--talks-only" in sys.argv:
         from detente.model import balance, decisions, peace
 
