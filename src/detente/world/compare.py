@@ -20,10 +20,13 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 from detente.experiments.statistics import wilson_interval
 from detente.world.loading import load_world
@@ -120,7 +123,7 @@ class WorldComparison:
             rows.append(row)
         return rows
 
-    def per_run(self):
+    def per_run(self) -> pa.Table:
         import pyarrow as pa
 
         keys = [*METRICS, *TALLY]
@@ -152,7 +155,9 @@ def percentile_interval(x: NDArray, idx: NDArray[np.int64]) -> tuple[float, floa
     return float(lo), float(hi)
 
 
-def ratio_interval(num: NDArray, den: NDArray, idx: NDArray[np.int64]):
+def ratio_interval(
+    num: NDArray[np.float64], den: NDArray[np.float64], idx: NDArray[np.int64]
+) -> tuple[float | None, list[float] | None]:
     """A ratio of sums over runs (wars per crisis) and its percentile-bootstrap interval;
     None where no crisis happened."""
     total = float(np.sum(den))
