@@ -48,7 +48,7 @@ class CrisisFunction:
     EMA's multiprocessing evaluator can ship it to workers)."""
 
     def __init__(self, spec: Any, folder: Path, outcomes: Sequence[str], default: str) -> None:
-        from detente.experiments.models import CrisisModel
+        from detente.run.models import CrisisModel
 
         self.spec = spec
         self.model = CrisisModel(spec, folder)
@@ -96,7 +96,7 @@ def crisis_model(
     require("detente.ema", "ema")
     import warnings
 
-    from detente.experiments.spec import ExperimentSpec
+    from detente.run.spec import ExperimentSpec
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # EMA warns about optional evaluators at import

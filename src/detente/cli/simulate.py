@@ -13,7 +13,7 @@ from detente.cli.common import fail, fmt_num, load, need, out_console, progress,
 from detente.io import write_atomic
 
 if TYPE_CHECKING:
-    from detente.experiments.ensemble import Comparison
+    from detente.run.ensemble import Comparison
     from detente.scenario.schema import Scenario
 
 __all__ = ["run", "validate"]
@@ -59,7 +59,7 @@ def run(
     ] = True,
 ) -> None:
     """Simulate every policy package of a scenario and compare them with the status quo."""
-    from detente.experiments.ensemble import compare, default_chunk_size, useful_workers
+    from detente.run.ensemble import compare, default_chunk_size, useful_workers
     from detente.written import describe, snapshot, written
 
     name = _backend_name(backend, precision)
@@ -131,7 +131,7 @@ def _package_names(packages: str | None, sc: Scenario) -> list[str] | None:
 
 def _write_run(out: Path, cmp: Comparison, sc: Scenario, report: bool) -> None:
     """``--out``: the summary, the per-run outcomes, a self-contained scenario, the report."""
-    from detente.experiments.store import write_run
+    from detente.io.store import write_run
     from detente.scenario.shipped import make_self_contained
 
     write_run(out, cmp, sc)

@@ -85,7 +85,7 @@ def _check_presets(names: list[str]) -> None:
 
 def _write_world(out: Path, res: WorldComparison, summary: dict[str, Any]) -> None:
     """``--out``: the per-run table, the summary and the report."""
-    from detente.experiments.store import write_table
+    from detente.io.store import write_table
     from detente.report.html import build_report
 
     out.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ __all__ = [
     "deltas",
     "distributions",
     "fan_chart",
+    "load_altair",
     "prim_boxes",
     "probabilities",
     "sobol_bars",
@@ -27,7 +28,9 @@ Spec = dict[str, Any]
 WIDTH = 560
 
 
-def _alt():
+def load_altair() -> Any:
+    """Altair (``detente[report]``), imported on first use, with its 5,000-row
+    limit lifted: every figure of a report goes through it."""
     import altair as alt
 
     alt.data_transformers.disable_max_rows()
@@ -36,7 +39,7 @@ def _alt():
 
 def probabilities(rows: list[dict[str, Any]]) -> Spec:
     """P(war) with its 95% Wilson interval, P(settlement) and P(nuclear use), per package."""
-    alt = _alt()
+    alt = load_altair()
     panels = []
     for key, label, ci in (
         ("p_war", "P(war)", "p_war_ci"),
@@ -91,7 +94,7 @@ def _percent(p: float) -> str:
 
 def deltas(rows: list[dict[str, Any]]) -> Spec:
     """Change in P(war) against the status quo, with its paired 95% interval."""
-    alt = _alt()
+    alt = load_altair()
     df = pd.DataFrame(
         [
             {
@@ -157,7 +160,7 @@ _RUNG_COLOURS = [
 
 def fan_chart(series: pd.DataFrame) -> Spec:
     """The distribution of the crisis level over time, per package (stacked shares)."""
-    alt = _alt()
+    alt = load_altair()
     cols = ["settled", *[f"rung_{k}" for k in range(10)]]
     long = series.melt(
         id_vars=["package", "step"], value_vars=cols, var_name="rung", value_name="share"
@@ -189,7 +192,7 @@ def fan_chart(series: pd.DataFrame) -> Spec:
 
 def distributions(runs: pd.DataFrame) -> Spec:
     """Deaths and displaced per run (log10 of 1 + value), per package."""
-    alt = _alt()
+    alt = load_altair()
     df = runs[["package", "deaths", "displaced"]].melt(id_vars="package", var_name="measure")
     df["log10(1 + value)"] = np.log10(1.0 + df["value"].astype(float))
     return (
@@ -214,7 +217,7 @@ def distributions(runs: pd.DataFrame) -> Spec:
 
 def survival(runs: pd.DataFrame, steps: int) -> Spec:
     """Share of runs still without war at each week (time to war onset)."""
-    alt = _alt()
+    alt = load_altair()
     recs = []
     for pkg, grp in runs.groupby("package", sort=False):
         onset = grp["war_onset"].to_numpy()
@@ -240,7 +243,7 @@ def survival(runs: pd.DataFrame, steps: int) -> Spec:
 
 def sobol_bars(rows: list[dict[str, Any]]) -> Spec:
     """Sobol first-order and total indices with their intervals, per outcome."""
-    alt = _alt()
+    alt = load_altair()
     recs = []
     for r in rows:
         if "S1" not in r:
@@ -271,7 +274,7 @@ def sobol_bars(rows: list[dict[str, Any]]) -> Spec:
 
 def prim_boxes(result: dict[str, Any], bounds: dict[str, tuple[float, float]]) -> Spec:
     """PRIM boxes: each restricted factor's range within its full range."""
-    alt = _alt()
+    alt = load_altair()
     recs = []
     for i, box in enumerate(result.get("boxes", []), 1):
         for factor, (lo, hi) in box["limits"].items():

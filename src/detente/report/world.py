@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from detente.report.figures import Spec, _alt
+from detente.report.figures import Spec, load_altair
 from detente.world.simulate import METRICS
 
 __all__ = ["build_world_report", "world_specs"]
@@ -24,7 +24,7 @@ NOTE = (
 def tradeoff(rows: list[dict[str, Any]], years: int, peace: str = "wars") -> Spec:
     """Each architecture's wars against small-state autonomy, with 95% intervals
     (percentile bootstrap: they never leave the quantities' ranges)."""
-    alt = _alt()
+    alt = load_altair()
     df = pd.DataFrame(
         [
             {

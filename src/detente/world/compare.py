@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 if TYPE_CHECKING:
     import pyarrow as pa
 
-from detente.experiments.statistics import wilson_interval
+from detente.analysis.statistics import wilson_interval
 from detente.world.loading import load_world
 from detente.world.simulate import METRICS, TALLY, World, build_world, simulate_world
 

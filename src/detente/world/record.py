@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from detente.experiments.statistics import wilson_interval
+from detente.analysis.statistics import wilson_interval
 from detente.io import read_text
 
 __all__ = ["icb_war_shares"]

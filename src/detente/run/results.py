@@ -13,8 +13,8 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
-from detente.experiments.peace import price_of_peace
-from detente.experiments.statistics import paired_difference, quantiles, wilson_interval
+from detente.analysis.peace import price_of_peace
+from detente.analysis.statistics import paired_difference, quantiles, wilson_interval
 
 __all__ = ["Comparison", "Result"]
 

@@ -1,4 +1,4 @@
-"""Every published target of detente.classic, recomputed: published value, ours,
+"""Every published target of detente.theory, recomputed: published value, ours,
 tolerance, pass. ``detente reproduce`` prints this table."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from detente.classic import fearon, games, lanchester, powell, richardson
+from detente.theory import bdm, fearon, games, lanchester, powell, richardson
 
 __all__ = ["Target", "targets"]
 
@@ -39,7 +39,7 @@ class Target:
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    with (resources.files("detente.classic") / "data" / name).open() as fh:
+    with (resources.files("detente.validation") / "data" / name).open() as fh:
         return list(csv.DictReader(fh))
 
 
@@ -240,7 +240,7 @@ def _powell() -> list[Target]:
     assumption: Powell (2006) is analytic and publishes no numbers, so the
     setting is ours: delta = 0.9, the rising side's chance now p = 0.3, costs
     of war 0.05 each (shares of the stake). The "published" column is the
-    closed form (eqs. 4-5 of :mod:`detente.classic.powell`); "ours" is the
+    closed form (eqs. 4-5 of :mod:`detente.theory.powell`); "ours" is the
     game solved by value iteration and backward induction.
     """
     delta, p, c_d, c_r, eps = 0.9, 0.3, 0.05, 0.05, 1e-6
@@ -284,8 +284,53 @@ def _powell() -> list[Target]:
     return out
 
 
+def _bdm() -> list[Target]:
+    """The published checks on the EU emissions example (for `detente reproduce`)."""
+    rows = _rows("bdm-eu-emissions.csv")
+    names = [r["actor"] for r in rows]
+    c, x, s = (
+        np.array([float(r[k]) for r in rows]) for k in ("capability", "position", "salience")
+    )
+    src = "Bueno de Mesquita (1994); Scholz, Calbert & Smith (2011)"
+    r0 = bdm.risk_exponents(x, c, s)
+    fc = bdm.forecast(names, c, x, s, rounds=10)
+    median, mean = bdm.weighted_median(x, c * s), bdm.weighted_mean(x, c * s)
+    return [
+        Target("bdm", "initial weighted median", src, 7.0, median, 0, False),
+        Target("bdm", "initial weighted mean", src, 7.38996, mean, 5e-6, False),
+        Target(
+            "bdm", "round-0 risk exponent, UK", src, 2.0, float(r0[names.index("UK")]), 1e-9, False
+        ),
+        Target(
+            "bdm",
+            "round-0 risk exponent, Luxembourg",
+            src,
+            0.5,
+            float(r0[names.index("Luxembourg")]),
+            1e-9,
+            False,
+        ),
+        Target(
+            "bdm",
+            "risk exponents outside [0.5, 2] over 10 rounds",
+            src,
+            0.0,
+            float(((fc.risk < 0.5 - 1e-12) | (fc.risk > 2 + 1e-12)).sum()),
+            0,
+            False,
+        ),
+        Target(
+            "bdm",
+            "positions outside [4, 10] over 10 rounds",
+            src,
+            0.0,
+            float(((fc.positions < 4) | (fc.positions > 10)).sum()),
+            0,
+            False,
+        ),
+    ]
+
+
 def targets() -> list[Target]:
     """All targets, model by model."""
-    from detente.classic import bdm
-
-    return [*_richardson(), *_fearon(), *_lanchester(), *_games(), *_powell(), *bdm.targets()]
+    return [*_richardson(), *_fearon(), *_lanchester(), *_games(), *_powell(), *_bdm()]

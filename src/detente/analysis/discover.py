@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from detente.experiments.store import load
+from detente.io.store import load
 
 __all__ = ["ALIASES", "discover", "parse_condition"]
 
