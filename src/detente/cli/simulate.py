@@ -11,6 +11,7 @@ from rich.table import Table
 
 from detente.cli.common import fail, fmt_num, load, need, out_console, progress, worker_count
 from detente.io import write_atomic
+from detente.outcomes import header
 
 if TYPE_CHECKING:
     from detente.run.ensemble import Comparison
@@ -178,8 +179,9 @@ def _print_table(cmp: Comparison, sc: Scenario) -> None:
         pad_edge=False,
     )
     table.add_column("package", style="bold", no_wrap=True)
-    for header in ("P(war)", "settled", "nuclear", "deaths", "displaced", "ΔP(war)"):
-        table.add_column(header, justify="right", no_wrap=True)
+    keys = ("p_war", "p_settlement", "p_nuclear", "deaths_mean", "displaced_mean")
+    for title in (*map(header, keys), f"Δ{header('p_war')}"):  # as detente.outcomes declares
+        table.add_column(title, justify="right", no_wrap=True)
     for row in cmp.rows():
         lo, hi = row["p_war_ci"]
         delta = row["delta_p_war_vs_status_quo"]

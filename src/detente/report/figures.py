@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from detente.outcomes import label
+
 __all__ = [
     "deltas",
     "distributions",
@@ -41,11 +43,8 @@ def probabilities(rows: list[dict[str, Any]]) -> Spec:
     """P(war) with its 95% Wilson interval, P(settlement) and P(nuclear use), per package."""
     alt = load_altair()
     panels = []
-    for key, label, ci in (
-        ("p_war", "P(war)", "p_war_ci"),
-        ("p_settlement", "P(settlement)", None),
-        ("p_nuclear", "P(nuclear use)", None),
-    ):
+    for key, ci in (("p_war", "p_war_ci"), ("p_settlement", None), ("p_nuclear", None)):
+        title = label(key)
         df = pd.DataFrame(
             [
                 {
@@ -63,12 +62,12 @@ def probabilities(rows: list[dict[str, Any]]) -> Spec:
             # A small probability on a 0-1 axis is an empty panel: zoom the axis to
             # the largest value (at least 0.1%) and say so in the title.
             domain = [0.0, max(top * 1.15, 0.001)]
-            label = f"{label} (axis 0-{domain[1]:.2%})"
+            title = f"{title} (axis 0-{domain[1]:.2%})"
         else:
             domain = [0.0, 1.0]
         base = alt.Chart(df).encode(y=alt.Y("package:N", sort=None, title=None))
         bars = base.mark_bar(color="#c0392b" if key == "p_war" else "#2874a6").encode(
-            x=alt.X("p:Q", title=label, scale=alt.Scale(domain=domain), axis=alt.Axis(format="%")),
+            x=alt.X("p:Q", title=title, scale=alt.Scale(domain=domain), axis=alt.Axis(format="%")),
             tooltip=["package", alt.Tooltip("p:Q", format=".3%")],
         )
         # The label sits past the interval's end, so the two never overlap.

@@ -44,6 +44,7 @@ from detente.io.store import (
     write_chunk,
     write_manifest,
 )
+from detente.outcomes import with_schema
 from detente.run.design import check_points, sample
 from detente.run.executors import ExecutorError
 from detente.run.executors import executor as _executor
@@ -310,7 +311,7 @@ def _run_locked(
         nonlocal done
         i = job[0]
         try:
-            manifest["checksums"][str(i)] = write_chunk(out, i, pa.table(columns))
+            manifest["checksums"][str(i)] = write_chunk(out, i, with_schema(pa.table(columns)))
             complete.add(i)
             manifest["complete"] = sorted(complete)
             write_manifest(out, manifest)
