@@ -122,3 +122,14 @@ def test_the_summary_is_the_declared_one():
     assert ALIASES["p_nuclear"] == "nuclear_use" and "deaths_q05" not in ALIASES
     assert label("deaths_mean") == "Deaths, mean (people)"
     assert label("p_war_ci") == "P(war), 95% interval"
+
+
+def test_the_ema_adapter_minimises_exactly_the_declared_harms():
+    # Before the declarations drove it, refugees, idps and war_weeks were
+    # maximised in an EMA optimisation (a hand-written set that forgot them).
+    from detente.ema import MINIMISED
+    from detente.outcomes import harms
+
+    assert MINIMISED == harms()
+    assert {"war", "deaths", "displaced", "refugees", "idps", "war_weeks"} <= MINIMISED
+    assert not MINIMISED & {"settled", "run", "enforced"}

@@ -38,9 +38,11 @@ __all__ = [
     "aliases",
     "columns",
     "declared",
+    "harms",
     "header",
     "label",
     "markdown_table",
+    "title",
     "with_schema",
 ]
 
@@ -62,6 +64,8 @@ class Outcome:
     axes: tuple[str, ...] = ()
     # What a reader calls it ("nuclear use"); the name with spaces if not given.
     label: str = ""
+    # A harm: less is better (the EMA adapter minimises it, maximises the rest).
+    harm: bool = False
 
     @property
     def title(self) -> str:
@@ -77,9 +81,13 @@ _RUN = (
         "index",
         "the run's index: with the seed, it fixes every random number",
     ),
-    Outcome("war", "bool", "run", "", "some dispute went to war at some step", label="war"),
+    Outcome(
+        "war", "bool", "run", "", "some dispute went to war at some step", label="war", harm=True
+    ),
     Outcome("war_onset", "int64", "run", "step", "the first step at war, −1 if none"),
-    Outcome("war_weeks", "float64", "run", "weeks", "weeks at war, summed over the disputes"),
+    Outcome(
+        "war_weeks", "float64", "run", "weeks", "weeks at war, summed over the disputes", harm=True
+    ),
     Outcome(
         "settled",
         "bool",
@@ -88,17 +96,22 @@ _RUN = (
         "every dispute settled (concession, agreement or military decision)",
         label="settlement",
     ),
-    Outcome("nuclear_use", "bool", "run", "", "nuclear weapons used", label="nuclear use"),
-    Outcome("max_rung", "int64", "run", "rung 0-9", "the highest rung any dispute reached"),
-    Outcome("military_deaths", "float64", "run", "people", "military deaths"),
+    Outcome(
+        "nuclear_use", "bool", "run", "", "nuclear weapons used", label="nuclear use", harm=True
+    ),
+    Outcome(
+        "max_rung", "int64", "run", "rung 0-9", "the highest rung any dispute reached", harm=True
+    ),
+    Outcome("military_deaths", "float64", "run", "people", "military deaths", harm=True),
     Outcome(
         "civilian_deaths",
         "float64",
         "run",
         "people",
         "civilian deaths, those of nuclear use included",
+        harm=True,
     ),
-    Outcome("deaths", "float64", "run", "people", "military and civilian deaths"),
+    Outcome("deaths", "float64", "run", "people", "military and civilian deaths", harm=True),
     Outcome(
         "displaced",
         "float64",
@@ -106,9 +119,12 @@ _RUN = (
         "people",
         "the peak stock of displaced people (IDPs and refugees)",
         label="displaced (peak)",
+        harm=True,
     ),
-    Outcome("refugees", "float64", "run", "people", "refugees at the end"),
-    Outcome("idps", "float64", "run", "people", "internally displaced people at the end"),
+    Outcome("refugees", "float64", "run", "people", "refugees at the end", harm=True),
+    Outcome(
+        "idps", "float64", "run", "people", "internally displaced people at the end", harm=True
+    ),
 )
 _DISPUTE = (
     Outcome(
@@ -280,6 +296,11 @@ def label(key: str) -> str:
     return f"{title}, {_STATISTIC[s.statistic]} ({o.unit})"
 
 
+def harms() -> frozenset[str]:
+    """The per-run outcomes that are harms (less is better), by name."""
+    return frozenset(o.name for o in OUTCOMES if o.harm)
+
+
 def header(key: str) -> str:
     """The command line's column header for a summary field."""
     return next(s.header for s in SUMMARIES if s.key == key)
@@ -303,6 +324,13 @@ def declared(column: str, kind: Literal["runs", "series"] = "runs") -> Outcome |
     """The declaration of a column of ``runs.parquet`` (or ``series.parquet``), ids
     filled in (``phase.donbas`` -> ``phase.{}``); None for a column not declared."""
     return next((o for pattern, o in _patterns(kind) if pattern.match(column)), None)
+
+
+def title(column: str) -> str:
+    """What a reader calls a column of ``runs.parquet`` (``displaced`` -> ``displaced
+    (peak)``); the column's own name if it is not declared."""
+    o = declared(column)
+    return o.title if o is not None else column
 
 
 def with_schema(table: pa.Table, kind: Literal["runs", "series"] = "runs") -> pa.Table:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from detente.outcomes import label
+from detente.outcomes import label, title
 
 __all__ = [
     "deltas",
@@ -44,7 +44,7 @@ def probabilities(rows: list[dict[str, Any]]) -> Spec:
     alt = load_altair()
     panels = []
     for key, ci in (("p_war", "p_war_ci"), ("p_settlement", None), ("p_nuclear", None)):
-        title = label(key)
+        axis_title = label(key)
         df = pd.DataFrame(
             [
                 {
@@ -62,12 +62,14 @@ def probabilities(rows: list[dict[str, Any]]) -> Spec:
             # A small probability on a 0-1 axis is an empty panel: zoom the axis to
             # the largest value (at least 0.1%) and say so in the title.
             domain = [0.0, max(top * 1.15, 0.001)]
-            title = f"{title} (axis 0-{domain[1]:.2%})"
+            axis_title = f"{axis_title} (axis 0-{domain[1]:.2%})"
         else:
             domain = [0.0, 1.0]
         base = alt.Chart(df).encode(y=alt.Y("package:N", sort=None, title=None))
         bars = base.mark_bar(color="#c0392b" if key == "p_war" else "#2874a6").encode(
-            x=alt.X("p:Q", title=title, scale=alt.Scale(domain=domain), axis=alt.Axis(format="%")),
+            x=alt.X(
+                "p:Q", title=axis_title, scale=alt.Scale(domain=domain), axis=alt.Axis(format="%")
+            ),
             tooltip=["package", alt.Tooltip("p:Q", format=".3%")],
         )
         # The label sits past the interval's end, so the two never overlap.
@@ -193,6 +195,7 @@ def distributions(runs: pd.DataFrame) -> Spec:
     """Deaths and displaced per run (log10 of 1 + value), per package."""
     alt = load_altair()
     df = runs[["package", "deaths", "displaced"]].melt(id_vars="package", var_name="measure")
+    df["measure"] = df["measure"].map(title)  # the declared names: "displaced (peak)"
     df["log10(1 + value)"] = np.log10(1.0 + df["value"].astype(float))
     return (
         alt.Chart(df)
