@@ -130,6 +130,23 @@ def test_the_ema_adapter_minimises_exactly_the_declared_harms():
     from detente.ema import MINIMISED
     from detente.outcomes import harms
 
-    assert MINIMISED == harms()
+    assert harms() == MINIMISED
     assert {"war", "deaths", "displaced", "refugees", "idps", "war_weeks"} <= MINIMISED
     assert not MINIMISED & {"settled", "run", "enforced"}
+
+
+def test_the_world_writes_its_declared_metrics_in_order_and_its_parquet_carries_them():
+    # simulate_world's metrics are the declared ones, in order, and
+    # world.parquet takes the declared units; a metric added to the world
+    # without its declaration, or a hand-written label, fails here.
+    from detente.world.compare import compare_worlds
+    from detente.world.metrics import LABELS, METRICS, WORLD_METRICS, is_share
+
+    res = compare_worlds(["spheres-contested"], runs=3, years=1, workers=1)
+    metrics = res.metrics["spheres-contested"]
+    assert [k for k in metrics if not k.startswith("_")] == list(METRICS)
+    table = res.per_run()
+    assert table.schema.field("deaths").metadata[b"unit"] == b"people"
+    assert {k for k in METRICS if is_share(k)} == {"nuclear_use", "autonomy"}
+    assert LABELS["autonomy"] == "small-state autonomy"
+    assert all(m.meaning and m.label for m in WORLD_METRICS)

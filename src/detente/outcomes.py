@@ -312,18 +312,24 @@ def aliases() -> dict[str, str]:
     return {s.key: s.outcome for s in SUMMARIES if s.statistic in ("share", "share_ci", "mean")}
 
 
+# Which declarations a table's columns are: runs.parquet's, series.parquet's, or
+# another set (the world's metrics, detente.world.metrics).
+Kind = Literal["runs", "series"] | tuple[Outcome, ...]
+
+
 @cache
-def _patterns(kind: str) -> tuple[tuple[re.Pattern[str], Outcome], ...]:
-    decl = OUTCOMES if kind == "runs" else SERIES_COLUMNS
+def _patterns(decl: tuple[Outcome, ...]) -> tuple[tuple[re.Pattern[str], Outcome], ...]:
     return tuple(
         (re.compile("^" + re.escape(o.name).replace(r"\{\}", "(.+)") + "$"), o) for o in decl
     )
 
 
-def declared(column: str, kind: Literal["runs", "series"] = "runs") -> Outcome | None:
-    """The declaration of a column of ``runs.parquet`` (or ``series.parquet``), ids
-    filled in (``phase.donbas`` -> ``phase.{}``); None for a column not declared."""
-    return next((o for pattern, o in _patterns(kind) if pattern.match(column)), None)
+def declared(column: str, kind: Kind = "runs") -> Outcome | None:
+    """The declaration of a column of ``runs.parquet`` (or ``series.parquet``, or of
+    a table of ``kind``'s declarations), ids filled in (``phase.donbas`` ->
+    ``phase.{}``); None for a column not declared."""
+    decl = OUTCOMES if kind == "runs" else SERIES_COLUMNS if kind == "series" else kind
+    return next((o for pattern, o in _patterns(decl) if pattern.match(column)), None)
 
 
 def title(column: str) -> str:
@@ -333,7 +339,7 @@ def title(column: str) -> str:
     return o.title if o is not None else column
 
 
-def with_schema(table: pa.Table, kind: Literal["runs", "series"] = "runs") -> pa.Table:
+def with_schema(table: pa.Table, kind: Kind = "runs") -> pa.Table:
     """``table`` with each declared column's type and, as field metadata, its unit,
     meaning and what it is kept for; other columns (a sweep's ``point`` and
     ``package``, a plugin model's outcomes) as they are.

@@ -29,7 +29,10 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 from detente.analysis.statistics import wilson_interval
+from detente.outcomes import with_schema
 from detente.world.loading import load_world
+from detente.world.metrics import LABELS as METRICS_LABELS
+from detente.world.metrics import WORLD_METRICS
 from detente.world.simulate import METRICS, TALLY, World, build_world, simulate_world
 
 __all__ = [
@@ -43,15 +46,7 @@ __all__ = [
 CHUNK = 125  # runs per task: bounds memory; results do not depend on it
 RESAMPLES = 2000  # bootstrap resamples: the percentile interval's error is well below its width
 
-LABELS = {
-    "crises_per_decade": "crises per decade",
-    "wars": "wars",
-    "great_power_wars": "wars between great powers",
-    "nuclear_use": "P(nuclear use)",
-    "deaths": "deaths",
-    "displaced": "displaced (peak)",
-    "autonomy": "small-state autonomy",
-}
+LABELS = METRICS_LABELS  # as detente.world.metrics declares them
 
 
 def _task(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, NDArray]:
@@ -135,7 +130,7 @@ class WorldComparison:
             cols["run"] += list(range(n))
             for k in keys:
                 cols[k] += m[k].tolist()
-        return pa.table(cols)
+        return with_schema(pa.table(cols), WORLD_METRICS)
 
 
 def resamples(n: int, seed: int) -> NDArray[np.int64]:

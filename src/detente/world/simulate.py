@@ -42,20 +42,12 @@ from detente.world import month
 from detente.world.build import World, build_world
 from detente.world.choices import Chooser
 from detente.world.decisions import brink_path
+from detente.world.metrics import METRICS
 from detente.world.month import Core, Draws, Slots, Tracks
 
 __all__ = ["METRICS", "World", "build_world", "simulate_world"]
 
 F64 = NDArray[np.float64]
-METRICS = (
-    "crises_per_decade",
-    "wars",
-    "great_power_wars",
-    "nuclear_use",
-    "deaths",
-    "displaced",
-    "autonomy",
-)
 TALLY = ("_crises_allied", "_crises_alone", "_wars_allied", "_wars_alone")
 
 
