@@ -1,4 +1,4 @@
-"""Iterated-game tournaments: detente.classic.games against the axelrod library.
+"""Iterated-game tournaments: detente.theory.games against the axelrod library.
 
 Usage::
 
@@ -14,7 +14,7 @@ same run; the figure is matches per second and the ratio. detente plays
 every match of the tournament at once (vectorised over pairs and
 repetitions); axelrod plays them one by one. No test
 asserts these numbers; the agreement of the two libraries' play is tested in
-tests/test_classic.py.
+tests/test_theory.py.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import time
 import axelrod as axl
 import numpy as np
 
-from detente.classic import games
+from detente.theory import games
 
 OURS = [
     games.Cooperator,

@@ -34,11 +34,11 @@ import time
 import numpy as np
 
 from detente import load_scenario
-from detente.experiments.ensemble import simulate
 from detente.model import compiled
 from detente.model.params import draw_params
 from detente.model.simulate import common_priors, compile_model
 from detente.model.state import initial_state
+from detente.run.ensemble import simulate
 
 
 def rate(sc, package: str, runs: int, **kw) -> float:

@@ -12,7 +12,7 @@ through its ``MultiprocessingEvaluator`` with 2 processes (the named
 baseline); detente evaluates the same design vectorised, with 2 worker
 processes. Reported: experiments per second for each and their ratio, and
 the results' size on disk and load time (detente's Parquet folder and
-``detente.experiments.load`` against EMA's ``save_results``/``load_results``).
+``detente.io.store.load`` against EMA's ``save_results``/``load_results``).
 Needs ``pip install 'detente[test]'`` (ema-workbench).
 """
 
@@ -28,10 +28,10 @@ from pathlib import Path
 import numpy as np
 
 from detente import load_scenario
-from detente.experiments.spec import ExperimentSpec
-from detente.experiments.store import load
-from detente.experiments.sweep import run_sweep
+from detente.io.store import load
 from detente.model.simulate import compile_model, run_chunk
+from detente.run.spec import ExperimentSpec
+from detente.run.sweep import run_sweep
 
 PACKAGES = ["status-quo", "negotiations", "withdrawal"]
 UNCERTAIN = {

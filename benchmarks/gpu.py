@@ -67,7 +67,7 @@ def numpy_two_cores(runs: int) -> float:
         "import os, time, sys\n"
         "os.sched_setaffinity(0, {0, 1})\n"
         "from detente import load_scenario\n"
-        "from detente.experiments.ensemble import simulate\n"
+        "from detente.run.ensemble import simulate\n"
         f"sc = load_scenario('{SCENARIO}')\n"
         "simulate(sc, runs=500, package='status-quo', workers=1)\n"
         "t = time.perf_counter()\n"

@@ -44,10 +44,10 @@ import mesa_crisis
 from scaling import with_allies
 
 from detente import load_scenario
-from detente.experiments.ensemble import simulate
 from detente.model.params import draw_params
 from detente.model.simulate import common_priors, compile_model, simulate_chunk
 from detente.model.state import initial_state
+from detente.run.ensemble import simulate
 
 NAME, SEED = "two-state-textbook", 0
 

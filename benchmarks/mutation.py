@@ -15,7 +15,7 @@ score and each surviving mutant with its location (file, line, function, the
 changed line) to JSON and Markdown.
 
     python benchmarks/mutation.py --module src/detente/model/policies.py
-    python benchmarks/mutation.py --module src/detente/classic/powell.py
+    python benchmarks/mutation.py --module src/detente/theory/powell.py
     python benchmarks/mutation.py --module src/detente/model/bargaining.py \\
         --tests tests/test_bargaining.py --tests tests/test_required_properties.py
 
@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Fast test selections for the modules mutated so far.
 SELECTIONS: dict[str, list[str]] = {
     "src/detente/model/policies.py": ["tests/test_policy_scripts.py"],
-    "src/detente/classic/powell.py": ["tests/test_powell.py"],
+    "src/detente/theory/powell.py": ["tests/test_powell.py"],
     "src/detente/model/bargaining.py": ["tests/test_bargaining.py"],
     "src/detente/model/agreements.py": ["tests/test_bargaining.py"],
     "src/detente/model/optimism.py": ["tests/test_optimism.py"],

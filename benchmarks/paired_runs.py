@@ -15,7 +15,7 @@ import sys
 
 import pyarrow.parquet as pq
 
-from detente.experiments.statistics import paired_difference
+from detente.analysis.statistics import paired_difference
 
 
 def main(before: str, after: str) -> None:

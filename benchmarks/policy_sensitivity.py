@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 import detente
-from detente.experiments.statistics import paired_difference
+from detente.analysis.statistics import paired_difference
 from detente.scenario.loading import parse_scenario, read_yaml, set_path
 
 # (label, [(path, value), ...]) pairs: low then high. Paths are set_path's.

@@ -26,8 +26,8 @@ from pydantic import ValidationError
 
 # Only detente's own code is instrumented: the readers under test, not NumPy.
 with atheris.instrument_imports(include=["detente"]):
-    from detente.experiments.design import _from_csv, sample
-    from detente.experiments.spec import ExperimentSpec
+    from detente.run.design import read_design_csv, sample
+    from detente.run.spec import ExperimentSpec
     from detente.scenario.loading import (
         ScenarioError,
         check_numbers,
@@ -64,7 +64,7 @@ def spec_from(text: str) -> None:
 def csv_from(data: bytes) -> None:
     path = FOLDER / "design.csv"
     path.write_bytes(data)
-    _from_csv(CSV_SPEC, path)
+    read_design_csv(CSV_SPEC, path)
 
 
 def test_one_input(data: bytes) -> None:

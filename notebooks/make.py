@@ -50,9 +50,9 @@ RESEARCHER = [
     "full size.",
     "import tempfile\n"
     "from pathlib import Path\n\n"
-    "from detente.experiments import load\n"
-    "from detente.experiments.spec import ExperimentSpec\n"
-    "from detente.experiments.sweep import run_sweep\n\n"
+    "from detente.io.store import load\n"
+    "from detente.run.spec import ExperimentSpec\n"
+    "from detente.run.sweep import run_sweep\n\n"
     "work = Path(tempfile.mkdtemp())",
     "## A sweep\n\n"
     "A Latin hypercube over two claims about the textbook crisis, under two packages; each "
@@ -71,8 +71,8 @@ RESEARCHER = [
     "## Sobol indices\n\n"
     "On the Ishigami function, whose indices are known analytically, so the estimate can be "
     "checked.",
-    "from detente.experiments.models import Ishigami\n"
-    "from detente.experiments.sensitivity import analyse\n\n"
+    "from detente.run.models import Ishigami\n"
+    "from detente.analysis.sensitivity import analyse\n\n"
     "sob = ExperimentSpec.model_validate({\n"
     "    'name': 'ishigami', 'model': 'ishigami', 'runs': 1,\n"
     "    'uncertainties': {k: [-3.141592653589793, 3.141592653589793] "
@@ -84,7 +84,7 @@ RESEARCHER = [
     "print('analytic:', Ishigami.analytic())\n"
     "[(r['factor'], round(r['S1'], 2), round(r['ST'], 2)) for r in rows]",
     "## Scenario discovery (PRIM)\n\nWhere in the sweep does war become likely?",
-    "from detente.experiments.discover import discover\n\n"
+    "from detente.analysis.discover import discover\n\n"
     "boxes = discover(work / 'sweep', 'p_war > 0.5', package='status-quo', threshold=0.7)\n"
     "boxes['boxes'][0]['limits'] if boxes['boxes'] else 'no box'",
     "## Calibration (ABC-SMC)\n\n"
@@ -103,12 +103,12 @@ RESEARCHER = [
 
 TEACHER = [
     "# The teacher: the classic models, reproduced\n\n"
-    "detente's engine is built from published models; `detente.classic` has each of them "
+    "detente's engine is built from published models; `detente.theory` has each of them "
     "alone, checked against the published numbers (`detente reproduce`).",
     "## Fearon (1995): why rational states bargain\n\n"
     "With war costly to both, there is always a range of peaceful splits both prefer to war.",
     "from scipy import stats\n\n"
-    "from detente.classic import fearon\n\n"
+    "from detente.theory import fearon\n\n"
     "lo, hi = fearon.bargaining_range(p=0.5, cost_a=0.1, cost_b=0.2)\n"
     "print(f'splits both prefer to war: {lo:.2f} to {hi:.2f}')\n"
     "# With private costs, a demand risks refusal: the risk-return trade-off.\n"
@@ -117,7 +117,7 @@ TEACHER = [
     "## Richardson (1960): arms races\n\n"
     "Each side arms in reaction to the other, restrained by the burden of its own arms.",
     "import numpy as np\n\n"
-    "from detente.classic import richardson\n\n"
+    "from detente.theory import richardson\n\n"
     "t, x, y = richardson.solve(30, 1.0, 1.0, k=0.9, a=1.0, g=0.5, l=0.8, b=1.0, h=0.5,\n"
     "                           t_eval=np.linspace(0, 30, 7))\n"
     "print('stable:', richardson.is_stable(k=0.9, a=1.0, l=0.8, b=1.0))\n"
@@ -126,11 +126,11 @@ TEACHER = [
     "np.round(np.c_[t, x, y], 3)",
     "## Lanchester (1916): the square law\n\n"
     "In aimed fire, fighting strength grows with the square of numbers.",
-    "from detente.classic import lanchester\n\n"
+    "from detente.theory import lanchester\n\n"
     "lanchester.square_law(a0=1000, b0=700, alpha=0.01, beta=0.012)",
     "## Axelrod (1980): cooperation in repeated games\n\n"
     "A small round robin of the iterated prisoner's dilemma.",
-    "from detente.classic import games\n\n"
+    "from detente.theory import games\n\n"
     "players = [games.TitForTat(), games.Defector(), games.Cooperator(), games.Grudger(),\n"
     "           games.GenerousTitForTat()]\n"
     "games.tournament(players, turns=200, seed=0).ranking()",

@@ -141,7 +141,7 @@ SLOW = {
         "test_agreements_break_down_more_often_after_larger_shifts_in_power",
     },
     "test_front.py": {"test_without_the_new_parameters_nobody_returns_during_a_war"},
-    "test_classic.py": {
+    "test_theory.py": {
         "test_the_published_deterministic_results",
         "test_stochastic_strategies_agree_with_axelrod_within_monte_carlo_error",
     },

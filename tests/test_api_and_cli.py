@@ -158,8 +158,8 @@ def test_validate_accepts_a_good_file_and_counts_its_sources():
 
 def _chunk_asked(monkeypatch, args: list[str]) -> int:
     """The chunk size ``detente run ARGS`` hands the library (the run itself stubbed)."""
-    import detente.experiments.ensemble as ensemble
     import detente.model.compiled as compiled
+    import detente.run.ensemble as ensemble
 
     seen: dict[str, int] = {}
 
@@ -177,7 +177,7 @@ def test_an_unset_chunk_size_is_the_backends_own_and_a_given_one_is_kept(monkeyp
     # Unset: 2,500 runs on NumPy, one compiled call per package on JAX; a size
     # the user gives is used as given on either backend, even 2,500 on JAX
     # (a default compared by value could not tell those two apart).
-    from detente.experiments.ensemble import DEFAULT_CHUNK, JAX_CHUNK
+    from detente.run.ensemble import DEFAULT_CHUNK, JAX_CHUNK
 
     assert _chunk_asked(monkeypatch, []) == DEFAULT_CHUNK == 2500
     assert _chunk_asked(monkeypatch, ["--chunk-size", "7"]) == 7

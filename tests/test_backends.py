@@ -17,9 +17,9 @@ import pytest
 from typer.testing import CliRunner
 
 from detente.cli import app
-from detente.experiments.ensemble import compare, simulate
 from detente.model.engine import Timing
 from detente.model.simulate import compile_model, run_chunk
+from detente.run.ensemble import compare, simulate
 from detente.scenario.loading import load_scenario
 from test_plugins import global_registries  # noqa: F401  (a fixture)
 
@@ -174,12 +174,12 @@ def test_without_jax_the_jax_backend_is_a_clear_error(monkeypatch):
 
 
 def test_powell_closed_forms_give_the_same_numbers_compiled():
-    # classic.powell is written against xp so the engine can call it under JAX.
+    # theory.powell is written against xp so the engine can call it under JAX.
     import jax
     import jax.numpy as jnp
 
     from detente.backend import using
-    from detente.classic import powell
+    from detente.theory import powell
 
     # float64, as the engine's JAX backend sets it (model/compiled.py): without
     # it this test passed only after another test had switched JAX to x64.

@@ -17,10 +17,10 @@ from hypothesis import strategies as hs
 from typer.testing import CliRunner
 
 from conftest import actor, build, ladder, scenario_dict, simulate
-from detente.classic.powell import shift_bound
+from detente.analysis.statistics import paired_difference
 from detente.cli import app
-from detente.experiments.statistics import paired_difference
 from detente.model.bargaining import Terms, Valuation, negotiate
+from detente.theory.powell import shift_bound
 
 # 8. Individual rationality ------------------------------------------------------------
 

@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 
 from conftest import sweep_rows
 from detente.cli import app
-from detente.experiments.models import Ishigami
-from detente.experiments.spec import ExperimentSpec
-from detente.experiments.store import load
-from detente.experiments.sweep import run_sweep
+from detente.io.store import load
+from detente.run.models import Ishigami
+from detente.run.spec import ExperimentSpec
+from detente.run.sweep import run_sweep
 
 runner = CliRunner()
 

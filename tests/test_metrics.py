@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from detente.experiments.metrics import (
+from detente.analysis.metrics import (
     brier,
     climatology_forecast,
     coverage,

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as hs
 
 from conftest import actor, build, ladder, scenario_dict, simulate
-from detente.experiments.statistics import paired_difference
+from detente.analysis.statistics import paired_difference
 from detente.model.optimism import biased, optimism, seen_by_other
 
 

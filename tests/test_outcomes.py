@@ -59,3 +59,94 @@ def test_a_recorded_run_keeps_exactly_the_declared_step_outcomes():
         (o.name, o.dtype, (3, steps, *(sizes[a] for a in o.axes))) for o in STEP_OUTCOMES
     ]
     assert written == declared
+
+
+def test_the_parquet_files_take_their_schema_from_the_declarations(tmp_path):
+    # runs.parquet and series.parquet of `run --out`: every declared column has
+    # the declared type and carries its unit and meaning; a schema inferred
+    # from the arrays (the old way) has no metadata and fails here.
+    import pyarrow.parquet as pq
+
+    from detente import compare
+    from detente.io.store import write_run
+    from detente.outcomes import SERIES_COLUMNS, declared
+
+    sc = load_scenario("two-state-textbook")
+    write_run(tmp_path, compare(sc, runs=20, seed=0, series=True), sc)
+    runs = pq.read_schema(tmp_path / "runs.parquet")
+    for f in runs:
+        o = declared(f.name)
+        if f.name == "package":
+            assert o is None and not f.metadata
+            continue
+        assert o is not None, f.name
+        assert str(f.type) == {"float64": "double"}.get(o.dtype, o.dtype)
+        assert f.metadata[b"unit"].decode() == o.unit
+        assert f.metadata[b"meaning"].decode() == o.meaning
+    series = pq.read_schema(tmp_path / "series.parquet")
+    assert series.field("deaths_mean").metadata[b"unit"] == b"people"
+    assert {declared(n, "series") for n in series.names} - {None} == set(SERIES_COLUMNS)
+
+
+def test_a_column_that_cannot_take_its_declared_type_is_refused():
+    # phase.<id> is declared int8: a value it cannot hold is an error, never
+    # a silently changed number.
+    import pyarrow as pa
+
+    from detente.outcomes import with_schema
+
+    ok = with_schema(pa.table({"phase.d": np.array([0, 3], dtype=np.int64)}))
+    assert ok.schema.field("phase.d").type == pa.int8()
+    assert ok.column("phase.d").to_pylist() == [0, 3]
+    with pytest.raises(pa.ArrowInvalid):
+        with_schema(pa.table({"phase.d": np.array([0.5, 3.0])}))
+
+
+def test_the_summary_is_the_declared_one():
+    # Result.summary writes exactly SUMMARIES' fields, in order (with p_war's
+    # interval after it), each from its declared outcome; the labels and the
+    # names discover accepts follow.
+    from detente import simulate
+    from detente.analysis.discover import ALIASES
+    from detente.outcomes import SUMMARIES, label
+
+    res = simulate(load_scenario("two-state-textbook"), runs=50, seed=1)
+    keys = list(res.summary())
+    expected = ["name"]
+    for s in SUMMARIES:
+        expected += [s.key, f"{s.key}_ci"] if s.statistic == "share_ci" else [s.key]
+    assert keys == [*expected, "disputes"]
+    assert res.summary()["p_settlement"] == float(res.outcomes["settled"].mean())
+    assert res.summary()["displaced_q95"] == float(np.quantile(res.outcomes["displaced"], 0.95))
+    assert {o.name for o in OUTCOMES} >= {s.outcome for s in SUMMARIES}
+    assert ALIASES["p_nuclear"] == "nuclear_use" and "deaths_q05" not in ALIASES
+    assert label("deaths_mean") == "Deaths, mean (people)"
+    assert label("p_war_ci") == "P(war), 95% interval"
+
+
+def test_the_ema_adapter_minimises_exactly_the_declared_harms():
+    # Before the declarations drove it, refugees, idps and war_weeks were
+    # maximised in an EMA optimisation (a hand-written set that forgot them).
+    from detente.ema import MINIMISED
+    from detente.outcomes import harms
+
+    assert harms() == MINIMISED
+    assert {"war", "deaths", "displaced", "refugees", "idps", "war_weeks"} <= MINIMISED
+    assert not MINIMISED & {"settled", "run", "enforced"}
+
+
+def test_the_world_writes_its_declared_metrics_in_order_and_its_parquet_carries_them():
+    # simulate_world's metrics are the declared ones, in order, and
+    # world.parquet takes the declared units; a metric added to the world
+    # without its declaration, or a hand-written label, fails here.
+    from detente.world.compare import compare_worlds
+    from detente.world.metrics import LABELS, METRICS, WORLD_METRICS, is_share
+
+    res = compare_worlds(["spheres-contested"], runs=3, years=1, workers=1)
+    metrics = res.metrics["spheres-contested"]
+    assert [k for k in metrics if not k.startswith("_")] == list(METRICS)
+    table = res.per_run()
+    assert table.schema.field("deaths").metadata[b"unit"] == b"people"
+    assert {k for k in METRICS if is_share(k)} == {"nuclear_use", "autonomy"}
+    assert LABELS["autonomy"] == "small-state autonomy"
+    assert all(m.meaning and m.label for m in WORLD_METRICS)

@@ -1,4 +1,4 @@
-"""classic.powell: Powell's commitment-problem condition, closed form against brute force.
+"""theory.powell: Powell's commitment-problem condition, closed form against brute force.
 
 Each test names the wrong code it catches. The brute force
 (:func:`powell.backward_induction`) solves the game by value iteration and
@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from detente.classic import powell
-from detente.classic.reproduce import targets
+from detente.theory import powell
+from detente.validation.reproduce import targets
 
 # The closed forms run on every row of every step: they must not warn.
 pytestmark = pytest.mark.filterwarnings("error")

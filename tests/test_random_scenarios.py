@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import build, ladder
-from detente.experiments.ensemble import compare
 from detente.model.simulate import compile_model, run_chunk
+from detente.run.ensemble import compare
 
 POLICIES = [
     "expected-utility",

@@ -186,8 +186,8 @@ ISHIGAMI = {
 
 @pytest.fixture(scope="module")
 def good_sweep(tmp_path_factory):
-    from detente.experiments.spec import ExperimentSpec
-    from detente.experiments.sweep import run_sweep
+    from detente.run.spec import ExperimentSpec
+    from detente.run.sweep import run_sweep
 
     root = tmp_path_factory.mktemp("good")
     res = run_sweep(ExperimentSpec.model_validate(ISHIGAMI), root, root / "out")
@@ -211,7 +211,7 @@ def test_a_damaged_results_folder_is_refused_with_the_chunk_named(
 ):
     import shutil
 
-    from detente.experiments.store import ResultsError, load
+    from detente.io.store import ResultsError, load
 
     folder = tmp_path_factory.mktemp("damaged") / "out"
     shutil.copytree(good_sweep, folder)
@@ -255,7 +255,7 @@ def test_a_damaged_results_folder_is_refused_with_the_chunk_named(
 def test_stray_copies_of_chunks_are_never_read(good_sweep, tmp_path):
     import shutil
 
-    from detente.experiments.store import load
+    from detente.io.store import load
 
     folder = tmp_path / "out"
     shutil.copytree(good_sweep, folder)
@@ -365,7 +365,7 @@ def test_a_signal_mid_sweep_ends_the_workers_and_says_what_was_kept(sig, code, t
         and "zombie" not in Path(f"/proc/{w}/status").read_text().lower()
     ]
     assert alive == [], "worker processes outlived the sweep"
-    from detente.experiments.store import chunk_ok, read_manifest
+    from detente.io.store import chunk_ok, read_manifest
 
     manifest = read_manifest(out)  # intact, and every chunk it lists is whole
     assert manifest["complete"]

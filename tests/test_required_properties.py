@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from conftest import actor, build, ladder, scenario_dict, simulate
-from detente.classic import richardson
-from detente.experiments.ensemble import compare
-from detente.experiments.statistics import paired_difference, wilson_interval
+from detente.analysis.statistics import paired_difference, wilson_interval
 from detente.model.policies import Policy, policies
+from detente.run.ensemble import compare
+from detente.theory import richardson
 
 
 def p_war(out) -> tuple[float, tuple[float, float]]:

@@ -1,5 +1,5 @@
 """Researchers' habits: xarray series, figures, ArviZ posteriors, the EMA
-Workbench adapter with its optimisation, and ``detente.experiments.load``."""
+Workbench adapter with its optimisation, and ``detente.io.store.load``."""
 
 from __future__ import annotations
 
@@ -77,8 +77,8 @@ def test_posterior_exports_to_arviz_with_the_prior(tmp_path):
 
 
 def test_experiments_load_is_the_public_name():
-    from detente.experiments import load
-    from detente.experiments.store import load as store_load
+    from detente.io.store import load
+    from detente.io.store import load as store_load
 
     assert load is store_load
 

@@ -16,8 +16,8 @@ import yaml
 from scipy import stats
 from typer.testing import CliRunner
 
+from detente.analysis.statistics import Z95
 from detente.cli import app
-from detente.experiments.statistics import Z95
 from detente.scenario.loading import builtin_posterior, load_scenario, parse_scenario
 from detente.written import describe, snapshot, written
 

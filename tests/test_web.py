@@ -60,6 +60,19 @@ def test_the_api_lists_and_serves_the_built_in_scenarios(client):
     assert client.get("/api/scenarios/nope").status_code == 404
 
 
+def test_the_results_table_labels_come_from_the_outcome_declarations(client):
+    # The page's table shows these labels (app.js): a label written by hand in
+    # the page, or a unit that is not the declared one, fails here.
+    from detente.outcomes import OUTCOMES
+
+    cols = {c["key"]: c for c in client.get("/api/columns").json()}
+    deaths = next(o for o in OUTCOMES if o.name == "deaths")
+    assert cols["deaths_mean"]["label"] == f"Deaths, mean ({deaths.unit})"
+    assert cols["p_nuclear"]["label"] == "P(nuclear use)"
+    assert cols["p_war_ci"]["kind"] == "interval" and cols["deaths_mean"]["kind"] == "count"
+    assert next(iter(cols)) == "name" and "delta_p_war_ci" in cols
+
+
 def test_validation_returns_the_field_path_of_an_error(client):
     r = client.post("/api/validate", json={"yaml": BAD_YAML})
     assert r.status_code == 422

@@ -8,8 +8,8 @@ import numpy as np
 import yaml
 from typer.testing import CliRunner
 
+from detente.analysis.statistics import paired_difference
 from detente.cli import app
-from detente.experiments.statistics import paired_difference
 from detente.scenario.distributions import Fixed
 from detente.scenario.schema import Intervention
 from detente.world.compare import compare_worlds, run_world

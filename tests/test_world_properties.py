@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from detente.analysis.statistics import paired_difference
 from detente.cli import app
-from detente.experiments.statistics import paired_difference
 from detente.world.compare import compare_worlds
 from detente.world.loading import load_world
 from detente.world.simulate import build_world, simulate_world

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from detente.classic.lanchester import square_law_losses
-from detente.classic.richardson import euler_step
 from detente.model.beliefs import gaussian_update, likelihood_update
 from detente.model.policies import logit_choice
 from detente.random import normal, uniform
+from detente.theory.lanchester import square_law_losses
+from detente.theory.richardson import euler_step
 
 TOP, WAR_RUNG = 5, 6
 CRISIS, WAR, SETTLED = 0, 1, 3

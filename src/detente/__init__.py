@@ -20,10 +20,10 @@ __version__ = "0.1.0"
 
 # name -> module that defines it
 _LAZY = {
-    "Comparison": "detente.experiments.ensemble",
-    "Result": "detente.experiments.ensemble",
-    "compare": "detente.experiments.ensemble",
-    "simulate": "detente.experiments.ensemble",
+    "Comparison": "detente.run.results",
+    "Result": "detente.run.results",
+    "compare": "detente.run.ensemble",
+    "simulate": "detente.run.ensemble",
     "ScenarioError": "detente.scenario.loading",
     "load_scenario": "detente.scenario.loading",
     "parse_scenario": "detente.scenario.loading",
@@ -31,7 +31,8 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from detente.experiments.ensemble import Comparison, Result, compare, simulate
+    from detente.run.ensemble import compare, simulate
+    from detente.run.results import Comparison, Result
     from detente.scenario.loading import ScenarioError, load_scenario, parse_scenario
     from detente.scenario.schema import Scenario
 
@@ -49,8 +50,9 @@ __all__ = [
 
 
 _SUBPACKAGES = {
-    "backend", "calibration", "classic", "ema", "experiments", "extras", "io", "model",
-    "plotting", "random", "reference", "report", "scenario", "web", "world",
+    "analysis", "backend", "calibration", "crises", "ema", "extras", "io", "model",
+    "outcomes", "plotting", "random", "reference", "report", "run", "scenario", "theory",
+    "validation", "web", "world",
 }  # fmt: skip
 
 

@@ -31,10 +31,13 @@ from typing import Any
 import numpy as np
 
 from detente.extras import require
+from detente.outcomes import harms
 
 __all__ = ["CrisisFunction", "crisis_model", "identifier"]
 
-MINIMISED = {"war", "deaths", "displaced", "nuclear_use", "civilian_deaths", "military_deaths"}
+# The harms detente.outcomes declares (war, deaths, displacement, escalation):
+# minimised in an optimisation, every other outcome maximised.
+MINIMISED = harms()
 
 
 def identifier(path: str) -> str:
@@ -48,7 +51,7 @@ class CrisisFunction:
     EMA's multiprocessing evaluator can ship it to workers)."""
 
     def __init__(self, spec: Any, folder: Path, outcomes: Sequence[str], default: str) -> None:
-        from detente.experiments.models import CrisisModel
+        from detente.run.models import CrisisModel
 
         self.spec = spec
         self.model = CrisisModel(spec, folder)
@@ -88,15 +91,16 @@ def crisis_model(
     levers : scenario paths of policy settings and their ranges (``RealParameter``).
     packages : policy packages offered as a categorical lever ``package``
         (default: every package of the scenario).
-    outcomes : per-run outcomes to average; those that are harms (war, deaths,
-        displaced, nuclear use) are declared ``MINIMIZE`` for optimisation.
+    outcomes : per-run outcomes to average; those :mod:`detente.outcomes`
+        declares harms (war, deaths, displaced, nuclear use, ...) are declared
+        ``MINIMIZE`` for optimisation, the others ``MAXIMIZE``.
     runs : replications per experiment, on common random numbers.
     seed : root seed.
     """
     require("detente.ema", "ema")
     import warnings
 
-    from detente.experiments.spec import ExperimentSpec
+    from detente.run.spec import ExperimentSpec
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # EMA warns about optional evaluators at import

@@ -7,15 +7,44 @@ actor's with its id in the name. A test runs the engine and checks that it
 writes exactly :func:`columns`, in this order and with these dtypes, and the
 table in ``docs/commands/run.md`` is :func:`markdown_table` (``python -m
 detente.outcomes`` prints it).
+
+The declarations drive what is written and shown of them: the Parquet
+schema of ``runs.parquet``, ``series.parquet`` and a sweep's chunks
+(:func:`with_schema`: each declared column's type, unit and meaning), the
+per-package summary of ``detente run --json`` (:data:`SUMMARIES`, computed
+in :meth:`detente.run.results.Result.summary`), the command line's table
+headers, the report's and the web app's labels and units (:func:`label`),
+and the names ``detente discover`` accepts for a summary (:func:`aliases`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from functools import cache
+from typing import TYPE_CHECKING, Literal
 
-__all__ = ["OUTCOMES", "STEP_OUTCOMES", "Outcome", "columns", "markdown_table"]
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = [
+    "OUTCOMES",
+    "SERIES_COLUMNS",
+    "STEP_OUTCOMES",
+    "SUMMARIES",
+    "Outcome",
+    "Summary",
+    "aliases",
+    "columns",
+    "declared",
+    "harms",
+    "header",
+    "label",
+    "markdown_table",
+    "title",
+    "with_schema",
+]
 
 
 @dataclass(frozen=True)
@@ -33,6 +62,15 @@ class Outcome:
     meaning: str
     # A per-step outcome's array axes after (runs, steps + 1): () or ("disputes",), ...
     axes: tuple[str, ...] = ()
+    # What a reader calls it ("nuclear use"); the name with spaces if not given.
+    label: str = ""
+    # A harm: less is better (the EMA adapter minimises it, maximises the rest).
+    harm: bool = False
+
+    @property
+    def title(self) -> str:
+        """The label, or the name with spaces for underscores."""
+        return self.label or self.name.replace("_", " ").replace(".{}", "")
 
 
 _RUN = (
@@ -43,36 +81,50 @@ _RUN = (
         "index",
         "the run's index: with the seed, it fixes every random number",
     ),
-    Outcome("war", "bool", "run", "", "some dispute went to war at some step"),
+    Outcome(
+        "war", "bool", "run", "", "some dispute went to war at some step", label="war", harm=True
+    ),
     Outcome("war_onset", "int64", "run", "step", "the first step at war, −1 if none"),
-    Outcome("war_weeks", "float64", "run", "weeks", "weeks at war, summed over the disputes"),
+    Outcome(
+        "war_weeks", "float64", "run", "weeks", "weeks at war, summed over the disputes", harm=True
+    ),
     Outcome(
         "settled",
         "bool",
         "run",
         "",
         "every dispute settled (concession, agreement or military decision)",
+        label="settlement",
     ),
-    Outcome("nuclear_use", "bool", "run", "", "nuclear weapons used"),
-    Outcome("max_rung", "int64", "run", "rung 0-9", "the highest rung any dispute reached"),
-    Outcome("military_deaths", "float64", "run", "people", "military deaths"),
+    Outcome(
+        "nuclear_use", "bool", "run", "", "nuclear weapons used", label="nuclear use", harm=True
+    ),
+    Outcome(
+        "max_rung", "int64", "run", "rung 0-9", "the highest rung any dispute reached", harm=True
+    ),
+    Outcome("military_deaths", "float64", "run", "people", "military deaths", harm=True),
     Outcome(
         "civilian_deaths",
         "float64",
         "run",
         "people",
         "civilian deaths, those of nuclear use included",
+        harm=True,
     ),
-    Outcome("deaths", "float64", "run", "people", "military and civilian deaths"),
+    Outcome("deaths", "float64", "run", "people", "military and civilian deaths", harm=True),
     Outcome(
         "displaced",
         "float64",
         "run",
         "people",
         "the peak stock of displaced people (IDPs and refugees)",
+        label="displaced (peak)",
+        harm=True,
     ),
-    Outcome("refugees", "float64", "run", "people", "refugees at the end"),
-    Outcome("idps", "float64", "run", "people", "internally displaced people at the end"),
+    Outcome("refugees", "float64", "run", "people", "refugees at the end", harm=True),
+    Outcome(
+        "idps", "float64", "run", "people", "internally displaced people at the end", harm=True
+    ),
 )
 _DISPUTE = (
     Outcome(
@@ -136,7 +188,8 @@ _ACTOR = (
 )
 _LABEL = (
     Outcome(
-        "enforced", "bool", "run", "", "the package imposes an outcome by fiat (enforced: true)"
+        "enforced", "bool", "run", "", "the package imposes an outcome by fiat (enforced: true)",
+        label="an enforced outcome",
     ),
 )
 
@@ -172,6 +225,140 @@ STEP_OUTCOMES: tuple[Outcome, ...] = (
         "each side's posture in each dispute (challenger, defender)", ("disputes", "sides"),
     ),
 )  # fmt: skip
+
+
+# The columns of ``series.parquet`` (:meth:`detente.run.results.Comparison.series_table`):
+# per package and step, the runs' shares and means of the recorded outcomes.
+SERIES_COLUMNS: tuple[Outcome, ...] = (
+    Outcome("settled", "float64", "step", "share of runs", "every dispute settled"),
+    Outcome(
+        "rung_{}", "float64", "step", "share of runs",
+        "the highest rung among the disputes not yet settled is <id>",
+    ),
+    Outcome("p_at_war", "float64", "step", "share of runs", "some dispute at war"),
+    Outcome("deaths_mean", "float64", "step", "people", "mean military and civilian deaths so far"),
+    Outcome(
+        "displaced_mean", "float64", "step", "people",
+        "mean displaced stock (IDPs and refugees)",
+    ),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One field of a package's summary (``detente run --json``, ``summary.json``).
+
+    ``statistic`` over the runs of the outcome named ``outcome``: ``share`` (the
+    share of runs where it holds), ``share_ci`` (the same with its 95% Wilson
+    interval under ``<key>_ci``), ``mean``, ``q05`` or ``q95``. ``header`` is
+    the command line's column for it ("" where its table has none).
+    """
+
+    key: str
+    outcome: str
+    statistic: Literal["share", "share_ci", "mean", "q05", "q95"]
+    header: str = ""
+
+
+# In the order ``detente run --json`` writes them, after the package's name.
+SUMMARIES: tuple[Summary, ...] = (
+    Summary("p_war", "war", "share_ci", "P(war)"),
+    Summary("p_settlement", "settled", "share", "settled"),
+    Summary("p_nuclear", "nuclear_use", "share", "nuclear"),
+    Summary("deaths_mean", "deaths", "mean", "deaths"),
+    Summary("deaths_q05", "deaths", "q05"),
+    Summary("deaths_q95", "deaths", "q95"),
+    Summary("displaced_mean", "displaced", "mean", "displaced"),
+    Summary("displaced_q05", "displaced", "q05"),
+    Summary("displaced_q95", "displaced", "q95"),
+    Summary("p_enforced", "enforced", "share"),
+)
+
+_STATISTIC = {"mean": "mean", "q05": "5th percentile", "q95": "95th percentile"}
+
+
+def _run_outcome(name: str) -> Outcome:
+    return next(o for o in OUTCOMES if o.name == name)
+
+
+def label(key: str) -> str:
+    """A summary field's label with its unit, as the report and the web app show it.
+
+    ``P(war)`` for a share, ``P(war), 95% interval`` for ``p_war_ci``,
+    ``Deaths, mean (people)`` for a mean or a percentile.
+    """
+    ci = key.endswith("_ci") and key[:-3] in {s.key for s in SUMMARIES}
+    s = next(s for s in SUMMARIES if s.key == (key[:-3] if ci else key))
+    o = _run_outcome(s.outcome)
+    if s.statistic in ("share", "share_ci"):
+        return f"P({o.title})" + (", 95% interval" if ci else "")
+    title = o.title[0].upper() + o.title[1:]
+    return f"{title}, {_STATISTIC[s.statistic]} ({o.unit})"
+
+
+def harms() -> frozenset[str]:
+    """The per-run outcomes that are harms (less is better), by name."""
+    return frozenset(o.name for o in OUTCOMES if o.harm)
+
+
+def header(key: str) -> str:
+    """The command line's column header for a summary field."""
+    return next(s.header for s in SUMMARIES if s.key == key)
+
+
+def aliases() -> dict[str, str]:
+    """Summary names ``detente discover`` accepts for an outcome (``p_war`` -> ``war``):
+    the shares and means, as a condition is on one run's value."""
+    return {s.key: s.outcome for s in SUMMARIES if s.statistic in ("share", "share_ci", "mean")}
+
+
+# Which declarations a table's columns are: runs.parquet's, series.parquet's, or
+# another set (the world's metrics, detente.world.metrics).
+Kind = Literal["runs", "series"] | tuple[Outcome, ...]
+
+
+@cache
+def _patterns(decl: tuple[Outcome, ...]) -> tuple[tuple[re.Pattern[str], Outcome], ...]:
+    return tuple(
+        (re.compile("^" + re.escape(o.name).replace(r"\{\}", "(.+)") + "$"), o) for o in decl
+    )
+
+
+def declared(column: str, kind: Kind = "runs") -> Outcome | None:
+    """The declaration of a column of ``runs.parquet`` (or ``series.parquet``, or of
+    a table of ``kind``'s declarations), ids filled in (``phase.donbas`` ->
+    ``phase.{}``); None for a column not declared."""
+    decl = OUTCOMES if kind == "runs" else SERIES_COLUMNS if kind == "series" else kind
+    return next((o for pattern, o in _patterns(decl) if pattern.match(column)), None)
+
+
+def title(column: str) -> str:
+    """What a reader calls a column of ``runs.parquet`` (``displaced`` -> ``displaced
+    (peak)``); the column's own name if it is not declared."""
+    o = declared(column)
+    return o.title if o is not None else column
+
+
+def with_schema(table: pa.Table, kind: Kind = "runs") -> pa.Table:
+    """``table`` with each declared column's type and, as field metadata, its unit,
+    meaning and what it is kept for; other columns (a sweep's ``point`` and
+    ``package``, a plugin model's outcomes) as they are.
+
+    A declared column of another type is cast to the declared one, refusing any
+    cast that would change a value (``safe=True``): the engine writes the
+    declared types (tests/test_outcomes.py), so nothing changes but the schema.
+    """
+    import pyarrow as pa
+
+    fields = []
+    for f in table.schema:
+        o = declared(f.name, kind)
+        if o is None:
+            fields.append(f)
+            continue
+        meta = {"unit": o.unit, "meaning": o.meaning, "per": o.per}
+        fields.append(pa.field(f.name, pa.from_numpy_dtype(o.dtype), f.nullable, meta))
+    return table.cast(pa.schema(fields, metadata=table.schema.metadata), safe=True)
 
 
 def columns(disputes: Sequence[str], actors: Sequence[str]) -> dict[str, str]:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from detente.extras import require
+from detente.outcomes import title
 
 __all__ = ["plot_comparison", "plot_result"]
 
@@ -33,9 +34,8 @@ def plot_result(result: Any) -> Any:
     o = result.outcomes
     ncols = 3 if result.series is not None else 2
     fig, axes = plt.subplots(1, ncols, figsize=(4.2 * ncols, 3.4), layout="constrained")
-    for ax, key, label in zip(
-        axes, ("deaths", "displaced"), ("deaths per run", "displaced (peak) per run"), strict=False
-    ):
+    for ax, key in zip(axes, ("deaths", "displaced"), strict=False):
+        label = f"{title(key)} per run"  # as detente.outcomes declares it
         values = np.asarray(o[key], dtype=float)
         bins = np.logspace(0, max(1.0, np.log10(values.max() + 1.0)), 30)
         ax.hist(values + 1.0, bins=bins, color="#2874a6")

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from detente.analysis.metrics import crps
 from detente.calibration.calibrate import PIECE, Problem, make_problem
 from detente.calibration.observation import index_scale, recorded, with_error
 from detente.calibration.targets import (
@@ -35,7 +36,6 @@ from detente.calibration.targets import (
     observations,
     read_off,
 )
-from detente.experiments.metrics import crps
 from detente.model.simulate import compile_model, run_chunk
 from detente.random import uniform
 from detente.scenario.loading import ScenarioError, load_scenario
@@ -212,11 +212,11 @@ def check_after(tf: TargetsFile, post: Posterior, file: str) -> None:
     """Raise :class:`ScenarioError` at the first observation not after the calibration window."""
     end = post.window_end
     start = post.problem.start
-    from detente.calibration.targets import _window
+    from detente.calibration.targets import observation_window
 
     for i, t in enumerate(tf.targets):
         for label in t.values or {}:
-            a, b = _window(t.kind, label)
+            a, b = observation_window(t.kind, label)
             first = b if (t.kind in ("stock", "cumulative")) else a
             if b < start:
                 raise ScenarioError(

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from detente.experiments.metrics import (
+from detente.analysis.metrics import (
     brier,
     climatology_forecast,
     coverage,
@@ -33,9 +33,9 @@ __all__ = ["score"]
 
 
 def _window_end(kind: str, label: str) -> dt.date:
-    from detente.calibration.targets import _window
+    from detente.calibration.targets import observation_window
 
-    return _window(kind, label)[1]
+    return observation_window(kind, label)[1]
 
 
 def score(

@@ -23,10 +23,10 @@ import pyarrow as pa
 import yaml
 
 from detente import __version__
+from detente.analysis.metrics import coverage
 from detente.calibration.calibrate import Calibration
-from detente.experiments.metrics import coverage
-from detente.experiments.store import write_table
 from detente.io import read_json, read_parquet, sha256_file, write_atomic
+from detente.io.store import write_table
 
 __all__ = [
     "coverage_table",

@@ -52,6 +52,7 @@ __all__ = [
     "TargetsFile",
     "check_dates",
     "load_targets",
+    "observation_window",
     "period_end",
     "read_off",
 ]
@@ -138,7 +139,7 @@ class Observations:
         return len(self.values)
 
 
-def _window(kind: str, label: str) -> tuple[dt.date, dt.date]:
+def observation_window(kind: str, label: str) -> tuple[dt.date, dt.date]:
     """First and last day of an observation's window."""
     if kind == "monthly":
         y, m = (int(x) for x in label[:7].split("-"))
@@ -217,7 +218,7 @@ def load_targets(path: str | Path) -> TargetsFile:
             t = t.model_copy(update={"values": values})
         for label in t.values or {}:
             try:
-                _window(t.kind, label)
+                observation_window(t.kind, label)
             except ValueError:
                 raise ScenarioError(
                     str(path),
@@ -277,7 +278,7 @@ def check_dates(tf: TargetsFile, start: dt.date, file: str) -> None:
     """
     for i, t in enumerate(tf.targets):
         for label in t.values or {}:
-            if _window(t.kind, label)[1] < start:
+            if observation_window(t.kind, label)[1] < start:
                 raise ScenarioError(
                     file,
                     f"targets[{i}].values.{label}",
@@ -294,7 +295,7 @@ def observations(
     for t in tf.targets:
         labels, first, last, vals = [], [], [], []
         for label, v in (t.values or {}).items():
-            a, b = _window(t.kind, label)
+            a, b = observation_window(t.kind, label)
             if b < start or (until and b > until):
                 continue
             labels.append(label)

@@ -1,5 +1,6 @@
-"""Reference forms of the published models the engine is built from.
+"""Former name of :mod:`detente.theory` (the reference kernels), kept only for the
+three imports of ``detente.model`` until they name ``detente.theory``.
 
-Each module is a set of pure typed functions that cite their source. The
-engine calls these functions, so each idea has one source.
+Remove this package when ``model/policies.py``, ``model/balance.py`` and
+``model/war.py`` import from ``detente.theory`` (issue "The house re-laid").
 """

@@ -313,7 +313,7 @@ def forecast(
     need("detente forecast", "pandas")
     from detente.calibration.forecast import forecast as run_forecast
     from detente.calibration.forecast import load_posterior
-    from detente.experiments.store import write_table
+    from detente.io.store import write_table
     from detente.scenario.loading import ScenarioError
 
     if not (folder / "calibration.json").exists():  # a FIFO is named by its reader

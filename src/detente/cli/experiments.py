@@ -16,17 +16,17 @@ from detente.cli.common import err_console, fail, need, out_console, progress, w
 from detente.io import new_file, write_atomic
 
 if TYPE_CHECKING:
-    from detente.experiments.spec import ExperimentSpec
-    from detente.experiments.sweep import SweepResult
+    from detente.run.spec import ExperimentSpec
+    from detente.run.sweep import SweepResult
 
 __all__ = ["discover", "sensitivity", "sweep"]
 
 
 def _load_experiment(path: Path) -> tuple[ExperimentSpec, Path]:
     """Read an experiment and build its model once, so every error names the file."""
-    from detente.experiments.models import models
-    from detente.experiments.spec import load_experiment
-    from detente.experiments.sweep import check_folder_spec
+    from detente.run.models import models
+    from detente.run.spec import load_experiment
+    from detente.run.sweep import check_folder_spec
     from detente.scenario.loading import ScenarioError
 
     spec = None
@@ -52,7 +52,7 @@ def _sweep(
     path: Path | None = None,
 ) -> SweepResult:
     """Run the sweep with a progress bar; SIGTERM and Ctrl-C stop it cleanly (143, 130)."""
-    from detente.experiments.sweep import SweepError, SweepInterrupted, run_sweep
+    from detente.run.sweep import SweepError, SweepInterrupted, run_sweep
     from detente.scenario.loading import ScenarioError
 
     got: list[int] = []
@@ -129,7 +129,7 @@ def sensitivity(
     resume: Annotated[bool, typer.Option(help="finish an interrupted run in --out")] = False,
 ) -> None:
     """Sobol indices (first and total order, with 95% intervals) or Morris screening."""
-    from detente.experiments.sensitivity import analyse
+    from detente.analysis.sensitivity import analyse
 
     if method not in ("sobol", "morris"):
         raise fail(f"--method: expected sobol or morris, got {method!r}")
@@ -180,8 +180,8 @@ def discover(
     ] = None,
 ) -> None:
     """Scenario discovery with PRIM: the factor ranges where the condition holds."""
-    from detente.experiments.discover import discover as run_prim
-    from detente.experiments.store import ResultsError
+    from detente.analysis.discover import discover as run_prim
+    from detente.io.store import ResultsError
 
     need("detente discover", "experiments", "ema")
     if not (folder / "manifest.json").exists():

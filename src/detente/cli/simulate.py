@@ -11,9 +11,10 @@ from rich.table import Table
 
 from detente.cli.common import fail, fmt_num, load, need, out_console, progress, worker_count
 from detente.io import write_atomic
+from detente.outcomes import header
 
 if TYPE_CHECKING:
-    from detente.experiments.ensemble import Comparison
+    from detente.run.ensemble import Comparison
     from detente.scenario.schema import Scenario
 
 __all__ = ["run", "validate"]
@@ -59,7 +60,7 @@ def run(
     ] = True,
 ) -> None:
     """Simulate every policy package of a scenario and compare them with the status quo."""
-    from detente.experiments.ensemble import compare, default_chunk_size, useful_workers
+    from detente.run.ensemble import compare, default_chunk_size, useful_workers
     from detente.written import describe, snapshot, written
 
     name = _backend_name(backend, precision)
@@ -131,7 +132,7 @@ def _package_names(packages: str | None, sc: Scenario) -> list[str] | None:
 
 def _write_run(out: Path, cmp: Comparison, sc: Scenario, report: bool) -> None:
     """``--out``: the summary, the per-run outcomes, a self-contained scenario, the report."""
-    from detente.experiments.store import write_run
+    from detente.io.store import write_run
     from detente.scenario.shipped import make_self_contained
 
     write_run(out, cmp, sc)
@@ -178,8 +179,9 @@ def _print_table(cmp: Comparison, sc: Scenario) -> None:
         pad_edge=False,
     )
     table.add_column("package", style="bold", no_wrap=True)
-    for header in ("P(war)", "settled", "nuclear", "deaths", "displaced", "ΔP(war)"):
-        table.add_column(header, justify="right", no_wrap=True)
+    keys = ("p_war", "p_settlement", "p_nuclear", "deaths_mean", "displaced_mean")
+    for title in (*map(header, keys), f"Δ{header('p_war')}"):  # as detente.outcomes declares
+        table.add_column(title, justify="right", no_wrap=True)
     for row in cmp.rows():
         lo, hi = row["p_war_ci"]
         delta = row["delta_p_war_vs_status_quo"]

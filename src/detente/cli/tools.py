@@ -31,7 +31,7 @@ def report_cmd(
 ) -> None:
     """One self-contained HTML report (works offline), and optionally PNG/SVG figures."""
     need("detente report", "report")
-    from detente.experiments.store import ResultsError
+    from detente.io.store import ResultsError
     from detente.report.html import build_report, export_figures
 
     try:
@@ -88,14 +88,14 @@ def serve(
 def reproduce(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON rows")] = False,
 ) -> None:
-    """Recompute every published target of detente.classic; exit 1 if any fails."""
-    from detente.classic.reproduce import targets
+    """Recompute every published target of detente.theory; exit 1 if any fails."""
+    from detente.validation.reproduce import targets
 
     rows = targets()
     if as_json:
         sys.stdout.write(json.dumps([r.as_dict() for r in rows], indent=2) + "\n")
     else:
-        table = Table(title="detente.classic: published targets, reproduced")
+        table = Table(title="detente.theory: published targets, reproduced")
         for col in ("model", "target", "published", "ours", "tolerance", "pass"):
             table.add_column(
                 col, justify="right" if col not in ("model", "target") else "left", overflow="fold"

@@ -85,7 +85,7 @@ def _check_presets(names: list[str]) -> None:
 
 def _write_world(out: Path, res: WorldComparison, summary: dict[str, Any]) -> None:
     """``--out``: the per-run table, the summary and the report."""
-    from detente.experiments.store import write_table
+    from detente.io.store import write_table
     from detente.report.html import build_report
 
     out.mkdir(parents=True, exist_ok=True)
@@ -98,7 +98,7 @@ def _print_world(names: list[str], res: WorldComparison, rows: list[dict[str, An
     """A metric a row, a preset a column; then each preset's paired change from the first."""
     from rich import box
 
-    from detente.world.compare import LABELS
+    from detente.world.metrics import LABELS
     from detente.world.summary import NOTE
 
     table = Table(
@@ -133,6 +133,8 @@ def _print_world(names: list[str], res: WorldComparison, rows: list[dict[str, An
 
 def _world_num(key: str, x: float) -> str:
     """Shares to three decimals; counts to one, or in k and M from a thousand."""
-    if key in ("nuclear_use", "autonomy"):
+    from detente.world.metrics import is_share
+
+    if is_share(key):
         return f"{x:.3f}"
     return fmt_num(x) if abs(x) >= 1e3 else f"{x:.1f}"

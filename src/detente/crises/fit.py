@@ -46,7 +46,15 @@ from detente.crises.mapping import COEFFICIENTS, OUTCOMES, FeatureTable, from_un
 from detente.crises.observation import OrderedLink, fit_link, link_rps
 from detente.crises.simulate import simulate_crises
 
-__all__ = ["FitSettings", "Posterior", "discrepancy", "fit", "read_posterior", "write_posterior"]
+__all__ = [
+    "FitSettings",
+    "Posterior",
+    "discrepancy",
+    "fit",
+    "read_posterior",
+    "splits",
+    "write_posterior",
+]
 
 F64 = NDArray[np.float64]
 
@@ -168,7 +176,7 @@ def latent_chunk(args) -> tuple[F64, F64, F64]:
     return v.mean(axis=1), counts, sim["days"].mean(axis=(0, 2))
 
 
-def _splits(n: int, parts: int) -> list[slice]:
+def splits(n: int, parts: int) -> list[slice]:
     edges = np.linspace(0, n, parts + 1).astype(int)
     return [slice(a, b) for a, b in itertools.pairwise(edges) if b > a]
 
@@ -178,7 +186,7 @@ def fit(table: FeatureTable, s: FitSettings, on_generation=None) -> Posterior:
     pool = ProcessPoolExecutor(s.workers) if s.workers > 1 else None
 
     def distance(z: F64, ids: NDArray[np.int64]) -> F64:
-        parts = _splits(len(z), s.workers)
+        parts = splits(len(z), s.workers)
         u = s.embed(z)
         jobs = [(table, u[sl], ids[sl], s.reps, s.seed) for sl in parts]
         if pool is None:
@@ -195,7 +203,7 @@ def fit(table: FeatureTable, s: FitSettings, on_generation=None) -> Posterior:
         coefs = post.coefficients(idx)
         jobs = [
             (table.take(np.arange(len(table))[sl]), coefs, idx, s.link_reps, s.seed)
-            for sl in _splits(len(table), s.workers)
+            for sl in splits(len(table), s.workers)
         ]
         parts = list(pool.map(latent_chunk, jobs)) if pool else [latent_chunk(j) for j in jobs]
         z = np.concatenate([a for a, _, _ in parts])

@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.crises.fit import Posterior, _splits, latent_chunk
+from detente.crises.fit import Posterior, latent_chunk, splits
 from detente.crises.mapping import FeatureTable
 
 __all__ = ["frequencies", "predict", "predict_latent"]
@@ -37,7 +37,7 @@ def predict_latent(
     coefs = post.coefficients(idx)
     jobs = [
         (table.take(np.arange(len(table))[sl]), coefs, idx, reps, seed)
-        for sl in _splits(len(table), max(workers, 1))
+        for sl in splits(len(table), max(workers, 1))
     ]
     if workers > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(workers) as pool:

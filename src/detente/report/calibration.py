@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from detente.report.figures import Spec, _alt
+from detente.report.figures import Spec, load_altair
 
 __all__ = ["build_calibration_report", "calibration_specs"]
 
@@ -34,7 +34,7 @@ def _bands(pred: pd.DataFrame) -> pd.DataFrame:
 
 def predictive_checks(pred: pd.DataFrame, obs: pd.DataFrame, target: str) -> Spec:
     """Observed values over the 50% and 90% posterior-predictive bands."""
-    alt = _alt()
+    alt = load_altair()
     b = _bands(pred[pred["target"] == target]).merge(
         obs[obs["target"] == target], on=["target", "label"]
     )
@@ -84,7 +84,7 @@ def posterior_marginals(post: pd.DataFrame, names: list[str]) -> Spec:
     axis: binned in Vega-Lite over a facet, every parameter would share one set
     of bins and most panels would show a single bar.
     """
-    alt = _alt()
+    alt = load_altair()
     last = post["generation"].max()
     recs = []
     for name in names:
@@ -124,7 +124,7 @@ def posterior_marginals(post: pd.DataFrame, names: list[str]) -> Spec:
 
 
 def tolerances(manifest: dict[str, Any]) -> Spec:
-    alt = _alt()
+    alt = load_altair()
     rows = pd.DataFrame(manifest["generations"])
     return (
         alt.Chart(rows)

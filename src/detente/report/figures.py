@@ -13,10 +13,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from detente.outcomes import label, title
+
 __all__ = [
     "deltas",
     "distributions",
     "fan_chart",
+    "load_altair",
     "prim_boxes",
     "probabilities",
     "sobol_bars",
@@ -27,7 +30,9 @@ Spec = dict[str, Any]
 WIDTH = 560
 
 
-def _alt():
+def load_altair() -> Any:
+    """Altair (``detente[report]``), imported on first use, with its 5,000-row
+    limit lifted: every figure of a report goes through it."""
     import altair as alt
 
     alt.data_transformers.disable_max_rows()
@@ -36,13 +41,10 @@ def _alt():
 
 def probabilities(rows: list[dict[str, Any]]) -> Spec:
     """P(war) with its 95% Wilson interval, P(settlement) and P(nuclear use), per package."""
-    alt = _alt()
+    alt = load_altair()
     panels = []
-    for key, label, ci in (
-        ("p_war", "P(war)", "p_war_ci"),
-        ("p_settlement", "P(settlement)", None),
-        ("p_nuclear", "P(nuclear use)", None),
-    ):
+    for key, ci in (("p_war", "p_war_ci"), ("p_settlement", None), ("p_nuclear", None)):
+        axis_title = label(key)
         df = pd.DataFrame(
             [
                 {
@@ -60,12 +62,14 @@ def probabilities(rows: list[dict[str, Any]]) -> Spec:
             # A small probability on a 0-1 axis is an empty panel: zoom the axis to
             # the largest value (at least 0.1%) and say so in the title.
             domain = [0.0, max(top * 1.15, 0.001)]
-            label = f"{label} (axis 0-{domain[1]:.2%})"
+            axis_title = f"{axis_title} (axis 0-{domain[1]:.2%})"
         else:
             domain = [0.0, 1.0]
         base = alt.Chart(df).encode(y=alt.Y("package:N", sort=None, title=None))
         bars = base.mark_bar(color="#c0392b" if key == "p_war" else "#2874a6").encode(
-            x=alt.X("p:Q", title=label, scale=alt.Scale(domain=domain), axis=alt.Axis(format="%")),
+            x=alt.X(
+                "p:Q", title=axis_title, scale=alt.Scale(domain=domain), axis=alt.Axis(format="%")
+            ),
             tooltip=["package", alt.Tooltip("p:Q", format=".3%")],
         )
         # The label sits past the interval's end, so the two never overlap.
@@ -91,7 +95,7 @@ def _percent(p: float) -> str:
 
 def deltas(rows: list[dict[str, Any]]) -> Spec:
     """Change in P(war) against the status quo, with its paired 95% interval."""
-    alt = _alt()
+    alt = load_altair()
     df = pd.DataFrame(
         [
             {
@@ -157,7 +161,7 @@ _RUNG_COLOURS = [
 
 def fan_chart(series: pd.DataFrame) -> Spec:
     """The distribution of the crisis level over time, per package (stacked shares)."""
-    alt = _alt()
+    alt = load_altair()
     cols = ["settled", *[f"rung_{k}" for k in range(10)]]
     long = series.melt(
         id_vars=["package", "step"], value_vars=cols, var_name="rung", value_name="share"
@@ -189,8 +193,9 @@ def fan_chart(series: pd.DataFrame) -> Spec:
 
 def distributions(runs: pd.DataFrame) -> Spec:
     """Deaths and displaced per run (log10 of 1 + value), per package."""
-    alt = _alt()
+    alt = load_altair()
     df = runs[["package", "deaths", "displaced"]].melt(id_vars="package", var_name="measure")
+    df["measure"] = df["measure"].map(title)  # the declared names: "displaced (peak)"
     df["log10(1 + value)"] = np.log10(1.0 + df["value"].astype(float))
     return (
         alt.Chart(df)
@@ -214,7 +219,7 @@ def distributions(runs: pd.DataFrame) -> Spec:
 
 def survival(runs: pd.DataFrame, steps: int) -> Spec:
     """Share of runs still without war at each week (time to war onset)."""
-    alt = _alt()
+    alt = load_altair()
     recs = []
     for pkg, grp in runs.groupby("package", sort=False):
         onset = grp["war_onset"].to_numpy()
@@ -240,7 +245,7 @@ def survival(runs: pd.DataFrame, steps: int) -> Spec:
 
 def sobol_bars(rows: list[dict[str, Any]]) -> Spec:
     """Sobol first-order and total indices with their intervals, per outcome."""
-    alt = _alt()
+    alt = load_altair()
     recs = []
     for r in rows:
         if "S1" not in r:
@@ -271,7 +276,7 @@ def sobol_bars(rows: list[dict[str, Any]]) -> Spec:
 
 def prim_boxes(result: dict[str, Any], bounds: dict[str, tuple[float, float]]) -> Spec:
     """PRIM boxes: each restricted factor's range within its full range."""
-    alt = _alt()
+    alt = load_altair()
     recs = []
     for i, box in enumerate(result.get("boxes", []), 1):
         for factor, (lo, hi) in box["limits"].items():

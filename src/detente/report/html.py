@@ -68,14 +68,14 @@ def figure_specs(folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def read_folder(folder: Path, build, what: str):  # type: ignore[no-untyped-def]
     """``build(folder)``, with every problem of the folder's files as one
-    :class:`~detente.experiments.store.ResultsError` line naming the file.
+    :class:`~detente.io.store.ResultsError` line naming the file.
 
     Each file is read through :mod:`detente.io` (no FIFOs, devices or
     folders, bounded sizes); what its reader refuses is passed on as it is,
     and anything else a damaged file raises (a JSON or Arrow error, a
     missing key) is named with the folder.
     """
-    from detente.experiments.store import ResultsError
+    from detente.io.store import ResultsError
 
     try:
         return build(folder)
@@ -119,11 +119,11 @@ def _figure_specs(folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
             specs["distributions"] = figures.distributions(runs)
             specs["survival"] = figures.survival(runs, steps)
     elif (folder / "manifest.json").exists():
-        from detente.experiments.store import MAX_MANIFEST_BYTES
+        from detente.io.store import MAX_MANIFEST_BYTES
 
         manifest = read_json(folder / "manifest.json", "manifest", MAX_MANIFEST_BYTES)
         ctx.update(kind="sweep", manifest=manifest)
-        from detente.experiments.store import load
+        from detente.io.store import load
 
         experiments, outcomes, con = load(folder)
         con.close()
@@ -145,7 +145,7 @@ def _figure_specs(folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
                 read_json(folder / "prim.json", "PRIM result"), bounds
             )
     else:
-        from detente.experiments.store import ResultsError
+        from detente.io.store import ResultsError
 
         raise ResultsError(
             f"{folder}: (top level): expected a run (summary.json), sweep (manifest.json), "

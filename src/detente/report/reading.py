@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from detente.outcomes import label
+
 __all__ = ["HOW_TO_READ", "count", "pp", "price_of_peace", "prob", "summary_rows"]
 
 HOW_TO_READ = """
@@ -77,12 +79,12 @@ def summary_rows(packages: list[dict[str, Any]]) -> tuple[list[dict[str, str]], 
     """The run summary with human labels and units: (rows, column names)."""
     cols = [
         "Package",
-        "P(war), 95% interval",
-        "Change in P(war) vs status quo, 95% interval",
-        "P(settled)",
-        "P(nuclear use)",
-        "Deaths: mean (5-95%)",
-        "Displaced people, peak: mean (5-95%)",
+        label("p_war_ci"),
+        f"Change in {label('p_war')} vs status quo, 95% interval",
+        label("p_settlement"),
+        label("p_nuclear"),
+        label("deaths_mean").replace(", mean", ", mean (5-95%)"),
+        label("displaced_mean").replace(", mean", ", mean (5-95%)"),
     ]
     rows = []
     for r in packages:

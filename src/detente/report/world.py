@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from detente.report.figures import Spec, _alt
-from detente.world.simulate import METRICS
+from detente.report.figures import Spec, load_altair
+from detente.world.metrics import METRICS, is_share
 
 __all__ = ["build_world_report", "world_specs"]
 
@@ -24,7 +24,7 @@ NOTE = (
 def tradeoff(rows: list[dict[str, Any]], years: int, peace: str = "wars") -> Spec:
     """Each architecture's wars against small-state autonomy, with 95% intervals
     (percentile bootstrap: they never leave the quantities' ranges)."""
-    alt = _alt()
+    alt = load_altair()
     df = pd.DataFrame(
         [
             {
@@ -76,7 +76,7 @@ def build_world_report(folder: Path, page: str, bundle: str, table) -> str:
 
     def cell(r: dict[str, Any], k: str) -> str:
         lo, hi = r[f"{k}_ci"]
-        fmt = "{:.3f}" if k in ("nuclear_use", "autonomy") else "{:,.1f}"
+        fmt = "{:.3f}" if is_share(k) else "{:,.1f}"
         return f"{fmt.format(r[k])} [{fmt.format(lo)}, {fmt.format(hi)}]"
 
     rows = [{"preset": r["preset"], **{k: cell(r, k) for k in cols}} for r in s["presets"]]

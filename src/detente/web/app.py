@@ -37,6 +37,7 @@ from detente.scenario.loading import (
 )
 from detente.scenario.schema import Scenario
 from detente.scenario.shipped import builtin_text
+from detente.web.columns import results_columns
 from detente.web.guard import Guard
 from detente.web.jobs import Job, JobQueue, QueueFull, work
 
@@ -351,6 +352,11 @@ def _add_runs(app: FastAPI, queue: JobQueue, max_work: int) -> None:
     @app.get("/api/version")
     def version() -> dict[str, str]:
         return {"version": __version__}
+
+    @app.get("/api/columns")
+    def columns() -> list[dict[str, str]]:
+        """The results table's columns: summary key, label with its unit, format."""
+        return results_columns()
 
 
 def _download(job: Job, kind: Download) -> Response:

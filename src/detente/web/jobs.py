@@ -82,8 +82,8 @@ def _work(job: Job, done: Any, memory_mb: int) -> None:  # pragma: no cover - in
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):  # not POSIX, or a lower hard limit
         pass
-    from detente.experiments.ensemble import compare
-    from detente.experiments.store import write_run
+    from detente.io.store import write_run
+    from detente.run.ensemble import compare
 
     def progress(k: int) -> None:
         with done.get_lock():

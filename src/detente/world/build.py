@@ -10,9 +10,11 @@ slot per claim (great power, small state) and per great-power rivalry
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import BaseModel
 
 from detente.model.params import ACTOR_FIELDS
 from detente.scenario.loading import parse_scenario
@@ -129,11 +131,18 @@ def build_world(spec: WorldScenario) -> World:
     )
 
 
-def _dump(q) -> dict:
+def _dump(q: BaseModel) -> dict[str, Any]:
     return q.model_dump(by_alias=True, exclude_none=True)
 
 
-def _core_dict(spec: WorldScenario, ids, initial, slots, target, collective) -> dict:
+def _core_dict(
+    spec: WorldScenario,
+    ids: list[str],
+    initial: NDArray[np.int64],
+    slots: list[tuple[int, int, int, int]],
+    target: list[int],
+    collective: bool,
+) -> dict[str, Any]:
     ss = spec.small_states
     # The actor fields a small-states description sets (the rest keep their defaults).
     fields = [f for f in ACTOR_FIELDS if f in type(ss).model_fields]

@@ -20,13 +20,19 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.experiments.statistics import wilson_interval
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+from detente.analysis.statistics import wilson_interval
+from detente.outcomes import with_schema
 from detente.world.loading import load_world
+from detente.world.metrics import LABELS as METRICS_LABELS
+from detente.world.metrics import WORLD_METRICS
 from detente.world.simulate import METRICS, TALLY, World, build_world, simulate_world
 
 __all__ = [
@@ -40,15 +46,7 @@ __all__ = [
 CHUNK = 125  # runs per task: bounds memory; results do not depend on it
 RESAMPLES = 2000  # bootstrap resamples: the percentile interval's error is well below its width
 
-LABELS = {
-    "crises_per_decade": "crises per decade",
-    "wars": "wars",
-    "great_power_wars": "wars between great powers",
-    "nuclear_use": "P(nuclear use)",
-    "deaths": "deaths",
-    "displaced": "displaced (peak)",
-    "autonomy": "small-state autonomy",
-}
+LABELS = METRICS_LABELS  # as detente.world.metrics declares them
 
 
 def _task(w: World, seed: int, runs: NDArray[np.int64]) -> dict[str, NDArray]:
@@ -120,7 +118,7 @@ class WorldComparison:
             rows.append(row)
         return rows
 
-    def per_run(self):
+    def per_run(self) -> pa.Table:
         import pyarrow as pa
 
         keys = [*METRICS, *TALLY]
@@ -132,7 +130,7 @@ class WorldComparison:
             cols["run"] += list(range(n))
             for k in keys:
                 cols[k] += m[k].tolist()
-        return pa.table(cols)
+        return with_schema(pa.table(cols), WORLD_METRICS)
 
 
 def resamples(n: int, seed: int) -> NDArray[np.int64]:
@@ -152,7 +150,9 @@ def percentile_interval(x: NDArray, idx: NDArray[np.int64]) -> tuple[float, floa
     return float(lo), float(hi)
 
 
-def ratio_interval(num: NDArray, den: NDArray, idx: NDArray[np.int64]):
+def ratio_interval(
+    num: NDArray[np.float64], den: NDArray[np.float64], idx: NDArray[np.int64]
+) -> tuple[float | None, list[float] | None]:
     """A ratio of sums over runs (wars per crisis) and its percentile-bootstrap interval;
     None where no crisis happened."""
     total = float(np.sum(den))

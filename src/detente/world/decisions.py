@@ -54,7 +54,9 @@ def brink_path(
     return w, lookahead * posture_cost[:, start : TOP + 1].sum(axis=1)
 
 
-def concede_chance(belief: F64, centres: F64, p_f: F64, stake: F64, c_f: F64, a_f: F64, k_top):
+def concede_chance(
+    belief: F64, centres: F64, p_f: F64, stake: F64, c_f: F64, a_f: F64, k_top: F64
+) -> F64:
     """Believed chance the defender gives way at the brink (R, D).
 
     The core's concession threshold (engine ``_threshold_terms``) with war
@@ -69,14 +71,16 @@ def concede_chance(belief: F64, centres: F64, p_f: F64, stake: F64, c_f: F64, a_
     return (belief * (centres * den[..., None] < num[..., None])).sum(axis=-1)
 
 
-def press_value(r_c, c_c, a_c, p_c, pc, stake, w, k) -> F64:
+def press_value(
+    r_c: F64, c_c: F64, a_c: F64, p_c: F64, pc: F64, stake: F64, w: F64, k: F64
+) -> F64:
     """The claimant's expected gain from opening a crisis over ``stake`` (R, D)."""
     war = r_c * p_c * stake - c_c
     stand = w[:, None] * war + (1.0 - w[:, None]) * np.maximum(war, -a_c)
     return pc * r_c * stake + (1.0 - pc) * stand - k[:, None]
 
 
-def move_value(r_s, c_s, a_s, p_f, stake, w, k) -> F64:
+def move_value(r_s: F64, c_s: F64, a_s: F64, p_f: F64, stake: F64, w: F64, k: F64) -> F64:
     """The small state's expected loss in a crisis over ``stake`` it provoked (R, D).
 
     Posture costs k and the path's risk of war w, then the better of conceding

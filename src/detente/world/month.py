@@ -130,7 +130,9 @@ class Core:
     neighbours: F64  # (S, S) transposed, as float: near = recent @ neighbours
 
 
-def preferences(w: World, sl: Slots, dr: Draws, tr: Tracks, seed: int, t: int, runs: I64):
+def preferences(
+    w: World, sl: Slots, dr: Draws, tr: Tracks, seed: int, t: int, runs: I64
+) -> tuple[I64, F64, B]:
     """1. Preferences change; states consider moving toward them.
 
     Returns the alignment each state would move to, the month's move draws
@@ -152,7 +154,9 @@ def preferences(w: World, sl: Slots, dr: Draws, tr: Tracks, seed: int, t: int, r
     return target, um, wants
 
 
-def moves(w: World, sl: Slots, dr: Draws, tr: Tracks, core: Core, target, um, wants) -> B:
+def moves(
+    w: World, sl: Slots, dr: Draws, tr: Tracks, core: Core, target: I64, um: F64, wants: B
+) -> B:
     """A move that crosses a claim is weighed against the crises it provokes.
 
     Moves the states that go, ties the blocs to the new alignments and

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from detente.experiments.statistics import wilson_interval
+from detente.analysis.statistics import wilson_interval
 from detente.io import read_text
 
 __all__ = ["icb_war_shares"]
@@ -63,7 +63,7 @@ def icb_war_shares(
                 if int(cap) == code:
                     counts[k][0] += 1
                     counts[k][1] += int(viol) == FULL_SCALE_WAR
-    out = {}
+    out: dict[str, dict[str, float | int | list[float]]] = {}
     for k, (n, wars) in counts.items():
         lo, hi = wilson_interval(wars, n) if n else (np.nan, np.nan)
         out[k] = {"actors": n, "wars": wars, "share": wars / n if n else np.nan, "ci": [lo, hi]}

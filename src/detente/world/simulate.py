@@ -37,24 +37,17 @@ from detente.model.engine import TOP
 from detente.model.params import Params, draw_params, draw_quantity
 from detente.model.simulate import common_priors, compile_model
 from detente.model.state import SETTLED, Modifiers, State, grid, initial_state
+from detente.scenario.distributions import Distribution
 from detente.world import month
 from detente.world.build import World, build_world
 from detente.world.choices import Chooser
 from detente.world.decisions import brink_path
+from detente.world.metrics import METRICS
 from detente.world.month import Core, Draws, Slots, Tracks
 
 __all__ = ["METRICS", "World", "build_world", "simulate_world"]
 
 F64 = NDArray[np.float64]
-METRICS = (
-    "crises_per_decade",
-    "wars",
-    "great_power_wars",
-    "nuclear_use",
-    "deaths",
-    "displaced",
-    "autonomy",
-)
 TALLY = ("_crises_allied", "_crises_alone", "_wars_allied", "_wars_alone")
 
 
@@ -96,7 +89,7 @@ def _draws(w: World, seed: int, runs: NDArray[np.int64]) -> Draws:
     dyn = w.spec.world
     R, S, K = len(runs), len(w.states), len(w.gp)
 
-    def draw(q, path: str) -> F64:
+    def draw(q: Distribution, path: str) -> F64:
         return draw_quantity(q, seed, "world." + path, runs)
 
     growth = np.ones((R, K))

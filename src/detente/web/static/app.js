@@ -70,18 +70,9 @@ async function loadScenario(name) {
 }
 
 // The results table: human labels with units (issue 19), values formatted
-// for reading; the raw names stay in the downloads.
-const COLUMNS = [
-  ["name", "Package", "text"],
-  ["p_war", "P(war)", "prob"],
-  ["p_war_ci", "P(war), 95% interval", "interval"],
-  ["p_settlement", "P(settlement)", "prob"],
-  ["p_nuclear", "P(nuclear use)", "prob"],
-  ["deaths_mean", "Deaths, mean (people)", "count"],
-  ["displaced_mean", "Displaced, mean (people)", "count"],
-  ["delta_p_war_vs_status_quo", "Change in P(war) vs status quo", "delta"],
-  ["delta_p_war_ci", "Change, 95% interval", "dinterval"],
-];
+// for reading; the raw names stay in the downloads. The columns, their labels
+// and units come from the server (/api/columns: detente.outcomes declares them).
+let COLUMNS = [];
 
 function fmt(x, kind) {
   if (x === null || x === undefined) return "–";
@@ -150,6 +141,7 @@ async function run() {
 }
 
 async function init() {
+  COLUMNS = (await api("/api/columns")).body.map((c) => [c.key, c.label, c.kind]);
   const {body} = await api("/api/scenarios");
   for (const s of body) {
     const opt = document.createElement("option");

@@ -17,17 +17,14 @@ from typing import Any
 
 import numpy as np
 
-from detente.experiments.store import load
+from detente.io.store import load
+from detente.outcomes import aliases
 
 __all__ = ["ALIASES", "discover", "parse_condition"]
 
-ALIASES = {
-    "p_war": "war",
-    "p_nuclear": "nuclear_use",
-    "p_settlement": "settled",
-    "deaths_mean": "deaths",
-    "displaced_mean": "displaced",
-}
+# A summary's name for the outcome it is computed from (p_war -> war): a
+# condition is on one run's value (detente.outcomes declares both).
+ALIASES = aliases()
 _COND = re.compile(
     r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(<=|>=|<|>|==|!=)\s*"
     r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$"

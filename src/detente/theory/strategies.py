@@ -2,7 +2,7 @@
 Axelrod library: a ``name``, the ``citation`` it follows, whether it is
 ``stochastic``, its memory-one ``four_vector`` where it has one, and ``move``,
 which maps the histories of many repetitions at once to the next actions
-(True cooperates, False defects). Played by :mod:`detente.classic.games`.
+(True cooperates, False defects). Played by :mod:`detente.theory.games`.
 
 Axelrod, R. (1980). Effective choice in the Prisoner's Dilemma. *Journal of
 Conflict Resolution* 24(1): 3-25; Axelrod, R. (1984). *The Evolution of
@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.classic.reciprocity import Game, generous_probability, reciprocate
+from detente.theory.reciprocity import Game, generous_probability, reciprocate
 
 B = NDArray[np.bool_]
 F64 = NDArray[np.float64]

@@ -1,4 +1,4 @@
-"""detente.classic reproduces its published numbers, and agrees with the axelrod library."""
+"""detente.theory reproduces its published numbers, and agrees with the axelrod library."""
 
 from __future__ import annotations
 
@@ -10,16 +10,16 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from detente.classic import bdm, fearon, games, lanchester, richardson
-from detente.classic.reproduce import iwo_jima, targets
 from detente.cli import app
+from detente.theory import bdm, fearon, games, lanchester, richardson
+from detente.validation.reproduce import iwo_jima, targets
 
 # Richardson ---------------------------------------------------------------------
 
 
 def test_richardsons_additive_test_on_the_1909_1913_blocs():
     rows = np.genfromtxt(
-        "src/detente/classic/data/richardson-cow-1907-1913.csv", delimiter=",", names=True
+        "src/detente/validation/data/richardson-cow-1907-1913.csv", delimiter=",", names=True
     )
     m = rows["year"] >= 1909
     f = richardson.fit(
@@ -196,7 +196,7 @@ def test_grit_makes_its_announced_moves_then_reciprocates():
 
 def _bdm():
     rows = np.genfromtxt(
-        "src/detente/classic/data/bdm-eu-emissions.csv",
+        "src/detente/validation/data/bdm-eu-emissions.csv",
         delimiter=",",
         names=True,
         dtype=None,

@@ -1,5 +1,5 @@
 """The symmetric 2x2 game and the reciprocity rules that both the iterated
-games (:mod:`detente.classic.games`) and the crisis policies
+games (:mod:`detente.theory.games`) and the crisis policies
 (:mod:`detente.model.policies`) use: one source for each idea.
 
 Axelrod, R. (1984). *The Evolution of Cooperation*. Basic Books; Nowak, M. &

@@ -13,8 +13,9 @@ import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
 
-from detente.experiments.peace import price_of_peace
-from detente.experiments.statistics import paired_difference, quantiles, wilson_interval
+from detente.analysis.peace import price_of_peace
+from detente.analysis.statistics import paired_difference, quantiles, wilson_interval
+from detente.outcomes import SUMMARIES, with_schema
 
 __all__ = ["Comparison", "Result"]
 
@@ -37,7 +38,7 @@ class Result:
         """Per-run outcomes as an Arrow table, one row per run."""
         cols = {"package": pa.array([self.package] * self.runs)}
         cols.update({k: pa.array(v) for k, v in self.outcomes.items()})
-        return pa.table(cols)
+        return with_schema(pa.table(cols))
 
     @property
     def frame(self) -> Any:
@@ -67,20 +68,19 @@ class Result:
         """Probabilities with 95% Wilson intervals; deaths and displaced with 5-95% ranges."""
         o = self.outcomes
         n = self.runs
-        wars = int(o["war"].sum())
-        out: dict[str, Any] = {
-            "name": self.package,
-            "p_war": wars / n,
-            "p_war_ci": list(wilson_interval(wars, n)),
-            "p_settlement": float(o["settled"].mean()),
-            "p_nuclear": float(o["nuclear_use"].mean()),
-        }
-        for key in ("deaths", "displaced"):
-            q05, q95 = quantiles(o[key])
-            out[f"{key}_mean"] = float(o[key].mean())
-            out[f"{key}_q05"] = q05
-            out[f"{key}_q95"] = q95
-        out["p_enforced"] = float(o["enforced"].mean()) if "enforced" in o else 0.0
+        out: dict[str, Any] = {"name": self.package}
+        for s in SUMMARIES:  # the fields and their order as detente.outcomes declares them
+            x = o.get(s.outcome)
+            if x is None:  # an outcome a package may lack (enforced): a share of none
+                out[s.key] = 0.0
+            elif s.statistic == "share_ci":
+                count = int(x.sum())
+                out[s.key] = count / n
+                out[f"{s.key}_ci"] = list(wilson_interval(count, n))
+            elif s.statistic in ("share", "mean"):  # a share is the mean of a bool
+                out[s.key] = float(x.mean())
+            else:
+                out[s.key] = quantiles(x)[0 if s.statistic == "q05" else 1]
         out["disputes"] = price_of_peace(o)
         return out
 
@@ -173,7 +173,7 @@ class Comparison:
             cols.setdefault("p_at_war", []).extend((s["at_war"] / res.runs).tolist())
             cols.setdefault("deaths_mean", []).extend((s["deaths_sum"] / res.runs).tolist())
             cols.setdefault("displaced_mean", []).extend((s["displaced_sum"] / res.runs).tolist())
-        return pa.table(cols)
+        return with_schema(pa.table(cols), "series")
 
     def per_run(self) -> pa.Table:
         """Every package's per-run outcomes, stacked."""

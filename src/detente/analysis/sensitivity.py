@@ -11,13 +11,14 @@ otherwise inflate the indices.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from detente.experiments.design import problem
-from detente.experiments.spec import ExperimentSpec
-from detente.experiments.store import load
+from detente.io.store import load
+
+if TYPE_CHECKING:
+    from detente.run.spec import ExperimentSpec
 
 __all__ = ["analyse"]
 
@@ -26,7 +27,7 @@ def analyse(spec: ExperimentSpec, out: Path) -> list[dict[str, Any]]:
     """Indices for every (package, outcome, factor) of a finished sweep in ``out``."""
     experiments, outcomes, con = load(out)
     con.close()
-    prob = problem(spec)
+    prob = spec.problem()
     names = prob["names"]
     rows: list[dict[str, Any]] = []
     for package in dict.fromkeys(experiments["policy"]):

@@ -24,12 +24,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from detente import __version__
-from detente.experiments.design import check_points, sample
-from detente.experiments.executors import ExecutorError
-from detente.experiments.executors import executor as _executor
-from detente.experiments.models import models
-from detente.experiments.spec import ExperimentSpec
-from detente.experiments.store import (
+from detente.io import (
+    MAX_PARQUET_BYTES,
+    InputError,
+    read_bytes,
+    read_parquet,
+    sha256_file,
+    write_atomic,
+)
+from detente.io.store import (
     FORMAT,
     LOCK,
     ResultsError,
@@ -41,14 +44,12 @@ from detente.experiments.store import (
     write_chunk,
     write_manifest,
 )
-from detente.io import (
-    MAX_PARQUET_BYTES,
-    InputError,
-    read_bytes,
-    read_parquet,
-    sha256_file,
-    write_atomic,
-)
+from detente.outcomes import with_schema
+from detente.run.design import check_points, sample
+from detente.run.executors import ExecutorError
+from detente.run.executors import executor as _executor
+from detente.run.models import models
+from detente.run.spec import ExperimentSpec
 from detente.scenario.loading import ScenarioError
 
 __all__ = ["SweepError", "SweepInterrupted", "SweepResult", "plan", "run_sweep"]
@@ -310,7 +311,7 @@ def _run_locked(
         nonlocal done
         i = job[0]
         try:
-            manifest["checksums"][str(i)] = write_chunk(out, i, pa.table(columns))
+            manifest["checksums"][str(i)] = write_chunk(out, i, with_schema(pa.table(columns)))
             complete.add(i)
             manifest["complete"] = sorted(complete)
             write_manifest(out, manifest)

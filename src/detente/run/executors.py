@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from detente.experiments.models import models
-from detente.experiments.spec import ExperimentSpec
+from detente.run.models import models
+from detente.run.spec import ExperimentSpec
 
 __all__ = ["executor"]
 

@@ -20,6 +20,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from detente.io.errors import InputError
+
 __all__ = [
     "MAX_BYTES",
     "InputError",
@@ -38,18 +40,6 @@ __all__ = [
 MAX_BYTES = 10 * 1024 * 1024  # a scenario, experiment, design or posterior file
 MAX_PARQUET_BYTES = 4 * 1024**3  # a results chunk or design table
 MAX_JSON_BYTES = 64 * 1024 * 1024  # a summary or manifest detente wrote
-
-
-class InputError(ValueError):
-    """A file or value that cannot be used, with where and why (one line)."""
-
-    def __init__(self, file: str, path: str, expected: str) -> None:
-        expected = " ".join(expected.split())  # always one line
-        self.file, self.path, self.expected = file, path, expected
-        super().__init__(f"{file}: {path or '(top level)'}: {expected}")
-
-    def __reduce__(self):  # picklable across worker processes
-        return (type(self), (self.file, self.path, self.expected))
 
 
 def _kind(mode: int) -> str:

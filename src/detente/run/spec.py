@@ -133,6 +133,16 @@ class ExperimentSpec(BaseModel):
     def factors(self) -> dict[str, Parameter]:
         return {**self.uncertainties, **self.levers}
 
+    def problem(self) -> dict[str, Any]:
+        """The SALib problem definition for the experiment's factors (names and
+        bounds), shared by the design's sampling and the sensitivity analysis."""
+        names = list(self.factors)
+        return {
+            "num_vars": len(names),
+            "names": names,
+            "bounds": [[self.factors[n].low, self.factors[n].high] for n in names],
+        }
+
 
 def load_experiment(path: str | Path) -> tuple[ExperimentSpec, Path]:
     """Read and validate an experiment file; return it with its folder (for relative paths)."""

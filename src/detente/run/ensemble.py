@@ -17,8 +17,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from detente import __version__
-from detente.experiments.results import Comparison, Result
 from detente.model.simulate import BACKENDS, compile_model, run_chunk, simulate_chunk
+from detente.run.results import Comparison, Result
 from detente.scenario.schema import Scenario
 
 __all__ = [

@@ -16,9 +16,9 @@ Either may fight instead: the war ends the game, the winner takes the flow
 for ever; the rising side R wins with probability p_t, fighting costs c_R and
 c_D. Power shifts once, from p_t to p' next period. Payoffs are
 average-discounted (the whole flow for ever is worth 1, a period's flow
-1 - delta), in the units of :mod:`detente.classic.fearon`; Powell's sums and
+1 - delta), in the units of :mod:`detente.theory.fearon`; Powell's sums and
 lump-sum costs times (1 - delta) give ours. Equations (our numbering,
-derived in docs/classic.md):
+derived in docs/theory.md):
 
 (1) W_R(t) = p_t - c_R, W_D(t) = 1 - p_t - c_D (war values);
 (2) V_D(t+1) = 1 - p' - c_D + s (c_D + c_R) (the stationary peace after the

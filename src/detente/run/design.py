@@ -15,22 +15,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.experiments.spec import ExperimentSpec, Parameter
 from detente.io import read_csv
+from detente.run.spec import ExperimentSpec, Parameter
 from detente.scenario.loading import ScenarioError, parse_scenario, set_path
 from detente.scenario.schema import Scenario
 
-__all__ = ["check_points", "problem", "sample"]
-
-
-def problem(spec: ExperimentSpec) -> dict:
-    """The SALib problem definition for the experiment's factors."""
-    names = list(spec.factors)
-    return {
-        "num_vars": len(names),
-        "names": names,
-        "bounds": [[spec.factors[n].low, spec.factors[n].high] for n in names],
-    }
+__all__ = ["check_points", "read_design_csv", "sample"]
 
 
 def sample(spec: ExperimentSpec, folder: Path | None = None) -> dict[str, NDArray[np.float64]]:
@@ -38,8 +28,8 @@ def sample(spec: ExperimentSpec, folder: Path | None = None) -> dict[str, NDArra
     d = spec.design
     names = list(spec.factors)
     if d.method == "csv":
-        return _from_csv(spec, (folder or Path.cwd()) / (d.file or ""))
-    prob = problem(spec)
+        return read_design_csv(spec, (folder or Path.cwd()) / (d.file or ""))
+    prob = spec.problem()
     if d.method == "lhs":
         from SALib.sample import latin
 
@@ -66,7 +56,7 @@ def sample(spec: ExperimentSpec, folder: Path | None = None) -> dict[str, NDArra
     return cols
 
 
-def _from_csv(spec: ExperimentSpec, path: Path) -> dict[str, NDArray[np.float64]]:
+def read_design_csv(spec: ExperimentSpec, path: Path) -> dict[str, NDArray[np.float64]]:
     """Design points from a CSV file: one column per declared factor, each value
     a finite number inside the factor's declared range (whole for integer
     factors); the first bad cell is named by its row."""

@@ -15,10 +15,10 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.experiments.spec import ExperimentSpec
 from detente.model.params import parameter_paths
 from detente.model.registry import Registry
 from detente.model.simulate import compile_model, run_chunk
+from detente.run.spec import ExperimentSpec
 from detente.scenario.loading import (
     ScenarioError,
     builtin_names,
@@ -152,7 +152,7 @@ class CrisisModel(ExperimentModel):
         return self.scenario.settings.steps
 
     def provenance(self) -> dict[str, Any]:
-        from detente.experiments.ensemble import scenario_hash
+        from detente.run.ensemble import scenario_hash
 
         return {
             "model": self.name,

@@ -18,13 +18,9 @@ offer that moves it least.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-
-if TYPE_CHECKING:
-    from detente.classic.reproduce import Target
 
 F64 = NDArray[np.float64]
 
@@ -186,55 +182,3 @@ def forecast(
     return Forecast(
         tuple(actors), np.array(xs), np.array(medians), np.array(means), np.array(risks)
     )
-
-
-def targets() -> list[Target]:
-    """The published checks on the EU emissions example (for `detente reproduce`)."""
-    import csv
-    from importlib import resources
-
-    from detente.classic.reproduce import Target
-
-    with (resources.files("detente.classic") / "data" / "bdm-eu-emissions.csv").open() as fh:
-        rows = list(csv.DictReader(fh))
-    names = [r["actor"] for r in rows]
-    c, x, s = (
-        np.array([float(r[k]) for r in rows]) for k in ("capability", "position", "salience")
-    )
-    src = "Bueno de Mesquita (1994); Scholz, Calbert & Smith (2011)"
-    r0 = risk_exponents(x, c, s)
-    fc = forecast(names, c, x, s, rounds=10)
-    return [
-        Target("bdm", "initial weighted median", src, 7.0, weighted_median(x, c * s), 0, False),
-        Target("bdm", "initial weighted mean", src, 7.38996, weighted_mean(x, c * s), 5e-6, False),
-        Target(
-            "bdm", "round-0 risk exponent, UK", src, 2.0, float(r0[names.index("UK")]), 1e-9, False
-        ),
-        Target(
-            "bdm",
-            "round-0 risk exponent, Luxembourg",
-            src,
-            0.5,
-            float(r0[names.index("Luxembourg")]),
-            1e-9,
-            False,
-        ),
-        Target(
-            "bdm",
-            "risk exponents outside [0.5, 2] over 10 rounds",
-            src,
-            0.0,
-            float(((fc.risk < 0.5 - 1e-12) | (fc.risk > 2 + 1e-12)).sum()),
-            0,
-            False,
-        ),
-        Target(
-            "bdm",
-            "positions outside [4, 10] over 10 rounds",
-            src,
-            0.0,
-            float(((fc.positions < 4) | (fc.positions > 10)).sum()),
-            0,
-            False,
-        ),
-    ]
