@@ -277,8 +277,9 @@ def _two_at_war(package: list[dict]) -> dict:
     return data
 
 
-E_KEYS = ["phase.e", "settled_by.e", "ceasefires.e", "ceasefire_breakdowns.e", "agreements.e",
-          "conceded_by.e", "posture.e.challenger", "posture.e.defender"]
+E_KEYS = ["phase.e", "settled_by.e", "territory_change.e", "ceasefires.e",
+          "ceasefire_breakdowns.e", "agreements.e", "conceded_by.e", "posture.e.challenger",
+          "posture.e.defender"]
 
 
 def test_a_ceasefire_or_talks_on_one_dispute_leave_the_other_as_it_was():
@@ -296,6 +297,33 @@ def test_a_ceasefire_or_talks_on_one_dispute_leave_the_other_as_it_was():
         moved = (base["phase.d"] != acted["phase.d"]) | (base["settled_by.d"] != acted[
             "settled_by.d"]) | (base["ceasefires.d"] != acted["ceasefires.d"])
         assert moved.mean() > 0.05, (package[0]["type"], moved.mean())
+
+
+def test_a_ceasefire_on_one_dispute_leaves_another_ceasefire_as_it_was():
+    """Catches a ceasefire whose violations, breakdown hazard or guarantee are
+    written over every dispute: e, already under a ceasefire of its own, is
+    not touched by one proposed on d."""
+    data = _two_at_war([{"type": "ceasefire", "disputes": ["d"], "monitoring": 0.5,
+                         "guarantee": 1.0, "start": 0}])
+    data["disputes"][1].update(phase="ceasefire", ceasefire_violation=0.3,
+                               ceasefire_breakdown=0.05)
+    base, acted = both(data, runs=400)
+    same_runs(base, acted, E_KEYS)
+
+
+def test_talks_mediated_on_one_crisis_leave_the_other_as_it_was():
+    """Catches mediation or a guarantee reaching the belief pairs or the
+    agreements of another dispute: e has talks of its own, unmediated and
+    unguaranteed, whose agreements can break; talks on d change nothing there."""
+    on_e = {"type": "negotiate", "disputes": ["e"], "start": 0}
+    data = _two_crises([on_e, {"type": "negotiate", "disputes": ["d"], "mediation": 0.9,
+                               "guarantee": 0.9, "start": 0}])
+    data["packages"]["status-quo"] = [on_e]
+    data["disputes"][1].update(renege_rate=0.05, agreement_breakdown=0.02)
+    base, acted = both(data)
+    assert (base["breakdowns.e"] > 0).any()
+    same_runs(base, acted, [*E_KEYS, "breakdowns.e"])
+    assert (base["agreements.d"] != acted["agreements.d"]).any()
 
 
 def test_an_enforced_ceasefire_stops_every_war_it_covers_at_once():
