@@ -451,3 +451,24 @@ def test_an_enforced_pull_back_moves_the_front_against_the_side_that_pulls_back(
     (_, s0), (_, s1) = both(data, runs=300, record=True)
     moved = s1["territory"][:, 6, 0] - s0["territory"][:, 6, 0]
     assert (moved < 0).mean() > 0.9, moved.mean()
+
+
+def test_alliance_assurance_keeps_cohesion_a_probability_and_moves_only_its_alliance():
+    """Catches a cohesion pushed outside [0, 1] (past 1 a stronger deterrent
+    than an alliance certain to fight) and a change written over every
+    alliance: from 0.3, +0.7 and +1.0 both reach 1, -0.3 and -1.0 both 0; and
+    assurance of an alliance that does not include the defender changes nothing."""
+    keys = ["war", "war_onset", "conceded_by.d", "posture.d.challenger", "posture.d.defender"]
+    for a, b in ((0.7, 1.0), (-0.3, -1.0)):
+        data = _pact(a)
+        data["packages"]["further"] = [{"type": "alliance_assurance", "alliance": "pact",
+                                        "change": b, "start": 0}]
+        sc = build(data)
+        same_runs(simulate(sc, "scripted", 400), simulate(sc, "further", 400), keys)
+    data = _pact(0.0)
+    data["actors"].append(actor("D"))
+    data["alliances"].append({"id": "other", "members": ["C", "D"], "cohesion": 0.3})
+    data["packages"]["scripted"] = [{"type": "alliance_assurance", "alliance": "other",
+                                     "change": 0.6, "start": 0}]
+    base, acted = both(data, runs=400)
+    same_runs(base, acted, keys)
