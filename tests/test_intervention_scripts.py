@@ -472,3 +472,20 @@ def test_alliance_assurance_keeps_cohesion_a_probability_and_moves_only_its_alli
                                      "change": 0.6, "start": 0}]
     base, acted = both(data, runs=400)
     same_runs(base, acted, keys)
+
+
+def test_an_intervention_is_in_force_from_its_start_until_before_its_end():
+    """Catches an end dropped or counted inclusively, in the eager timing and
+    the compiled schedule alike (steps 2, 3 and 4 of an intervention from 2 to 5)."""
+    from detente.model.package import Timing
+    from detente.model.simulate import compile_model
+
+    data = crisis([{"type": "sanctions", "target": "A", "start": 2, "end": 5}])
+    model = compile_model(build(data), "scripted")
+    iv = model.interventions[0]
+    eager = [bool(Timing.at(model, t).active[0]) for t in range(8)]
+    starts, ends = np.array([iv.start]), np.array([iv.end])
+    scheduled = [bool(Timing.scheduled(t, starts, ends).active[0]) for t in range(8)]
+    expected = [False, False, True, True, True, False, False, False]
+    assert eager == expected and scheduled == expected
+    assert [bool(s) for s in Timing.at(model, 2).starting] == [True]
