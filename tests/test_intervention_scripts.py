@@ -489,3 +489,44 @@ def test_an_intervention_is_in_force_from_its_start_until_before_its_end():
     expected = [False, False, True, True, True, False, False, False]
     assert eager == expected and scheduled == expected
     assert [bool(s) for s in Timing.at(model, 2).starting] == [True]
+
+
+def _gain(forces_i, forces_j, f, resolve, stake, gamma=1.5, e=0.5) -> float:
+    """The cheating gain of the docstring of ``ArmsReduction``, by hand: resolve
+    x the rise in a Tullock chance of winning (strength: troops x
+    effectiveness, the effectiveness equal here) when the other cuts its troops
+    and arsenal's factor by f, x the stake in play (Downs, Rocke & Siverson 1985)."""
+    s_i, s_j = forces_i**gamma, forces_j**gamma
+    shrink = (1.0 - f) ** ((1.0 + e) * gamma)
+    return resolve * (s_i / (s_i + s_j * shrink) - s_i / (s_i + s_j)) * stake
+
+
+def test_the_side_that_gains_more_by_cheating_cheats_and_the_other_keeps_the_cut():
+    """Catches a wrong cheating gain (the Tullock terms, the exponent, the
+    other side's cut, the stake) or one summed over the wrong disputes: with
+    the penalty of being caught set between the two sides' gains, computed by
+    hand, the side that gains more (here the weaker, B: the other's cut
+    moves its odds further) keeps its arms and the other cuts."""
+    g_a = _gain(300.0, 100.0, 0.5, 0.6, 0.8)
+    g_b = _gain(100.0, 300.0, 0.5, 0.6, 0.8)
+    assert g_b > 1.2 * g_a > 0
+    def play(parties: list[str], penalty: float) -> dict:
+        data = _arms(parties=parties, verification=1.0, penalty=penalty)
+        data["actors"][0].update(forces=300, resolve=0.6)
+        data["actors"][1].update(forces=100, resolve=0.6)
+        data["disputes"][0].update(status_quo=0.1, demand=0.9)
+        data["war"] = {"contest_exponent": 1.5, "arms_elasticity": 0.5}
+        return both(data, runs=50)
+
+    base, _ = play(["A", "B"], 0.0)
+    # A cuts and B keeps its arms: the runs of a cut by A alone (C, a party to
+    # no dispute, cuts beside it and touches nothing of A's and B's).
+    _, mid = play(["A", "B"], (g_a + g_b) / 2.0)
+    _, a_alone = play(["A", "C"], 0.0)
+    same_runs(a_alone, mid, ["arsenal.A", "arsenal.B", "war", "posture.d.challenger"])
+    assert (mid["arsenal.A"] < base["arsenal.A"]).all()
+    # Just above the larger gain both cut; just below the smaller neither does.
+    _, high = play(["A", "B"], g_b * 1.01)
+    assert (high["arsenal.B"] < a_alone["arsenal.B"]).all()
+    _, low = play(["A", "B"], g_a * 0.99)
+    same_runs(base, low, ["arsenal.A", "arsenal.B", "war"])
