@@ -65,7 +65,7 @@ def _decide(
     pwin = _win_probability(state, p, mods, st, centres)
     cost = war_cost(state, p, mods)
     s, s_concede, s_win = _shares(p)
-    sides = np.stack([st.challenger, st.defender], axis=1)  # (Dn, 2)
+    sides = st.sides  # (Dn, 2)
     r_own = p.resolve[:, sides]  # (R, Dn, 2)
     c_own = cost[:, sides]
     a_own = p.audience_cost[:, sides]
@@ -133,7 +133,7 @@ def _behaviour_update(
     trembling hand), so no type is ever ruled out by one move."""
     crisis = state.phase == CRISIS
     belief = xp.array(state.belief)  # a copy: written below
-    sides = np.stack([st.challenger, st.defender], 1)
+    sides = st.sides
     for side in (0, 1):
         other = 1 - side
         seen = 1.0 - pwin[:, :, other]  # the mover's chance of winning, as the observer sees it

@@ -180,9 +180,7 @@ def _ceasefires_and_caps(wk: Week, state: State, peace: Peace | None) -> None:
         state.posture = xp.where(imposed[..., None], xp.minimum(state.posture, TOP), state.posture)
         state.rung = xp.where(imposed, state.posture.max(axis=2), state.rung)
         state.ceasefires = state.ceasefires + imposed
-    capped = xp.minimum(
-        state.posture, mods.posture_cap[:, np.stack([st.challenger, st.defender], 1)]
-    )
+    capped = xp.minimum(state.posture, mods.posture_cap[:, st.sides])
     live = (state.phase == CRISIS) | (state.phase == CEASEFIRE)
     state.posture = xp.where(live[..., None], capped, state.posture)
     state.rung = xp.where(live, state.posture.max(axis=2), state.rung)
@@ -254,7 +252,7 @@ def _resolve(wk: Week, state: State, choice: NDArray[np.int64], peace: Peace | N
     the rung's hazard can slide a crisis into war and a ceasefire can break."""
     st, p, mods, seed, runs, t = wk.st, wk.p, wk.mods, wk.seed, wk.runs, state.t
     crisis = state.phase == CRISIS
-    sides = np.stack([st.challenger, st.defender], axis=1)  # (Dn, 2)
+    sides = st.sides  # (Dn, 2)
     cap = mods.posture_cap[:, sides]
     move = xp.where(choice == UP, 1, xp.where(choice == DOWN, -1, 0))
     new_posture = xp.clip(state.posture + move, 0, None)

@@ -41,7 +41,7 @@ def optimism(state: State, p: Params, st: Structure) -> F64:
     Only products and quotients: no transcendental function in the step, so
     the two backends give the same bits.
     """
-    sides = np.stack([st.challenger, st.defender], axis=1)
+    sides = st.sides
     if eager() and not (p.optimism_lift != 1.0).any():
         # No error anywhere (war.optimism 0, as in every world): 1 + 0 x keep is
         # exactly 1, so the pair sums of weeks fought are not needed.
@@ -57,7 +57,7 @@ def weeks_fought(state: State, st: Structure) -> F64:
     a war over one issue teaches it as much as a war over another between
     the same two states.
     """
-    pair = np.sort(np.stack([st.challenger, st.defender], axis=1), axis=1)  # (Dn, 2)
+    pair = np.sort(st.sides, axis=1)  # (Dn, 2)
     same = (pair[:, None, :] == pair[None, :, :]).all(axis=2)  # (Dn, Dn)
     steps = (state.war_steps[:, None, :] * same[None]).sum(axis=2)
     return steps * st.step_weeks

@@ -90,7 +90,7 @@ def _peace_values(
     caller has it (the forecast shift in power starts from it).
     """
     pwin = _win_probability(state, p, mods, st, centres)
-    sides = np.stack([st.challenger, st.defender], axis=1)
+    sides = st.sides
     r_own = p.resolve[:, sides]
     c_own = war_cost(state, p, mods)[:, sides]
     look = _outlook(state, p, mods, st, pwin, r_own, c_own, centres, state.belief, arms_next)
@@ -137,7 +137,7 @@ def _agreements_break(
     settled = (state.phase == SETTLED) & settled_before & (state.settled_by != NOT_SETTLED)
     if eager() and not settled.any():
         return
-    sides = np.stack([st.challenger, st.defender], axis=1)
+    sides = st.sides
     # Breaking a public agreement costs the breaker its audience cost, as
     # backing down from a public threat does (Fearon 1994): a side breaks it
     # when fighting now is worth more than the terms by at least that much.
@@ -186,7 +186,7 @@ def _keep_commitments(state: State, mods: Modifiers, st: Structure, comply, choi
     """
     if eager() and not comply.any():
         return choice
-    sides = np.stack([st.challenger, st.defender], axis=1)
+    sides = st.sides
     live = (state.phase == CRISIS) | (state.phase == CEASEFIRE)
     roles = comply[:, sides] & live[..., None]  # (R, Dn, 2): along a ceasefire line too
     cap = mods.commit_cap[:, sides]
@@ -203,7 +203,7 @@ def _note_breaches(state: State, mods: Modifiers, st: Structure, to_war) -> None
     Only a climb this week counts (a move up, or the choice of war, in a
     dispute still open), not a posture it held when it took the commitment up.
     """
-    sides = np.stack([st.challenger, st.defender], axis=1)
+    sides = st.sides
     live = ((state.phase == CRISIS) | (state.phase == CEASEFIRE))[..., None]
     above = state.posture > mods.commit_cap[:, sides]
     climbed = above & (state.last_move > 0) & live

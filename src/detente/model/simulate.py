@@ -33,7 +33,7 @@ def compile_model(sc: Scenario, package: str) -> Model:
     st = structure_of(sc)
     roles: dict[tuple[str, str], np.ndarray] = {}
     rules: dict[tuple[str, str], Policy] = {}
-    sides = np.stack([st.challenger, st.defender], axis=1)
+    sides = st.sides
     for i, actor in enumerate(sc.actors):
         rule = policies.get(actor.policy.name)
         key = (actor.policy.name, repr(sorted(actor.policy.params.items())))

@@ -119,7 +119,7 @@ def _rejection(state, p, mods, st, centres) -> _Table:
     open_ = mods.channel_open & (state.phase != SETTLED)
     seen = _balance_seen(state, p, mods, st, centres)
     bias = optimism(state, p, st)
-    sides = np.stack([st.challenger, st.defender], axis=1)
+    sides = st.sides
     r_own = p.resolve[:, sides]
     c_own = war_cost(state, p, mods)[:, sides]
     a_own = p.audience_cost[:, sides]
@@ -229,7 +229,7 @@ def _screen(belief, war_cost_belief, st, view, look, d, r_own, cp, centres):
     the proposer sees them; ``d`` the sides' true values of rejecting.
     """
     coef, threat, gain_view = view
-    sides = np.stack([st.challenger, st.defender], axis=1)
+    sides = st.sides
     # Each type bin is represented by its upper edge, its most demanding
     # type: with point beliefs (complete information) an offer aimed at the
     # bin is accepted, as in Fearon (1995).

@@ -111,7 +111,7 @@ def _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief, arms_next=
     s, s_concede, s_win = _shares(p)
     gain_war = _war_gain(pwin, s, s_concede, s_win)
     stake = p.demand - p.status_quo
-    sides = np.stack([st.challenger, st.defender], axis=1)
+    sides = st.sides
     r_hat_opp = mean(belief[:, st.role_pair], centres)
     c_opp = p.war_cost_belief[:, sides[:, ::-1]]
     shift = _projected_shift(state, p, mods, st, pwin, arms_next)
@@ -168,7 +168,7 @@ def _coefficients(
     """
     post = state.posture if posture is None else posture
     opp_post = post[:, :, ::-1]
-    sides = np.stack([st.challenger, st.defender], 1)
+    sides = st.sides
     cap = mods.posture_cap[:, sides]
     commit = mods.commit_cap[:, sides]
     # Only an actor that took a commitment up pays for breaking it.
@@ -251,7 +251,7 @@ def _compliance(state, belief, p, mods, st, pwin, r_own, c_own, a_own, look, cen
     (where climbing above the cap carries the commitment's penalty). It
     complies when the first is worth at least the second.
     """
-    sides = np.stack([st.challenger, st.defender], axis=1)
+    sides = st.sides
     committed = (mods.commit_cap < TOP) | (mods.commit_pullback > 0)
     # An actor that broke its commitment is not offered it again.
     open_ = committed & ~state.complying & ~state.broke_commitment
@@ -287,7 +287,7 @@ def _war_threat(coef: Coefficients, belief, p, st, centres, war_gain) -> F64:
     (on the belief grid, with its expected cost of war) whose war payoff
     r g - c beats every way of going on in the crisis would.
     """
-    sides = np.stack([st.challenger, st.defender], axis=1)
+    sides = st.sides
     a, bc, k = coef.a[:, :, ::-1], coef.bc[:, :, ::-1], coef.k[:, :, ::-1]  # the other's lines
     c_opp = p.war_cost_belief[:, sides[:, ::-1]]
     types = centres
@@ -322,7 +322,7 @@ def _rejecting(coef: Coefficients, threat: F64, war_gain: F64, r: F64, c: F64) -
 
 def _talks_value(coef, belief, p, st, r_own, c_own, look: Outlook, centres) -> F64:
     """What talks add, for each side, over the status quo it would otherwise keep (R, Dn, 2)."""
-    sides = np.stack([st.challenger, st.defender], axis=1)
+    sides = st.sides
     threat = _war_threat(coef, belief, p, st, centres, look.gain_war)
     d = _rejecting(coef, threat, look.gain_war, r_own, c_own)
     r_hat_opp = mean(belief[:, st.role_pair], centres)
