@@ -46,7 +46,7 @@ from detente.backend import using
 from detente.model.engine import Model, Timing, step
 from detente.model.interventions import Intervention
 from detente.model.params import Params, draw_params
-from detente.model.state import State, initial_state
+from detente.model.state import Modifiers, State, initial_state
 from detente.scenario.schema import Scenario
 
 __all__ = ["available", "device", "run_chunk_compiled", "simulation", "to_device"]
@@ -71,6 +71,7 @@ def _jax() -> Any:
         raise ModuleNotFoundError("the jax backend needs JAX: pip install 'detente[jax]'") from e
     # The random streams are uint64 hashes and the model is float64 (as on NumPy).
     jax.config.update("jax_enable_x64", True)
+    _register_pytrees(jax)
     # Compiling a step takes seconds; XLA's persistent cache keeps the result
     # on disk, keyed by the program, so the next run of the same scenario and
     # size starts at once. DETENTE_JAX_CACHE= (empty) turns it off.
@@ -79,6 +80,18 @@ def _jax() -> Any:
         jax.config.update("jax_compilation_cache_dir", folder)
         jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
     return jax
+
+
+_PYTREES: list[type] = []
+
+
+def _register_pytrees(jax: Any) -> None:
+    """The state, parameters and modifiers as JAX pytrees, their fields the leaves:
+    ``jax.jit``, ``lax.scan`` and ``tree_map`` take them whole (once per process)."""
+    for cls in (State, Params, Modifiers):
+        if cls not in _PYTREES:
+            jax.tree_util.register_dataclass(cls)
+            _PYTREES.append(cls)
 
 
 def _cache_home() -> Path:

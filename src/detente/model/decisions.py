@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import put, xp
+from detente.backend import current, xp
 from detente.model.balance import (
     TOP,
     _front_scale,
@@ -69,13 +69,15 @@ def _decide(
     r_own = p.resolve[:, sides]  # (R, Dn, 2)
     c_own = cost[:, sides]
     a_own = p.audience_cost[:, sides]
-    belief = state.belief
     scale = _front_scale(state, p, mods, st)
-    if timing.first is not True:
-        updated = _behaviour_update(
+    be = current()
+    belief = be.when(
+        timing.moves_seen,
+        lambda _: _behaviour_update(
             state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_win, centres, scale
-        )
-        belief = updated if timing.first is False else xp.where(timing.first, belief, updated)
+        ),
+        state.belief,
+    )
     look = _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief)
     U, pc_up, talks = _utilities(
         state, belief, p, mods, st, pwin, r_own, c_own, a_own, look, centres, scale
@@ -104,8 +106,8 @@ def _decide(
         )
         ch, mem = policy.decide(obs)
         where = (slice(None), *np.nonzero(roles))
-        choice = put(choice, where, ch)
-        memory = put(memory, where, mem)
+        choice = be.write(choice, where, ch)
+        memory = be.write(memory, where, mem)
     crisis = (state.phase == CRISIS)[..., None]
     return (
         xp.where(crisis, choice, HOLD),
@@ -132,6 +134,7 @@ def _behaviour_update(
     type that would not stand at its former rung. Weights floor at 0.02 (a
     trembling hand), so no type is ever ruled out by one move."""
     crisis = state.phase == CRISIS
+    be = current()
     belief = xp.array(state.belief)  # a copy: written below
     sides = st.sides
     for side in (0, 1):
@@ -165,7 +168,7 @@ def _behaviour_update(
             cols = pair[ds]
             upd = likelihood_update(belief[:, cols], lik[:, ds])
             kept = xp.where(crisis[:, ds, None], upd, belief[:, cols])
-            belief = put(belief, (slice(None), cols), kept)
+            belief = be.write(belief, (slice(None), cols), kept)
     return belief
 
 

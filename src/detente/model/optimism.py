@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import eager, xp
+from detente.backend import current, xp
 from detente.model.params import Params, Structure
 from detente.model.state import State
 
@@ -42,7 +42,7 @@ def optimism(state: State, p: Params, st: Structure) -> F64:
     the two backends give the same bits.
     """
     sides = st.sides
-    if eager() and not (p.optimism_lift != 1.0).any():
+    if not current().some(p.optimism_lift != 1.0):
         # No error anywhere (war.optimism 0, as in every world): 1 + 0 x keep is
         # exactly 1, so the pair sums of weeks fought are not needed.
         return np.ones((state.war_steps.shape[0], len(sides), 2))
@@ -81,7 +81,7 @@ def biased(pwin: F64, lift: F64) -> F64:
     Exactly ``pwin`` where the multiplier is 1 (and at 0 and 1), so a scenario
     without optimism keeps its numbers to the bit.
     """
-    if eager() and not (lift != 1.0).any():
+    if not current().some(lift != 1.0):
         return pwin
     odds = pwin * lift
     return xp.where(lift == 1.0, pwin, odds / xp.maximum(odds + (1.0 - pwin), 1e-300))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import eager, put, xp
+from detente.backend import Rows, current, xp
 from detente.model.agreements import breakdown_hazard, renege_incentive
 from detente.model.balance import (
     TOP,
@@ -72,13 +72,12 @@ class Peace:
 
 
 def _peace_matters(state: State, p: Params, mods: Modifiers) -> bool:
-    """Whether any run has a ceasefire on offer or a peace that can break (eager only)."""
-    if not eager():
-        return True
+    """Whether any run may have a ceasefire on offer or a peace that can break."""
     # Any settlement or unenforced ceasefire can be broken by choice, whatever
     # its hazards of accident.
+    be = current()
     at_risk = (state.phase == SETTLED) | ((state.phase == CEASEFIRE) & ~mods.ceasefire)
-    return bool((mods.ceasefire_offer & (state.phase == WAR)).any() or at_risk.any())
+    return be.some(mods.ceasefire_offer & (state.phase == WAR)) or be.some(at_risk)
 
 
 def _peace_values(
@@ -135,7 +134,8 @@ def _agreements_break(
     # Only what was settled can come apart: a dispute slot that no crisis has
     # opened yet (the world's dormant claims) holds no agreement to break.
     settled = (state.phase == SETTLED) & settled_before & (state.settled_by != NOT_SETTLED)
-    if eager() and not settled.any():
+    be = current()
+    if not be.some(settled):
         return
     sides = st.sides
     # Breaking a public agreement costs the breaker its audience cost, as
@@ -148,7 +148,7 @@ def _agreements_break(
     )
     u = uniform(seed, "hazard.agreement", state.t, runs, (st.n_disputes,))
     brk = settled & (u < h)
-    if eager() and not brk.any():
+    if not be.some(brk):
         return
     breaker = gap[..., 1] > gap[..., 0]  # (R, Dn): the defender broke
     # Breaking a settlement is pressing the claim again: the breaker stands at
@@ -167,13 +167,14 @@ def _agreements_break(
         for side in (0, 1):
             pair = st.role_pair[d, 1 - side]  # the other side's belief about this side
             hit = brk[:, d] & (breaker[:, d] == (side == 1))
-            if eager():  # row-wise: the few rows hit alone give the same numbers
-                rows = np.flatnonzero(hit)
-                belief[rows, pair] = likelihood_update(belief[rows, pair], lik)
-                continue
-            upd = likelihood_update(belief[:, pair], lik)
-            belief = put(belief, (slice(None), pair), xp.where(hit[:, None], upd,
-                                                                belief[:, pair]))
+            # Row-wise: the few rows hit alone give the same numbers.
+            about = belief[:, pair]
+
+            def learn(rows: Rows, about: F64 = about) -> F64:
+                return likelihood_update(rows.take(about), lik)
+
+            belief = be.write(belief, (slice(None), pair),
+                              be.on_rows_where(hit, learn, lambda about=about: about))
     state.belief = belief
 
 
@@ -184,7 +185,7 @@ def _keep_commitments(state: State, mods: Modifiers, st: Structure, comply, choi
     complies, the rung and forces follow, and its move this week is to hold
     at the cap.
     """
-    if eager() and not comply.any():
+    if not current().some(comply):
         return choice
     sides = st.sides
     live = (state.phase == CRISIS) | (state.phase == CEASEFIRE)
@@ -212,7 +213,7 @@ def _note_breaches(state: State, mods: Modifiers, st: Structure, to_war) -> None
     for d in range(st.n_disputes):
         for side in (0, 1):
             a = sides[d, side]
-            broke = put(broke, (slice(None), a), broke[:, a] | above_role[:, d, side])
+            broke = current().write(broke, (slice(None), a), broke[:, a] | above_role[:, d, side])
     broke = broke & state.complying
     state.broke_commitment = state.broke_commitment | broke
     state.complying = state.complying & ~broke

@@ -7,15 +7,16 @@ Split from :mod:`detente.model.engine` (one module per section of the step).
 from __future__ import annotations
 
 from dataclasses import fields, replace
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
+from detente.backend import Rows
 from detente.model.params import Params
-from detente.model.state import (
-    Modifiers,
-    State,
-)
+from detente.model.state import State
+
+T = TypeVar("T")
 
 F64 = NDArray[np.float64]
 
@@ -44,15 +45,15 @@ def on_rows(
             v[live] = getattr(sub, f.name)
 
 
-def _on_rows(live: NDArray[np.int64], runs: int, state: State, p: Params, mods: Modifiers):
-    """State, parameters and modifiers restricted to the rows ``live``, read-only.
+def view(rows: Rows, obj: T) -> T:
+    """``obj`` (the state, parameters or modifiers) restricted to ``rows``, read-only.
 
     Each array is indexed when first read (a decision reads a third of the
-    parameters), so the subset costs what is used of it.
+    parameters), so the subset costs what is used of it; every row: ``obj``.
     """
-    if len(live) == runs:
-        return state, p, mods
-    return RowView(state, live, runs), RowView(p, live, runs), RowView(mods, live, runs)
+    if rows.index is None:
+        return obj
+    return RowView(obj, rows.index, rows.count)  # type: ignore[return-value]
 
 
 class RowView:
@@ -85,19 +86,3 @@ def _rows(obj, idx: NDArray[np.int64], runs: int):
         if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == runs:
             changes[f.name] = v[idx]
     return replace(obj, **changes)
-
-
-class _Rows:
-    """Take the given rows of every array in a dataclass (or of one array)."""
-
-    def __init__(self, rows: NDArray[np.int64]) -> None:
-        self.rows = rows
-
-    def __call__(self, obj):
-        if isinstance(obj, np.ndarray):
-            return obj[self.rows]
-        if isinstance(obj, (int, float)):
-            return obj
-        if isinstance(obj, tuple):
-            return tuple(self(o) for o in obj)
-        return replace(obj, **{f.name: self(getattr(obj, f.name)) for f in fields(obj)})

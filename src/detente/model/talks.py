@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import eager, real, xp
+from detente.backend import Rows, current, real, xp
 from detente.model.balance import (
     _balance_seen,
     _front_scale,
@@ -27,10 +27,7 @@ from detente.model.bargaining import (
     reservation,
 )
 from detente.model.optimism import biased, optimism, seen_by_other
-from detente.model.rows import (
-    _on_rows,
-    _Rows,
-)
+from detente.model.rows import view
 from detente.model.state import (
     CEASEFIRE,
     CRISIS,
@@ -65,33 +62,29 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     """
     t = _rejection(state, p, mods, st, centres)
     open_, look, coef, threat, d, r_own = t.open_, t.look, t.coef, t.threat, t.d, t.r_own
-    seen, bias, c_own, a_own, lines = t.seen, t.bias, t.c_own, t.a_own, t.lines
+    seen, bias, c_own, a_own = t.seen, t.bias, t.c_own, t.a_own
     cp = state.rounds % 2 == 0
-    if eager():
-        # An accepted offer is worth its value of rejecting to each side (to
-        # within the tie tolerance): where the sides' true bargaining range is
-        # empty no offer can pass, and screening there changes nothing. The
-        # rounds are row-wise, so the rows kept give the same numbers alone.
-        rows = np.flatnonzero((open_ & _range_open(look.terms, d, r_own, look.val)).any(axis=1))
-        if len(rows) < len(cp):
-            accept = np.zeros(cp.shape, dtype=bool)
-            offer = np.zeros(cp.shape, dtype=real())
-            if len(rows):
-                sub = _Rows(rows)
-                s_state, s_p, s_mods = _on_rows(rows, len(cp), state, p, mods)
-                view = _proposers_view(
-                    _Lines(s_state, s_p, s_mods, st, r_own[rows], c_own[rows], a_own[rows],
-                           centres, open_[rows]),
-                    seen[rows], bias[rows], sub((coef, threat, look.gain_war)),
-                )
-                accept[rows], offer[rows] = _screen(
-                    sub(state.belief), p.war_cost_belief[rows], st, view, sub(look),
-                    d[rows], r_own[rows], cp[rows], centres,
-                )
-            return open_ & accept, offer
-    view = _proposers_view(lines, seen, bias, (coef, threat, look.gain_war))
-    accept, offer = _screen(state.belief, p.war_cost_belief, st, view, look, d, r_own, cp,
-                            centres)
+
+    def screen(rows: Rows) -> tuple[NDArray[np.bool_], F64]:
+        sub = rows.take
+        s_state = view(rows, state)
+        lines_r = _Lines(s_state, view(rows, p), view(rows, mods), st, sub(r_own), sub(c_own),
+                         sub(a_own), centres, sub(open_))
+        seen_by_proposer = _proposers_view(
+            lines_r, sub(seen), sub(bias), sub((coef, threat, look.gain_war))
+        )
+        return _screen(s_state.belief, sub(p.war_cost_belief), st, seen_by_proposer, sub(look),
+                       sub(d), sub(r_own), sub(cp), centres)
+
+    def no_offer() -> tuple[NDArray[np.bool_], F64]:
+        return xp.zeros(cp.shape, dtype=bool), xp.zeros(cp.shape, dtype=real())
+
+    # An accepted offer is worth its value of rejecting to each side (to within
+    # the tie tolerance): where the sides' true bargaining range is empty no
+    # offer can pass, and screening there changes nothing. The rounds are
+    # row-wise, so the rows kept give the same numbers alone.
+    in_range = (open_ & _range_open(look.terms, d, r_own, look.val)).any(axis=1)
+    accept, offer = current().on_rows_where(in_range, screen, no_offer)
     return open_ & accept, offer
 
 
@@ -154,7 +147,7 @@ def _proposers_view(lines, seen, bias, own):
     battles have brought the two estimates together (:mod:`.optimism`).
     Without any error the responder's own lines (``own``), unchanged.
     """
-    if eager() and not (bias != 1.0).any():
+    if not current().some(bias != 1.0):
         return own
     coef_v, threat_v, look_v = lines(seen_by_other(seen, bias))
     return coef_v, threat_v, look_v.gain_war
@@ -190,22 +183,21 @@ def _ways_on(state, p, mods, st, centres, pwin, a_own, look: Outlook, open_) -> 
     have K = -inf. The crisis lines are computed, when eager, only on the
     rows with a crisis at the table (they are row-wise).
     """
-    R = open_.shape[0]
     crisis = state.phase == CRISIS
-    rows = np.flatnonzero((open_ & crisis).any(axis=1)) if eager() else None
-    if rows is None or len(rows) == R:
-        coef = _coefficients(state, state.belief, p, mods, st, pwin, a_own, look, centres,
-                             _front_scale(state, p, mods, st))[0]
-    else:
+
+    def crisis_lines(rows: Rows) -> Coefficients:
+        sub = rows.take
+        s_state, s_p, s_mods = view(rows, state), view(rows, p), view(rows, mods)
+        return _coefficients(s_state, s_state.belief, s_p, s_mods, st, sub(pwin), sub(a_own),
+                             sub(look), centres, _front_scale(s_state, s_p, s_mods, st))[0]
+
+    def none_open() -> Coefficients:
         shape = (*open_.shape, 2, 4)
-        coef = Coefficients(np.zeros(shape), np.zeros(shape), np.full(shape, -np.inf))
-        if len(rows):
-            sub_state, sub_p, sub_mods = _on_rows(rows, R, state, p, mods)
-            sub = _Rows(rows)
-            part = _coefficients(sub_state, sub_state.belief, sub_p, sub_mods, st, pwin[rows],
-                                 a_own[rows], sub(look), centres,
-                                 _front_scale(sub_state, sub_p, sub_mods, st))[0]
-            coef.a[rows], coef.bc[rows], coef.k[rows] = part.a, part.bc, part.k
+        zeros = xp.zeros(shape, dtype=real())
+        return Coefficients(zeros, xp.zeros(shape, dtype=real()),
+                            xp.full(shape, -xp.inf, dtype=real()))
+
+    coef = current().on_rows_where((open_ & crisis).any(axis=1), crisis_lines, none_open)
     at_war = (state.phase == WAR)[..., None, None]
     in_ceasefire = (state.phase == CEASEFIRE)[..., None, None]
     only_war, only_hold = xp.arange(4) == 2, xp.arange(4) == 1

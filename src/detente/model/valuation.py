@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import eager, put, xp
+from detente.backend import current, xp
 from detente.model.balance import (
     TOP,
     _arms,
@@ -231,7 +231,7 @@ def _utilities(state, belief, p, mods, st, pwin, r_own, c_own, a_own, look, cent
     )
     U = r_own[..., None] * coef.a + c_own[..., None] * coef.bc + coef.k
     talks = xp.zeros_like(r_own)
-    if not eager() or mods.channel_open.any():
+    if current().some(mods.channel_open):
         # (1 - Pc)(1 - w), the weight of the status quo in an option's line,
         # is the weight of what talks bring instead.
         talks = _talks_value(coef, belief, p, st, r_own, c_own, look, centres)
@@ -257,7 +257,8 @@ def _compliance(state, belief, p, mods, st, pwin, r_own, c_own, a_own, look, cen
     open_ = committed & ~state.complying & ~state.broke_commitment
     pending = open_[:, sides] & (state.phase == CRISIS)[..., None]
     none = xp.zeros(state.complying.shape, dtype=bool)
-    if eager() and not pending.any():
+    be = current()
+    if not be.some(pending):
         return none
     post = state.posture
     post_c = xp.where(pending, xp.minimum(post, mods.commit_cap[:, sides]), post)
@@ -275,8 +276,8 @@ def _compliance(state, belief, p, mods, st, pwin, r_own, c_own, a_own, look, cen
     for d in range(st.n_disputes):
         for side in (0, 1):
             a = sides[d, side]
-            total = put(total, (slice(None), a), total[:, a] + gain[:, d, side])
-            any_role = put(any_role, (slice(None), a), any_role[:, a] | pending[:, d, side])
+            total = be.write(total, (slice(None), a), total[:, a] + gain[:, d, side])
+            any_role = be.write(any_role, (slice(None), a), any_role[:, a] | pending[:, d, side])
     return any_role & (total >= 0.0)
 
 
