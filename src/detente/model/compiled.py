@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import using
+from detente.backend import PRECISIONS, JaxBackend, parse, using
 from detente.model.engine import Model, Timing, step
 from detente.model.interventions import Intervention
 from detente.model.params import Params, draw_params
@@ -153,13 +153,10 @@ def _fields(obj: Any) -> dict[str, Any]:
     return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
 
 
-PRECISIONS = {"float64": np.float64, "float32": np.float32}
-
-
 def _build(model: Model, seed: int, steps: int, record: bool, precision: str) -> Callable:
     jax = _jax()
     jnp = jax.numpy
-    real = PRECISIONS[precision]
+    backend = JaxBackend(steps, PRECISIONS[precision])
     from detente.model.simulate import snapshot
 
     def simulate(carry: dict, params: dict, runs, starts, ends):
@@ -167,14 +164,14 @@ def _build(model: Model, seed: int, steps: int, record: bool, precision: str) ->
 
         def body(c, _):
             state = State(**c)
-            with using(jnp, steps, real):
+            with using(backend):
                 step(model, state, prm, seed, runs, Timing.scheduled(state.t, starts, ends))
                 view = snapshot(state) if record else None
             return _fields(state), view
 
         first = None
         if record:
-            with using(jnp, steps, real):
+            with using(backend):
                 first = snapshot(State(**carry))
         carry, ys = jax.lax.scan(body, carry, None, length=steps)
         if first is not None:
@@ -271,8 +268,7 @@ def run_chunk_compiled(
     fast on a GPU, but no longer the reference's arithmetic, so runs can
     take other paths; summaries agree within Monte Carlo error (tested).
     """
-    if precision not in PRECISIONS:
-        raise ValueError(f"expected a precision in {tuple(PRECISIONS)}, got {precision!r}")
+    parse("jax", precision)  # ValueError naming the precisions
     from detente.model.simulate import common_priors, outcomes
 
     jax = _jax()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import xp
+from detente.backend import BACKENDS, parse, xp
 from detente.model.agreements import history_likelihoods
 from detente.model.engine import Model, step
 from detente.model.interventions import Intervention, interventions
@@ -111,7 +111,6 @@ SERIES = (
 )
 
 
-BACKENDS = ("numpy", "jax")
 
 
 def run_chunk(
@@ -128,15 +127,17 @@ def run_chunk(
     Series are (R, T + 1) arrays, column 0 the initial state: the highest rung
     over the disputes, cumulative deaths, the displaced stock and its internal
     part (idps), whether any dispute is at war, and (R, T + 1, Dn) territory shares.
-    ``backend`` is ``numpy`` (the reference) or ``jax`` (the same step,
-    compiled: :mod:`detente.model.compiled`).
+    ``backend`` is ``numpy`` (the reference), ``jax`` or ``jax/float32`` (the
+    same step, compiled: :mod:`detente.model.compiled`), read by
+    :func:`detente.backend.parse`.
     """
-    if backend == "jax":
+    spec = parse(backend)
+    if spec.backend == "jax":
         from detente.model.compiled import run_chunk_compiled
 
-        return run_chunk_compiled(sc, model, seed, runs, record, overrides)
-    if backend != "numpy":
-        raise ValueError(f"expected a backend in {BACKENDS}, got {backend!r}")
+        return run_chunk_compiled(
+            sc, model, seed, runs, record, overrides, precision=spec.precision
+        )
     runs = np.asarray(runs, dtype=np.int64)
     p = draw_params(sc, seed, runs, overrides)
     st = model.structure
