@@ -75,9 +75,7 @@ class Spec:
     backend: str  # one of BACKENDS
     precision: str = "float64"  # a key of PRECISIONS
 
-    @property
-    def dtype(self) -> type[np.floating[Any]]:
-        return PRECISIONS[self.precision]
+    dtype = property(lambda self: PRECISIONS[self.precision], doc="the real numbers' dtype")
 
     def __str__(self) -> str:
         """The name :func:`parse` reads back: ``numpy``, ``jax``, ``jax/float32``."""
@@ -125,13 +123,13 @@ class Rows:
 def _map(fn: Callable[..., Any], tree: T, *rest: Any) -> T:
     """``fn`` applied leaf by leaf to a tree of tuples and dataclasses (the same shape)."""
     if isinstance(tree, tuple):
-        return type(tree)(_map(fn, *parts) for parts in zip(tree, *rest, strict=True))  # type: ignore[return-value]
+        return type(tree)(_map(fn, *parts) for parts in zip(tree, *rest, strict=True))
     if dataclasses.is_dataclass(tree) and not isinstance(tree, type):
         changes = {
             f.name: _map(fn, getattr(tree, f.name), *(getattr(r, f.name) for r in rest))
             for f in dataclasses.fields(tree)
         }
-        return dataclasses.replace(tree, **changes)  # type: ignore[type-var]
+        return dataclasses.replace(tree, **changes)
     return fn(tree, *rest)  # type: ignore[no-any-return]
 
 
@@ -174,28 +172,22 @@ class Backend(Protocol):
 
     def where(self, cond: Any, a: Any, b: Any) -> Any:
         """Elementwise ``a`` where ``cond`` holds, else ``b``."""
-        ...
 
     def put(self, x: Any, index: Any, value: Any) -> Any:
         """A new array: ``x`` with ``x[index] = value``; ``x`` itself unchanged."""
-        ...
 
     def write(self, x: Any, index: Any, value: Any) -> Any:
         """``x`` with ``x[index] = value``, in place where the backend allows: only on an
         array the caller made, and only the returned value is to be used."""
-        ...
 
     def some(self, mask: Any) -> bool:
         """Whether ``mask`` may hold anywhere: False only when known to hold nowhere."""
-        ...
 
     def select(self, pred: Any, if_true: Callable[[], T], if_false: Callable[[], T]) -> T:
         """``if_true()`` if ``pred`` else ``if_false()``, same shapes: one branch is run."""
-        ...
 
     def when(self, flag: Any, change: Callable[[T], T], value: T) -> T:
         """``change(value)`` where ``flag`` holds, else ``value`` (a scalar flag)."""
-        ...
 
     def on_rows_where(
         self, rows: Any, compute: Callable[[Rows], T], empty: Callable[[], T]
@@ -207,15 +199,12 @@ class Backend(Protocol):
         on the gathered rows alone (none: not at all); a traced backend on
         every row, kept under the mask, skipped only when no row needs it.
         """
-        ...
 
     def errstate(self, **kwargs: Any) -> contextlib.AbstractContextManager[Any]:
         """``numpy.errstate`` when eager; XLA raises no floating-point warnings."""
-        ...
 
     def ndtri(self, u: Any) -> Any:
         """Inverse of the standard normal CDF, from the namespace's SciPy."""
-        ...
 
 
 class NumPyBackend:
@@ -268,9 +257,6 @@ class NumPyBackend:
     def ndtri(self, u: Any) -> Any:
         return _scipy_ndtri(u)
 
-    def __repr__(self) -> str:
-        return f"NumPyBackend({np.dtype(self.real).name})"
-
 
 class JaxBackend:
     """``jax.numpy``, traced under ``jax.jit`` for a simulation of ``steps`` steps."""
@@ -293,8 +279,7 @@ class JaxBackend:
     def put(self, x: Any, index: Any, value: Any) -> Any:
         return self.xp.asarray(x).at[index].set(value)
 
-    def write(self, x: Any, index: Any, value: Any) -> Any:
-        return self.put(x, index, value)
+    write = put  # immutable arrays: always a new one
 
     def some(self, mask: Any) -> bool:
         return True
@@ -337,9 +322,6 @@ class JaxBackend:
         from jax.scipy.special import ndtri as f
 
         return f(u)
-
-    def __repr__(self) -> str:
-        return f"JaxBackend(steps={self.steps}, {np.dtype(self.real).name})"
 
 
 _NUMPY = NumPyBackend()

@@ -6,6 +6,8 @@ Split from :mod:`detente.model.engine` (one module per section of the step).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -57,7 +59,7 @@ def _arms(state: State, p: Params, mods: Modifiers, st: Structure) -> F64:
     )
 
 
-def _bounded_arms(*args) -> F64:
+def _bounded_arms(*args: Any) -> F64:
     """Richardson's step, capped at 1e12: an unstable race runs away, but no
     economy spends without limit, and the cap keeps every later sum finite."""
     return xp.minimum(euler_step(*args), 1e12)

@@ -59,7 +59,7 @@ class Timing:
         )
 
     @classmethod
-    def scheduled(cls, t, starts, ends) -> Timing:
+    def scheduled(cls, t: Any, starts: NDArray[np.int64], ends: NDArray[np.int64]) -> Timing:
         """Flags for a traced step ``t``, intervention i in force on [starts[i], ends[i])."""
         n = len(starts)
         return cls(

@@ -41,9 +41,11 @@ from detente.scenario.schema import (
 )
 
 F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+B = NDArray[np.bool_]
 
 
-def _settle(state: State, mask, terms, how: int, t: int) -> None:
+def _settle(state: State, mask: B, terms: F64, how: int, t: int) -> None:
     mask = mask & (state.phase != SETTLED)
     state.phase = xp.where(mask, SETTLED, state.phase)
     state.settlement = xp.where(mask, terms, state.settlement)
@@ -81,7 +83,12 @@ def _peace_matters(state: State, p: Params, mods: Modifiers) -> bool:
 
 
 def _peace_values(
-    state: State, p: Params, mods: Modifiers, st: Structure, centres, arms_next=None
+    state: State,
+    p: Params,
+    mods: Modifiers,
+    st: Structure,
+    centres: F64,
+    arms_next: F64 | None = None,
 ) -> Peace:
     """Each side's value of fighting now and of the peace in force (:class:`Peace`).
 
@@ -105,7 +112,14 @@ def _peace_values(
     )
 
 
-def _breaking(base, rate, gap, beta, protection, accident_protection) -> F64:
+def _breaking(
+    base: F64,
+    rate: F64,
+    gap: F64,
+    beta: F64,
+    protection: F64 | float,
+    accident_protection: F64 | float,
+) -> F64:
     """Per-step chance that a settlement or ceasefire comes apart, (R, Dn).
 
     Each side breaks it by choice with logit probability 1 / (1 + exp(-beta
@@ -123,7 +137,15 @@ def _breaking(base, rate, gap, beta, protection, accident_protection) -> F64:
 
 
 def _agreements_break(
-    state, p, mods, st, peace: Peace, seed, runs, centres, settled_before
+    state: State,
+    p: Params,
+    mods: Modifiers,
+    st: Structure,
+    peace: Peace,
+    seed: int,
+    runs: I64,
+    centres: F64,
+    settled_before: B,
 ) -> None:
     """Settlements come apart at the hazard of :func:`breakdown_hazard`; the crisis reopens.
 
@@ -173,12 +195,16 @@ def _agreements_break(
             def learn(rows: Rows, about: F64 = about) -> F64:
                 return likelihood_update(rows.take(about), lik)
 
-            belief = be.write(belief, (slice(None), pair),
-                              be.on_rows_where(hit, learn, lambda about=about: about))
+            def unchanged(about: F64 = about) -> F64:
+                return about
+
+            belief = be.write(belief, (slice(None), pair), be.on_rows_where(hit, learn, unchanged))
     state.belief = belief
 
 
-def _keep_commitments(state: State, mods: Modifiers, st: Structure, comply, choice):
+def _keep_commitments(
+    state: State, mods: Modifiers, st: Structure, comply: B, choice: I64
+) -> I64:
     """Actors that now take up a withdrawal commitment pull back and step down to its cap.
 
     Whether to comply was each actor's choice (:func:`_compliance`); once it
@@ -198,7 +224,7 @@ def _keep_commitments(state: State, mods: Modifiers, st: Structure, comply, choi
     return xp.where(roles, HOLD, choice)
 
 
-def _note_breaches(state: State, mods: Modifiers, st: Structure, to_war) -> None:
+def _note_breaches(state: State, mods: Modifiers, st: Structure, to_war: B) -> None:
     """An actor that climbs above the cap it committed to has broken its commitment.
 
     Only a climb this week counts (a move up, or the choice of war, in a
@@ -219,7 +245,7 @@ def _note_breaches(state: State, mods: Modifiers, st: Structure, to_war) -> None
     state.complying = state.complying & ~broke
 
 
-def _start_war(state: State, mask, t: int) -> None:
+def _start_war(state: State, mask: B, t: int) -> None:
     mask = mask & ((state.phase == CRISIS) | (state.phase == CEASEFIRE))
     state.phase = xp.where(mask, WAR, state.phase)
     state.rung = xp.where(mask, WAR_RUNG, state.rung)

@@ -6,8 +6,9 @@ Split from :mod:`detente.model.engine` (one module per section of the step).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,7 +27,7 @@ def on_rows(
     state: State,
     p: Params,
     runs: NDArray[np.int64],
-    advance,
+    advance: Callable[..., None],  # (sub_state, sub_params, sub_runs)
 ) -> None:
     """Apply ``advance(sub_state, sub_params, sub_runs)`` to rows ``live``; write them back.
 
@@ -69,7 +70,7 @@ class RowView:
     def __init__(self, obj: object, idx: NDArray[np.int64], runs: int) -> None:
         self.__dict__["_of"] = (obj, idx, runs)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         obj, idx, runs = self.__dict__["_of"]
         v = getattr(obj, name)
         if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == runs:
@@ -78,11 +79,11 @@ class RowView:
         return v
 
 
-def _rows(obj, idx: NDArray[np.int64], runs: int):
+def _rows(obj: T, idx: NDArray[np.int64], runs: int) -> T:
     """The same dataclass with every per-run array restricted to rows ``idx``."""
-    changes = {}
-    for f in fields(obj):
+    changes: dict[str, Any] = {}
+    for f in fields(obj):  # type: ignore[arg-type]
         v = getattr(obj, f.name)
         if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == runs:
             changes[f.name] = v[idx]
-    return replace(obj, **changes)
+    return replace(obj, **changes)  # type: ignore[type-var]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,7 +37,7 @@ class Structure:
     pair_observer: NDArray[np.int64]  # (P,) belief pairs: observer
     pair_target: NDArray[np.int64]  # (P,) and the actor it is about
     role_pair: NDArray[np.int64]  # (Dn, 2): belief pair of side s about the other side
-    policies: tuple[tuple[str, dict], ...]  # per actor
+    policies: tuple[tuple[str, dict[str, Any]], ...]  # per actor
     steps: int
     step_weeks: float
     bins: int

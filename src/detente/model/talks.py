@@ -27,12 +27,15 @@ from detente.model.bargaining import (
     reservation,
 )
 from detente.model.optimism import biased, optimism, seen_by_other
+from detente.model.params import Params, Structure
 from detente.model.rows import view
 from detente.model.state import (
     CEASEFIRE,
     CRISIS,
     SETTLED,
     WAR,
+    Modifiers,
+    State,
 )
 from detente.model.valuation import (
     Outlook,
@@ -43,9 +46,13 @@ from detente.model.valuation import (
 )
 
 F64 = NDArray[np.float64]
+B = NDArray[np.bool_]
+View = tuple[Coefficients, F64, F64]  # (coefficients, threat, gain of war) of a side's lines
 
 
-def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
+def _negotiate(
+    state: State, p: Params, mods: Modifiers, st: Structure, centres: F64
+) -> tuple[B, F64]:
     """One round of take-it-or-leave-it offers, proposers alternating (Rubinstein 1982).
 
     Each side's value of rejecting is its best way on (:func:`_ways_on`): in
@@ -105,7 +112,9 @@ class _Table:
     lines: _Lines
 
 
-def _rejection(state, p, mods, st, centres) -> _Table:
+def _rejection(
+    state: State, p: Params, mods: Modifiers, st: Structure, centres: F64
+) -> _Table:
     """What each side gets by rejecting an offer this round (model-spec V2.1):
     d = (1 - q) max(best way on, W) + q W (:func:`_rejecting`), each side
     reading the balance with its own error on it."""
@@ -136,7 +145,7 @@ def _range_open(terms: Terms, d: F64, r_own: F64, val: Valuation) -> NDArray[np.
     return lo <= hi + slack
 
 
-def _proposers_view(lines, seen, bias, own):
+def _proposers_view(lines: _Lines, seen: F64, bias: F64, own: View) -> View:
     """The responder's lines as the proposer expects them: (coefficients, threat, gain of war).
 
     The balance as the proposer sees it (:func:`seen_by_other`): the
@@ -157,12 +166,23 @@ class _Lines:
     """Each side's ways on, the chance war comes anyway, and the outlook, for a given
     view of the balance (R, Dn, 2): what the values of rejecting are made of."""
 
-    def __init__(self, state, p, mods, st, r_own, c_own, a_own, centres, open_) -> None:
+    def __init__(
+        self,
+        state: State,
+        p: Params,
+        mods: Modifiers,
+        st: Structure,
+        r_own: F64,
+        c_own: F64,
+        a_own: F64,
+        centres: F64,
+        open_: B,
+    ) -> None:
         self.args = (state, p, mods, st)
         self.r_own, self.c_own, self.a_own, self.centres = r_own, c_own, a_own, centres
         self.open_ = open_
 
-    def __call__(self, pwin):
+    def __call__(self, pwin: F64) -> tuple[Coefficients, F64, Outlook]:
         state, p, mods, st = self.args
         look = _outlook(state, p, mods, st, pwin, self.r_own, self.c_own, self.centres,
                         state.belief)
@@ -171,7 +191,17 @@ class _Lines:
         return coef, threat, look
 
 
-def _ways_on(state, p, mods, st, centres, pwin, a_own, look: Outlook, open_) -> Coefficients:
+def _ways_on(
+    state: State,
+    p: Params,
+    mods: Modifiers,
+    st: Structure,
+    centres: F64,
+    pwin: F64,
+    a_own: F64,
+    look: Outlook,
+    open_: B,
+) -> Coefficients:
     """Each side's ways on if an offer is rejected, as lines in its type (R, Dn, 2, 4).
 
     In a crisis, the options of :func:`_coefficients`; under a ceasefire, the
@@ -214,7 +244,17 @@ def _ways_on(state, p, mods, st, centres, pwin, a_own, look: Outlook, open_) -> 
     ))
 
 
-def _screen(belief, war_cost_belief, st, view, look, d, r_own, cp, centres):
+def _screen(
+    belief: F64,
+    war_cost_belief: F64,
+    st: Structure,
+    view: View,
+    look: Outlook,
+    d: F64,
+    r_own: F64,
+    cp: B,
+    centres: F64,
+) -> tuple[B, F64]:
     """The proposer's screening offer and the responder's answer, (R, Dn) each.
 
     ``view`` is (coefficients, threat, gain of war) of the responder's lines as
@@ -227,11 +267,11 @@ def _screen(belief, war_cost_belief, st, view, look, d, r_own, cp, centres):
     # bin is accepted, as in Fearon (1995).
     edges = (xp.arange(len(centres), dtype=real()) + 1.0) / len(centres)
 
-    def responder(v):  # (R, Dn, 2, ...) -> the responder's (R, Dn, ...)
+    def responder(v: F64) -> F64:  # (R, Dn, 2, ...) -> the responder's (R, Dn, ...)
         pick = cp.reshape(cp.shape + (1,) * (v.ndim - 3))
         return xp.where(pick, v[:, :, 1], v[:, :, 0])
 
-    def proposer(v):
+    def proposer(v: F64) -> F64:
         pick = cp.reshape(cp.shape + (1,) * (v.ndim - 3))
         return xp.where(pick, v[:, :, 0], v[:, :, 1])
 

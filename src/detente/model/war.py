@@ -42,9 +42,20 @@ from detente.scenario.schema import (
 )
 
 F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+B = NDArray[np.bool_]
 
 
-def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
+def _war(
+    state: State,
+    p: Params,
+    mods: Modifiers,
+    st: Structure,
+    seed: int,
+    runs: I64,
+    dt: float,
+    violation: F64,
+) -> None:
     """Lanchester square-law attrition between the two sides' deployed forces.
 
     Each side is its disputant plus the allies who joined; an actor fighting
@@ -124,7 +135,9 @@ def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
     _settle(state, d_lost, p.demand, BY_VICTORY, t)
 
 
-def _escalate(state, p, mods, st, seed, runs, at_war) -> None:
+def _escalate(
+    state: State, p: Params, mods: Modifiers, st: Structure, seed: int, runs: I64, at_war: B
+) -> None:
     """Escalation inside a war: rungs climb by hazard, allies join, a nuclear weapon may be used."""
     Dn = at_war.shape[1]
     t = state.t
@@ -162,7 +175,9 @@ def _escalate(state, p, mods, st, seed, runs, at_war) -> None:
     state.nuclear_used = state.nuclear_used | nuke.any(axis=1)
 
 
-def _join(state: State, p: Params, mods: Modifiers, st: Structure, regional, u) -> None:
+def _join(
+    state: State, p: Params, mods: Modifiers, st: Structure, regional: B, u: F64
+) -> None:
     """Members join the defender's war by their choice (R, Dn, N); see alliances.join_value."""
     centres = xp.asarray(grid(st.bins), dtype=real())
     slot = np.zeros(st.n_actors, dtype=np.int64)
@@ -187,7 +202,9 @@ def _join(state: State, p: Params, mods: Modifiers, st: Structure, regional, u) 
     state.joined = state.joined | join
 
 
-def _call_up_and_aid(state: State, p: Params, on_c, on_d, at_war, dt: float) -> None:
+def _call_up_and_aid(
+    state: State, p: Params, on_c: B, on_d: B, at_war: B, dt: float
+) -> None:
     """Each actor at war calls up its reserve and receives its allies' aid
     (detente.model.front); nothing changes where neither is set."""
     if not (current().some(p.recruitment > 0) or current().some(p.aid_flow > 0)):
@@ -199,7 +216,16 @@ def _call_up_and_aid(state: State, p: Params, on_c, on_d, at_war, dt: float) -> 
     )
 
 
-def _civilians(state, p, st, runs, dt, military_losses, violation, mods) -> None:
+def _civilians(
+    state: State,
+    p: Params,
+    st: Structure,
+    runs: I64,
+    dt: float,
+    military_losses: F64,
+    violation: F64,
+    mods: Modifiers,
+) -> None:
     """Civilian deaths, displacement and return (model-spec steps 8 and 9).
 
     new displaced = (1 - exp(-delta v dt)) x people in place; a share phi
@@ -260,7 +286,7 @@ def _civilians(state, p, st, runs, dt, military_losses, violation, mods) -> None
     state.mobilisation = xp.clip(m + dt * (growth - p.mobilisation_decay[:, None] * m), 0.0, 1.0)
 
 
-def _by_dispute_count(st) -> list[tuple[NDArray[np.int64], NDArray[np.int64]]]:
+def _by_dispute_count(st: Structure) -> list[tuple[I64, I64]]:
     """Actors grouped by how many disputes they are party to, each with its
     disputes in order: [(actors (m,), disputes (m, n))] for each n > 0."""
     a = np.arange(st.n_actors)[:, None]
