@@ -20,8 +20,8 @@ never which one it is:
   (``if not be.some(mask): return``) happen only eagerly, and a compiled step
   computes every row under the mask instead, which gives the same numbers.
 * :meth:`Backend.on_rows_where`: run a row-wise function on the rows where a
-  mask holds: the gathered rows alone on NumPy, every row under the mask when
-  traced.
+  mask holds: the gathered rows alone on NumPy, every row when traced (the
+  caller masks the rows outside).
 * :meth:`Backend.select` (one of two branches) and :meth:`Backend.when` (a
   change kept only where a flag holds), for values that are arrays or
   dataclasses of arrays (the state, parameters and modifiers).
@@ -192,12 +192,14 @@ class Backend(Protocol):
     def on_rows_where(
         self, rows: Any, compute: Callable[[Rows], T], empty: Callable[[], T]
     ) -> T:
-        """``compute``'s rows where ``rows`` (R,) holds and ``empty()``'s elsewhere.
+        """``compute``'s values on the rows where ``rows`` (R,) holds.
 
         ``compute`` is row-wise: given a :class:`Rows`, it reads only those rows
         (``Rows.take``) and returns arrays with one row for each. NumPy runs it
-        on the gathered rows alone (none: not at all); a traced backend on
-        every row, kept under the mask, skipped only when no row needs it.
+        on the gathered rows alone (none: not at all) and fills the others
+        with ``empty()``'s; a traced backend runs it on every row. So the
+        rows outside the mask are the caller's to mask, never to read. Wrap
+        it in :meth:`select` to skip it whole when no row needs it.
         """
 
     def errstate(self, **kwargs: Any) -> contextlib.AbstractContextManager[Any]:
@@ -305,15 +307,11 @@ class JaxBackend:
     def on_rows_where(
         self, rows: Any, compute: Callable[[Rows], T], empty: Callable[[], T]
     ) -> T:
-        xp = self.xp
-
-        def keep(new: Any, old: Any) -> Any:
-            return xp.where(rows.reshape(rows.shape + (1,) * (xp.ndim(new) - 1)), new, old)
-
-        def masked() -> T:
-            return _map(keep, compute(Rows(None, rows.shape[0])), empty())
-
-        return self.select(rows.any(), masked, empty)
+        # Every row, neither masked nor under lax.cond: the caller reads only the
+        # rows under the mask, and a branch boundary would stop XLA fusing the
+        # function with its neighbours (a caller that can skip a whole phase
+        # says so with select).
+        return compute(Rows(None, rows.shape[0]))
 
     def errstate(self, **kwargs: Any) -> contextlib.AbstractContextManager[Any]:
         return contextlib.nullcontext()

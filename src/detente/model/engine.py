@@ -227,8 +227,11 @@ def _crisis_choices(wk: Week, state: State) -> NDArray[np.int64]:
         hold = xp.full(state.posture.shape, HOLD, dtype=xp.int64)
         return hold, state.memory, state.belief, xp.zeros(state.complying.shape, dtype=bool)
 
-    choice, state.memory, state.belief, comply = current().on_rows_where(
-        crisis.any(axis=1), decide, no_decision
+    be, in_crisis = current(), crisis.any(axis=1)
+    choice, state.memory, state.belief, comply = be.select(
+        in_crisis.any(),  # compiled: the phase is skipped only when no run is in crisis
+        lambda: be.on_rows_where(in_crisis, decide, no_decision),
+        no_decision,
     )
     choice = xp.where(crisis[..., None], choice, HOLD)
     return _keep_commitments(state, mods, st, comply, choice)
@@ -298,7 +301,10 @@ def _talks(wk: Week, state: State) -> None:
     def no_talks() -> tuple[NDArray[np.bool_], F64]:
         return xp.zeros(talking.shape, dtype=bool), xp.zeros(talking.shape, dtype=real())
 
-    acc, off = be.on_rows_where(talking.any(axis=1), talk, no_talks)
+    rows = talking.any(axis=1)
+    acc, off = be.select(  # compiled: skipped only when no channel is open in any run
+        rows.any(), lambda: be.on_rows_where(rows, talk, no_talks), no_talks
+    )
     _settle(state, acc, off, BY_AGREEMENT, state.t)
     state.rounds = xp.where(talking, state.rounds + 1, state.rounds)
 

@@ -192,8 +192,10 @@ def _agreements_break(
             # Row-wise: the few rows hit alone give the same numbers.
             about = belief[:, pair]
 
-            def learn(rows: Rows, about: F64 = about) -> F64:
-                return likelihood_update(rows.take(about), lik)
+            def learn(rows: Rows, about: F64 = about, hit: B = hit) -> F64:
+                before = rows.take(about)
+                upd = likelihood_update(before, lik)
+                return xp.where(rows.take(hit)[:, None], upd, before)
 
             def unchanged(about: F64 = about) -> F64:
                 return about
