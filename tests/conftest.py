@@ -245,4 +245,8 @@ def pytest_collection_modifyitems(config, items) -> None:
     imported only after every other test has run.
     """
     _mark_slow(items)
-    items.sort(key=lambda item: item.module.__name__.endswith("test_backends"))
+    items.sort(key=lambda item: item.module.__name__.endswith(JAX_MODULES))
+
+
+# The test modules that run JAX (each imports it inside its tests only).
+JAX_MODULES = ("test_backends", "test_backend_object", "test_plugin_contract")

@@ -99,7 +99,7 @@ def test_the_traced_schedule_gives_the_timing_of_every_step():
         traced = Timing.scheduled(np.int64(t), starts, ends)
         assert tuple(bool(f) for f in traced.starting) == eager.starting
         assert tuple(bool(f) for f in traced.active) == eager.active
-        assert bool(traced.first) == eager.first
+        assert bool(traced.moves_seen) == eager.moves_seen
 
 
 def test_compiled_results_do_not_depend_on_the_chunk_size():

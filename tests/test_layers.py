@@ -31,7 +31,6 @@ RANK = {
     "random": 1, "io": 1,
     "theory": 2,
     "scenario": 3,
-    "classic": 3,  # transitional: the model's three imports of the kernels' former name
     "model": 4,
     "analysis": 5, "validation": 5,
     "run": 6,

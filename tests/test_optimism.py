@@ -96,8 +96,7 @@ def test_the_error_is_each_actors_own_and_fades_with_weeks_fought_between_the_pa
     instead of weeks, learning counted per dispute rather than per pair of
     actors (d0 and d1 are the same two states), and a fade that is not
     1 + (m - 1) L / (L + n)."""
-    st = SimpleNamespace(challenger=np.array([0, 1, 0]), defender=np.array([1, 0, 2]),
-                         step_weeks=2.0)
+    st = _structure([0, 1, 0], [1, 0, 2], step_weeks=2.0)
     state = SimpleNamespace(war_steps=np.array([[4, 2, 0]]))
     p = SimpleNamespace(learning_weeks=np.array([12.0]),
                         optimism_lift=np.array([[3.0, 0.5, 1.5]]))
@@ -106,10 +105,17 @@ def test_the_error_is_each_actors_own_and_fades_with_weeks_fought_between_the_pa
     np.testing.assert_array_equal(optimism(state, p, st), want)
 
 
+def _structure(challenger: list[int], defender: list[int], step_weeks: float) -> SimpleNamespace:
+    """What optimism reads of a Structure: the sides (Structure.sides) and the step."""
+    c, d = np.array(challenger), np.array(defender)
+    return SimpleNamespace(challenger=c, defender=d, sides=np.stack([c, d], axis=1),
+                           step_weeks=step_weeks)
+
+
 def test_no_error_gives_multipliers_of_one_and_an_error_of_two_fades():
     """Shape and values of the shortcut where no actor has an error (R = 3
     runs, 2 disputes), and no shortcut where every multiplier is 2."""
-    st = SimpleNamespace(challenger=np.array([0, 1]), defender=np.array([1, 0]), step_weeks=1.0)
+    st = _structure([0, 1], [1, 0], step_weeks=1.0)
     state = SimpleNamespace(war_steps=np.array([[2, 0], [0, 0], [6, 6]]))
     p = SimpleNamespace(learning_weeks=np.full(3, 4.0), optimism_lift=np.ones((3, 2)))
     out = optimism(state, p, st)

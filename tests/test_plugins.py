@@ -20,6 +20,8 @@ def install_fake_package(tmp_path: Path, monkeypatch) -> None:
     """A package on sys.path with a dist-info that declares two entry points."""
     (tmp_path / "myrules.py").write_text(
         textwrap.dedent("""
+        from dataclasses import replace
+
         import numpy as np
         from detente.backend import xp
         from detente.model.policies import Policy, DOWN, UP
@@ -41,9 +43,9 @@ def install_fake_package(tmp_path: Path, monkeypatch) -> None:
             name = "freeze-postures"
             citation = "a test plugin"
             def while_active(self, mods, state, p, ctx):
-                # The plugin contract: assign a new array, never write in place
-                # (a compiled step keeps a change only where it is a new object).
-                mods.posture_cap = xp.zeros_like(mods.posture_cap)
+                # The plugin contract (docs/plugins.md): return new modifiers,
+                # never write into the ones given.
+                return replace(mods, posture_cap=xp.zeros_like(mods.posture_cap))
     """)
     )
     dist = tmp_path / "myrules-0.1.dist-info"
@@ -59,18 +61,15 @@ def install_fake_package(tmp_path: Path, monkeypatch) -> None:
 
 @pytest.fixture
 def global_registries(tmp_path, monkeypatch):
-    """The fake package installed and the global registries made to load it,
-    for this test only: their contents and load flag come back afterwards, so
-    no plugin leaks into a later test (Registry has no public way to scope a
-    lookup, so this restores its two private fields)."""
+    """The fake package installed and the global registries made to read its
+    entry points, for this test only (Registry.scope): no plugin leaks into a
+    later test."""
     install_fake_package(tmp_path, monkeypatch)
-    from detente.model import interventions as iv_mod
-    from detente.model import policies as pol_mod
+    from detente.model.interventions import interventions
+    from detente.model.policies import policies
 
-    for reg in (pol_mod.policies, iv_mod.interventions):
-        monkeypatch.setattr(reg, "_items", dict(reg._items))
-        monkeypatch.setattr(reg, "_loaded", False)
-    yield
+    with policies.scope(reload=True), interventions.scope(reload=True):
+        yield
     sys.modules.pop("myrules", None)
 
 
@@ -114,6 +113,9 @@ def test_an_entry_point_intervention_changes_what_the_policies_would_do(global_r
 
 
 def test_plugins_do_not_leak_into_the_global_registries():
+    from detente.model.interventions import interventions
     from detente.model.policies import policies
 
     assert "always-up" not in policies and "always-down" not in policies
+    assert "test-climbs-once" not in policies  # test_required_properties' fixture
+    assert "freeze-postures" not in interventions

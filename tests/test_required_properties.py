@@ -313,7 +313,6 @@ def test_grit_stops_conceding_after_unanswered_steps_against_a_hardliner():
     assert postures(out) == ({2}, {5})
 
 
-@policies.register
 class ClimbsAtStep5(Policy):
     """A test plugin: holds, then climbs once at its sixth decision."""
 
@@ -325,6 +324,15 @@ class ClimbsAtStep5(Policy):
         return choice, obs.memory + 1
 
 
+@pytest.fixture
+def climbs_once():
+    """The test plugin registered for one test, and gone after it (Registry.scope)."""
+    with policies.scope():
+        policies.register(ClimbsAtStep5)
+        yield
+
+
+@pytest.mark.usefixtures("climbs_once")
 def test_grit_keeps_its_capacity_to_retaliate():
     _out, series = simulate(
         build(duel("grit", "test-climbs-once", start=(5, 2), steps=12)), runs=50, record=True

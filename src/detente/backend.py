@@ -7,114 +7,392 @@ then traced by ``jax.jit`` and compiled by XLA for the CPU or a GPU. This is
 the approach of the Python array API standard (Data API Consortium, "Python
 array API standard", 2023), narrowed to the two namespaces detente runs on.
 
-What the two namespaces do not share is kept here, in a few helpers:
+What the two namespaces do not share is one small protocol, :class:`Backend`,
+with an eager implementation (:class:`NumPyBackend`) and a traced one
+(:class:`JaxBackend`); the engine asks the active one (:func:`current`) and
+never which one it is:
 
-* :func:`put`: ``x[index] = value``. NumPy writes in place (the caller owns
-  ``x``); JAX arrays are immutable, so it returns ``x.at[index].set(value)``.
-* :func:`eager`: True on NumPy. The engine skips work that is provably a
-  no-op (``if not mask.any(): return``) or restricts a step to the runs
-  that need it only when eager; a compiled step cannot branch on data, and
-  computes every row under a mask instead, which gives the same numbers.
-* :func:`horizon`: how many steps a compiled simulation spans, so that the
-  random streams can tabulate their per-step keys (see :mod:`detente.random`).
+* :meth:`Backend.put`: ``x`` with ``x[index] = value``, a new array (``x``
+  unchanged) on both: what a plugin uses. :meth:`Backend.write` is the
+  engine's own form, in place on NumPy for an array the caller made.
+* :meth:`Backend.some`: whether a mask may hold anywhere. NumPy looks; a
+  traced mask is never known, so the engine's skips of provably idle work
+  (``if not be.some(mask): return``) happen only eagerly, and a compiled step
+  computes every row under the mask instead, which gives the same numbers.
+* :meth:`Backend.on_rows_where`: run a row-wise function on the rows where a
+  mask holds: the gathered rows alone on NumPy, every row when traced (the
+  caller masks the rows outside).
+* :meth:`Backend.select` (one of two branches) and :meth:`Backend.when` (a
+  change kept only where a flag holds), for values that are arrays or
+  dataclasses of arrays (the state, parameters and modifiers).
+
+Backend names are parsed in one place, :func:`parse`: ``numpy``, ``jax`` or
+``jax/float32`` into a :class:`Spec` of (backend, real dtype).
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Callable, Iterator
 from types import ModuleType
-from typing import Any
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy.special import ndtri as _scipy_ndtri
 
-__all__ = ["branch", "eager", "errstate", "horizon", "ndtri", "put", "real", "using", "xp"]
+__all__ = [
+    "BACKENDS",
+    "PRECISIONS",
+    "Backend",
+    "JaxBackend",
+    "NumPyBackend",
+    "Rows",
+    "Spec",
+    "current",
+    "errstate",
+    "horizon",
+    "ndtri",
+    "parse",
+    "put",
+    "real",
+    "using",
+    "xp",
+]
 
-_namespace: contextvars.ContextVar[Any] = contextvars.ContextVar("detente_xp", default=np)
-_horizon: contextvars.ContextVar[int | None] = contextvars.ContextVar(
-    "detente_horizon", default=None
+T = TypeVar("T")
+
+BACKENDS = ("numpy", "jax")
+PRECISIONS: dict[str, type[np.floating[Any]]] = {"float64": np.float64, "float32": np.float32}
+
+
+@dataclasses.dataclass(frozen=True)
+class Spec:
+    """A backend name parsed: which backend, and the dtype of its real numbers."""
+
+    backend: str  # one of BACKENDS
+    precision: str = "float64"  # a key of PRECISIONS
+
+    dtype = property(lambda self: PRECISIONS[self.precision], doc="the real numbers' dtype")
+
+    def __str__(self) -> str:
+        """The name :func:`parse` reads back: ``numpy``, ``jax``, ``jax/float32``."""
+        return self.backend if self.precision == "float64" else f"{self.backend}/{self.precision}"
+
+
+def parse(name: str, precision: str | None = None) -> Spec:
+    """The backend named ``name`` (``numpy``, ``jax``, ``jax/float32``), with ``precision``
+    (``float64`` or ``float32``) given apart or after a slash; ValueError with one line
+    naming what is expected.
+
+    The one place backend names are checked: NumPy is the reference and
+    computes in float64 only; JAX in either.
+    """
+    backend, _, packed = str(name).partition("/")
+    if backend not in BACKENDS:
+        raise ValueError(f"backend: expected one of {', '.join(BACKENDS)}, got {name!r}")
+    if packed and precision is not None and packed != precision:
+        raise ValueError(f"backend {name!r} and precision {precision!r} disagree")
+    chosen = packed or precision or "float64"
+    if chosen not in PRECISIONS:
+        raise ValueError(f"precision: expected float64 or float32, got {chosen!r}")
+    if chosen != "float64" and backend != "jax":
+        raise ValueError(f"precision {chosen}: only the jax backend computes in {chosen}")
+    return Spec(backend, chosen)
+
+
+@dataclasses.dataclass(frozen=True)
+class Rows:
+    """The rows of the runs' arrays a row-wise function is given: all ``count`` of them
+    (``index`` None), or those at ``index`` (eagerly, where a mask holds)."""
+
+    index: NDArray[np.int64] | None
+    count: int
+
+    def take(self, x: T) -> T:
+        """``x`` restricted to the rows: an array with a leading run axis, or a tuple or
+        dataclass of such arrays (numbers pass unchanged)."""
+        if self.index is None:
+            return x
+        index = self.index
+        return _map(lambda v: v[index] if isinstance(v, np.ndarray) and v.ndim else v, x)
+
+
+def _map(fn: Callable[..., Any], tree: T, *rest: Any) -> T:
+    """``fn`` applied leaf by leaf to a tree of tuples and dataclasses (the same shape)."""
+    if isinstance(tree, tuple):
+        return type(tree)(_map(fn, *parts) for parts in zip(tree, *rest, strict=True))
+    if dataclasses.is_dataclass(tree) and not isinstance(tree, type):
+        changes = {
+            f.name: _map(fn, getattr(tree, f.name), *(getattr(r, f.name) for r in rest))
+            for f in dataclasses.fields(tree)
+        }
+        return dataclasses.replace(tree, **changes)
+    return fn(tree, *rest)  # type: ignore[no-any-return]
+
+
+def _flatten(tree: T) -> tuple[list[Any], Callable[[list[Any]], T]]:
+    """The leaves of a tree of tuples and dataclasses, and a function rebuilding it."""
+    leaves: list[Any] = []
+
+    def collect(v: Any) -> Any:
+        leaves.append(v)
+        return v
+
+    _map(collect, tree)
+
+    def rebuild(new: list[Any]) -> T:
+        it = iter(new)
+        return _map(lambda _: next(it), tree)
+
+    return leaves, rebuild
+
+
+def _scatter(out: Any, index: NDArray[np.int64], part: Any) -> None:
+    """``out[index] = part`` leaf by leaf, in place (``out``'s arrays belong to the caller)."""
+
+    def write(o: Any, p: Any) -> Any:
+        o[index] = p
+        return o
+
+    _map(write, out, part)
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """What the engine needs of an array backend (see the module's docstring)."""
+
+    name: str
+    xp: Any  # the array namespace: numpy or jax.numpy
+    real: type[np.floating[Any]]  # the dtype of real numbers
+    eager: bool  # arrays are concrete (NumPy), not traced
+    steps: int | None  # the horizon of a traced simulation
+
+    def where(self, cond: Any, a: Any, b: Any) -> Any:
+        """Elementwise ``a`` where ``cond`` holds, else ``b``."""
+
+    def put(self, x: Any, index: Any, value: Any) -> Any:
+        """A new array: ``x`` with ``x[index] = value``; ``x`` itself unchanged."""
+
+    def write(self, x: Any, index: Any, value: Any) -> Any:
+        """``x`` with ``x[index] = value``, in place where the backend allows: only on an
+        array the caller made, and only the returned value is to be used."""
+
+    def some(self, mask: Any) -> bool:
+        """Whether ``mask`` may hold anywhere: False only when known to hold nowhere."""
+
+    def select(self, pred: Any, if_true: Callable[[], T], if_false: Callable[[], T]) -> T:
+        """``if_true()`` if ``pred`` else ``if_false()``, same shapes: one branch is run."""
+
+    def when(self, flag: Any, change: Callable[[T], T], value: T) -> T:
+        """``change(value)`` where ``flag`` holds, else ``value`` (a scalar flag)."""
+
+    def on_rows_where(
+        self, rows: Any, compute: Callable[[Rows], T], empty: Callable[[], T]
+    ) -> T:
+        """``compute``'s values on the rows where ``rows`` (R,) holds.
+
+        ``compute`` is row-wise: given a :class:`Rows`, it reads only those rows
+        (``Rows.take``) and returns arrays with one row for each. NumPy runs it
+        on the gathered rows alone (none: not at all) and fills the others
+        with ``empty()``'s; a traced backend runs it on every row. So the
+        rows outside the mask are the caller's to mask, never to read. Wrap
+        it in :meth:`select` to skip it whole when no row needs it.
+        """
+
+    def errstate(self, **kwargs: Any) -> contextlib.AbstractContextManager[Any]:
+        """``numpy.errstate`` when eager; XLA raises no floating-point warnings."""
+
+    def ndtri(self, u: Any) -> Any:
+        """Inverse of the standard normal CDF, from the namespace's SciPy."""
+
+
+class NumPyBackend:
+    """The reference: NumPy, eager, float64 (or float32 where a test asks for it)."""
+
+    name = "numpy"
+    eager = True
+    steps: int | None = None
+
+    def __init__(self, real: type[np.floating[Any]] = np.float64) -> None:
+        self.xp: Any = np
+        self.real = real
+
+    def where(self, cond: Any, a: Any, b: Any) -> Any:
+        return np.where(cond, a, b)
+
+    def put(self, x: Any, index: Any, value: Any) -> Any:
+        y = np.array(x, copy=True)
+        y[index] = value
+        return y
+
+    def write(self, x: Any, index: Any, value: Any) -> Any:
+        x[index] = value
+        return x
+
+    def some(self, mask: Any) -> bool:
+        return bool(np.any(mask))
+
+    def select(self, pred: Any, if_true: Callable[[], T], if_false: Callable[[], T]) -> T:
+        return if_true() if pred else if_false()
+
+    def when(self, flag: Any, change: Callable[[T], T], value: T) -> T:
+        return change(value) if flag else value
+
+    def on_rows_where(
+        self, rows: Any, compute: Callable[[Rows], T], empty: Callable[[], T]
+    ) -> T:
+        index = np.flatnonzero(rows)
+        count = rows.shape[0]
+        if len(index) == count:
+            return compute(Rows(None, count))
+        out = empty()
+        if len(index):
+            _scatter(out, index, compute(Rows(index, count)))
+        return out
+
+    def errstate(self, **kwargs: Any) -> contextlib.AbstractContextManager[Any]:
+        return np.errstate(**kwargs)
+
+    def ndtri(self, u: Any) -> Any:
+        return _scipy_ndtri(u)
+
+
+class JaxBackend:
+    """``jax.numpy``, traced under ``jax.jit`` for a simulation of ``steps`` steps."""
+
+    name = "jax"
+    eager = False
+
+    def __init__(self, steps: int | None = None, real: type[np.floating[Any]] = np.float64) -> None:
+        import jax
+        import jax.numpy as jnp
+
+        self._jax = jax
+        self.xp: Any = jnp
+        self.steps = steps
+        self.real = real
+
+    def where(self, cond: Any, a: Any, b: Any) -> Any:
+        return self.xp.where(cond, a, b)
+
+    def put(self, x: Any, index: Any, value: Any) -> Any:
+        return self.xp.asarray(x).at[index].set(value)
+
+    write = put  # immutable arrays: always a new one
+
+    def some(self, mask: Any) -> bool:
+        return True
+
+    def select(self, pred: Any, if_true: Callable[[], T], if_false: Callable[[], T]) -> T:
+        # lax.cond takes JAX pytrees: the branches' dataclasses travel as their leaves.
+        shape: list[Callable[[list[Any]], T]] = []
+
+        def leaves(branch: Callable[[], T]) -> Callable[[], list[Any]]:
+            def run() -> list[Any]:
+                flat, rebuild = _flatten(branch())
+                shape.append(rebuild)
+                return flat
+
+            return run
+
+        out = self._jax.lax.cond(pred, leaves(if_true), leaves(if_false))
+        return shape[0](list(out))
+
+    def when(self, flag: Any, change: Callable[[T], T], value: T) -> T:
+        return _map(lambda new, old: self.xp.where(flag, new, old), change(value), value)
+
+    def on_rows_where(
+        self, rows: Any, compute: Callable[[Rows], T], empty: Callable[[], T]
+    ) -> T:
+        # Every row, neither masked nor under lax.cond: the caller reads only the
+        # rows under the mask, and a branch boundary would stop XLA fusing the
+        # function with its neighbours (a caller that can skip a whole phase
+        # says so with select).
+        return compute(Rows(None, rows.shape[0]))
+
+    def errstate(self, **kwargs: Any) -> contextlib.AbstractContextManager[Any]:
+        return contextlib.nullcontext()
+
+    def ndtri(self, u: Any) -> Any:
+        from jax.scipy.special import ndtri as f
+
+        return f(u)
+
+
+_NUMPY = NumPyBackend()
+_active: contextvars.ContextVar[Backend | None] = contextvars.ContextVar(
+    "detente_backend", default=None
 )
-_real: contextvars.ContextVar[Any] = contextvars.ContextVar("detente_real", default=np.float64)
+
+
+def current() -> Backend:
+    """The backend the model runs against now: NumPy unless inside :func:`using`."""
+    return _active.get() or _NUMPY
 
 
 class _Namespace:
     """``xp.where`` is ``numpy.where``, or ``jax.numpy.where`` inside :func:`using`."""
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(_namespace.get(), name)
+        return getattr(current().xp, name)
 
     def __repr__(self) -> str:
-        return f"<array namespace {_namespace.get().__name__}>"
+        return f"<array namespace {current().xp.__name__}>"
 
 
 xp: Any = _Namespace()
 
 
-def eager() -> bool:
-    """True when the arrays are NumPy's, which can be inspected and written in place."""
-    return _namespace.get() is np
-
-
 @contextlib.contextmanager
 def using(
-    namespace: ModuleType, steps: int | None = None, real: Any = np.float64
-) -> Iterator[None]:
-    """Run the model against ``namespace`` (e.g. ``jax.numpy``) for ``steps`` steps,
-    its real numbers of dtype ``real`` (float64; float32 for speed on a GPU)."""
-    tokens = (_namespace.set(namespace), _horizon.set(steps), _real.set(real))
+    backend: Backend | ModuleType, steps: int | None = None, real: Any = np.float64
+) -> Iterator[Backend]:
+    """Run the model against ``backend`` inside the block.
+
+    ``backend`` is a :class:`Backend`, or a namespace (``numpy``,
+    ``jax.numpy``) for which one is made with ``steps`` (the horizon of a
+    traced simulation) and real numbers of dtype ``real`` (float64; float32
+    for speed on a GPU).
+    """
+    if not isinstance(backend, ModuleType):
+        chosen: Backend = backend
+    elif backend is np:
+        chosen = NumPyBackend(real)
+    else:
+        chosen = JaxBackend(steps, real)
+    token = _active.set(chosen)
     try:
-        yield
+        yield chosen
     finally:
-        _namespace.reset(tokens[0])
-        _horizon.reset(tokens[1])
-        _real.reset(tokens[2])
+        _active.reset(token)
 
 
 def real() -> Any:
     """The dtype of the model's real numbers: float64 unless a compiled run asks for float32."""
-    return _real.get()
+    return current().real
 
 
 def horizon() -> int:
     """Steps of the compiled simulation being traced."""
-    steps = _horizon.get()
+    steps = current().steps
     if steps is None:
         raise RuntimeError("a traced step number needs the horizon: use backend.using(ns, steps)")
     return steps
 
 
 def put(x: Any, index: Any, value: Any) -> Any:
-    """``x`` with ``x[index] = value``; in place on NumPy, a new array on JAX."""
-    if eager():
-        x[index] = value
-        return x
-    return x.at[index].set(value)
-
-
-def branch(pred: Any, if_true: Any, if_false: Any) -> Any:
-    """``if_true()`` if ``pred`` else ``if_false()``; both return arrays of the same shapes.
-
-    A compiled step cannot skip a computation for some rows, but it can skip
-    it for all of them: ``jax.lax.cond`` runs one branch only.
-    """
-    if eager():
-        return if_true() if pred else if_false()
-    import jax
-
-    return jax.lax.cond(pred, if_true, if_false)
+    """A new array, ``x`` with ``x[index] = value``, on the active backend (``x`` unchanged)."""
+    return current().put(x, index, value)
 
 
 def errstate(**kwargs: Any) -> contextlib.AbstractContextManager[Any]:
     """``numpy.errstate`` when eager; XLA raises no floating-point warnings."""
-    return np.errstate(**kwargs) if eager() else contextlib.nullcontext()
+    return current().errstate(**kwargs)
 
 
 def ndtri(u: Any) -> Any:
     """Inverse of the standard normal CDF, from the active namespace's SciPy."""
-    if eager():
-        return _scipy_ndtri(u)
-    from jax.scipy.special import ndtri as f
-
-    return f(u)
+    return current().ndtri(u)

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import errstate, horizon, ndtri, real, xp
+from detente.backend import current, errstate, horizon, ndtri, real, xp
 
 __all__ = [
     "normal",
@@ -82,13 +82,13 @@ def _key_table(seed: int, purpose: str, steps: int) -> NDArray[np.uint64]:
 
 
 def _key(seed: int, purpose: str, step: Any) -> NDArray[np.uint64]:
-    """The purpose key as a 1-element array. A step that is not a Python int
-    (the traced step of a compiled simulation) looks its key up in a table of
-    every step's key, hashed once on the host: the same keys, so the same
-    numbers, as when stepping eagerly."""
+    """The purpose key as a 1-element array. Eagerly the step is a number and its
+    key is hashed; a traced backend (the step of a compiled simulation is
+    data) looks it up in a table of every step's key, hashed once on the
+    host: the same keys, so the same numbers, as when stepping eagerly."""
     key: NDArray[np.uint64]  # NumPy's, or a traced JAX array of the same dtype
-    if isinstance(step, int | np.integer):
-        key = xp.asarray(np.array([purpose_key(seed, purpose, int(step))], dtype=np.uint64))
+    if current().eager:
+        key = np.array([purpose_key(seed, purpose, int(step))], dtype=np.uint64)
     else:
         key = xp.asarray(_key_table(seed, purpose, horizon()))[step][None]
     return key

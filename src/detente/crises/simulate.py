@@ -90,9 +90,13 @@ class _MediationByRun(Intervention):
         super().__init__(None, 0, None)  # type: ignore[arg-type]
         self.on, self.cut = on | talks, np.where(on, 1.0 - mediation, 1.0)
 
-    def while_active(self, mods, state, p, ctx: Context) -> None:
-        mods.channel_open = mods.channel_open | self.on[:, None]
-        mods.noise_mult = mods.noise_mult * self.cut[:, None]
+    def while_active(self, mods, state, p, ctx: Context):
+        # A new value, its argument unchanged: the plugin contract (docs/plugins.md).
+        return replace(
+            mods,
+            channel_open=mods.channel_open | self.on[:, None],
+            noise_mult=mods.noise_mult * self.cut[:, None],
+        )
 
 
 def run_ids(pids: NDArray[np.int64], crisno: NDArray[np.int64], reps: int) -> NDArray[np.int64]:

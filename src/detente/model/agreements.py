@@ -36,7 +36,7 @@ def renege_incentive(war_value: F64, peace_value: F64 | float) -> F64:
     return xp.maximum(war_value - peace_value, 0.0).max(axis=-1)
 
 
-def breakdown_hazard(base: F64, rate: F64, incentive: F64, protection: F64) -> F64:
+def breakdown_hazard(base: F64, rate: F64, incentive: F64, protection: F64 | float) -> F64:
     """Per-step chance that an agreement or ceasefire comes apart, (R, Dn).
 
     h = [1 - (1 - h0) exp(-lambda x)] (1 - e): a base hazard h0 of breakdowns

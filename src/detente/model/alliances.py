@@ -33,17 +33,20 @@ from numpy.typing import NDArray
 
 from detente.backend import real, xp
 
+F64 = NDArray[np.float64]
+B = NDArray[np.bool_]
+
 __all__ = ["collective_defence", "defended_support", "join_chance", "join_value", "win_probability"]
 
 
 def defended_support(
-    strength,
-    member,
-    partner,
-    partner_aid,
+    strength: F64,
+    member: B,
+    partner: B,
+    partner_aid: F64,
     challenger: NDArray[np.int64],
     defender: NDArray[np.int64],
-):
+) -> F64:
     """What each alliance would add to each dispute's defender, before belief (R, Dn, A).
 
     Parameters
@@ -72,16 +75,16 @@ def defended_support(
 
 
 def win_probability(
-    strength,
-    member,
-    partner,
-    partner_aid,
-    believed,
+    strength: F64,
+    member: B,
+    partner: B,
+    partner_aid: F64,
+    believed: F64,
     observer_slot: NDArray[np.int64],
     challenger: NDArray[np.int64],
     defender: NDArray[np.int64],
-    gamma,
-):
+    gamma: F64,
+) -> F64:
     """Each side's believed chance of winning, (R, Dn, 2): a Tullock contest.
 
     Side totals are own strength plus, for the defender only, every
@@ -100,13 +103,13 @@ def win_probability(
     return xp.stack(out, axis=-1)
 
 
-def collective_defence(member, defender: NDArray[np.int64]):
+def collective_defence(member: B, defender: NDArray[np.int64]) -> B:
     """Which alliance brings its members into each dispute's war (R, Dn, A): those the
     defender is a member of. A partner gets aid only, so none joins for it."""
     return member[:, :, defender].transpose(0, 2, 1)
 
 
-def _contest(t_c, t_f, gamma):
+def _contest(t_c: F64, t_f: F64, gamma: F64) -> F64:
     """The defender's chance in a Tullock contest, T_f^g / (T_c^g + T_f^g)."""
     tc = xp.power(xp.maximum(t_c, 1e-12), gamma)
     tf = xp.power(xp.maximum(t_f, 1e-12), gamma)
@@ -114,20 +117,20 @@ def _contest(t_c, t_f, gamma):
 
 
 def join_value(
-    strength,
-    member,
-    partner,
-    partner_aid,
-    cohesion,
-    believed,
-    joined,
-    resolve,
-    cost,
-    stake,
+    strength: F64,
+    member: B,
+    partner: B,
+    partner_aid: F64,
+    cohesion: F64,
+    believed: F64,
+    joined: B,
+    resolve: F64,
+    cost: F64,
+    stake: F64,
     challenger: NDArray[np.int64],
     defender: NDArray[np.int64],
-    gamma,
-):
+    gamma: F64,
+) -> tuple[F64, B]:
     """Each actor's value of joining each dispute's defender at war, and who may (R, Dn, N).
 
     A member m of an alliance k the defender is a member of (the challenger
@@ -162,7 +165,7 @@ def join_value(
 
     # Explicit multiply-and-sum over alliances (no BLAS: a run's numbers must
     # not depend on the chunk's size).
-    def over_k(w):  # (R, Dn, A) x (R, A, N) -> (R, Dn, N)
+    def over_k(w: F64) -> F64:  # (R, Dn, A) x (R, A, N) -> (R, Dn, N)
         return (w[..., None] * mem[:, None, :, :]).sum(axis=2)
 
     may = (over_k(tie) > 0) & outside[None] & ~joined  # (R, Dn, N)
@@ -179,6 +182,6 @@ def join_value(
     return value - cost[:, None, :], may
 
 
-def join_chance(rationality, value):
+def join_chance(rationality: F64, value: F64) -> F64:
     """Quantal response to join (McKelvey & Palfrey 1995): 1 / (1 + e^(-beta J)) (R, Dn, N)."""
     return 1.0 / (1.0 + xp.exp(-xp.clip(rationality[:, None, :] * value, -50.0, 50.0)))

@@ -6,11 +6,12 @@ Split from :mod:`detente.model.engine` (one module per section of the step).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
 from detente.backend import real, xp
-from detente.classic.richardson import euler_step
 from detente.model.alliances import win_probability
 from detente.model.beliefs import mean
 from detente.model.optimism import biased, optimism
@@ -22,6 +23,7 @@ from detente.model.state import (
 from detente.scenario.schema import (
     WAR_RUNG,
 )
+from detente.theory.richardson import euler_step
 
 F64 = NDArray[np.float64]
 TOP = WAR_RUNG - 1  # highest crisis rung
@@ -57,7 +59,7 @@ def _arms(state: State, p: Params, mods: Modifiers, st: Structure) -> F64:
     )
 
 
-def _bounded_arms(*args) -> F64:
+def _bounded_arms(*args: Any) -> F64:
     """Richardson's step, capped at 1e12: an unstable race runs away, but no
     economy spends without limit, and the cap keeps every later sum finite."""
     return xp.minimum(euler_step(*args), 1e12)

@@ -42,16 +42,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import using
+from detente.backend import PRECISIONS, JaxBackend, parse, using
 from detente.model.engine import Model, Timing, step
 from detente.model.interventions import Intervention
 from detente.model.params import Params, draw_params
-from detente.model.state import State, initial_state
+from detente.model.state import Modifiers, State, initial_state
 from detente.scenario.schema import Scenario
 
 __all__ = ["available", "device", "run_chunk_compiled", "simulation", "to_device"]
 
-_CACHE: dict[tuple, Callable] = {}
+_CACHE: dict[tuple[Any, ...], Callable[..., Any]] = {}
 _CACHE_SIZE = 32
 
 
@@ -69,16 +69,30 @@ def _jax() -> Any:
         import jax
     except ImportError as e:
         raise ModuleNotFoundError("the jax backend needs JAX: pip install 'detente[jax]'") from e
+    config: Any = jax.config  # untyped in JAX's own annotations
     # The random streams are uint64 hashes and the model is float64 (as on NumPy).
-    jax.config.update("jax_enable_x64", True)
+    config.update("jax_enable_x64", True)
+    _register_pytrees(jax)
     # Compiling a step takes seconds; XLA's persistent cache keeps the result
     # on disk, keyed by the program, so the next run of the same scenario and
     # size starts at once. DETENTE_JAX_CACHE= (empty) turns it off.
     folder = os.environ.get("DETENTE_JAX_CACHE", str(_cache_home() / "detente" / "jax"))
-    if folder and getattr(jax.config, "jax_compilation_cache_dir", None) is None:
-        jax.config.update("jax_compilation_cache_dir", folder)
-        jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
+    if folder and getattr(config, "jax_compilation_cache_dir", None) is None:
+        config.update("jax_compilation_cache_dir", folder)
+        config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
     return jax
+
+
+_PYTREES: list[type[Any]] = []
+
+
+def _register_pytrees(jax: Any) -> None:
+    """The state, parameters and modifiers as JAX pytrees, their fields the leaves:
+    ``jax.jit``, ``lax.scan`` and ``tree_map`` take them whole (once per process)."""
+    for cls in (State, Params, Modifiers):
+        if cls not in _PYTREES:
+            jax.tree_util.register_dataclass(cls)
+            _PYTREES.append(cls)
 
 
 def _cache_home() -> Path:
@@ -91,11 +105,11 @@ def device() -> str:
     return d.device_kind if d.platform != "cpu" else "cpu"
 
 
-def _identity(iv: Intervention) -> tuple:
+def _identity(iv: Intervention) -> tuple[Any, ...]:
     return (type(iv).__name__, iv.params.model_dump_json())
 
 
-def _union(sc: Scenario) -> tuple[Model, dict[str, tuple[NDArray, NDArray]]] | None:
+def _union(sc: Scenario) -> tuple[Model, dict[str, tuple[NDArray[Any], NDArray[Any]]]] | None:
     """One model holding every package's interventions, and each package's schedule.
 
     The union keeps each package's interventions in their own order (the
@@ -106,10 +120,10 @@ def _union(sc: Scenario) -> tuple[Model, dict[str, tuple[NDArray, NDArray]]] | N
 
     models = {name: compile_model(sc, name) for name in sc.packages}
     union: list[Intervention] = []
-    keys: list[tuple] = []
+    keys: list[tuple[Any, ...]] = []
     placed: dict[str, list[int]] = {}
     for name, model in models.items():
-        seen: dict[tuple, int] = {}
+        seen: dict[tuple[Any, ...], int] = {}
         slots = []
         for iv in model.interventions:
             ident = _identity(iv)
@@ -140,28 +154,27 @@ def _fields(obj: Any) -> dict[str, Any]:
     return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
 
 
-PRECISIONS = {"float64": np.float64, "float32": np.float32}
-
-
-def _build(model: Model, seed: int, steps: int, record: bool, precision: str) -> Callable:
+def _build(model: Model, seed: int, steps: int, record: bool, precision: str) -> Callable[..., Any]:
     jax = _jax()
     jnp = jax.numpy
-    real = PRECISIONS[precision]
+    backend = JaxBackend(steps, PRECISIONS[precision])
     from detente.model.simulate import snapshot
 
-    def simulate(carry: dict, params: dict, runs, starts, ends):
+    def simulate(
+        carry: dict[str, Any], params: dict[str, Any], runs: Any, starts: Any, ends: Any
+    ) -> tuple[Any, Any]:
         prm = Params(**params)
 
-        def body(c, _):
+        def body(c: dict[str, Any], _: None) -> tuple[dict[str, Any], Any]:
             state = State(**c)
-            with using(jnp, steps, real):
+            with using(backend):
                 step(model, state, prm, seed, runs, Timing.scheduled(state.t, starts, ends))
                 view = snapshot(state) if record else None
             return _fields(state), view
 
         first = None
         if record:
-            with using(jnp, steps, real):
+            with using(backend):
                 first = snapshot(State(**carry))
         carry, ys = jax.lax.scan(body, carry, None, length=steps)
         if first is not None:
@@ -176,7 +189,7 @@ def _digest(sc: Scenario) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _own_schedule(model: Model) -> tuple[NDArray, NDArray]:
+def _own_schedule(model: Model) -> tuple[NDArray[Any], NDArray[Any]]:
     never = model.structure.steps + 1
     starts = np.array([iv.start for iv in model.interventions], dtype=np.int64)
     ends = np.array([never if iv.end is None else iv.end for iv in model.interventions])
@@ -190,7 +203,7 @@ def simulation(
     size: int,
     record: bool = False,
     precision: str = "float64",
-) -> tuple[Callable, NDArray, NDArray]:
+) -> tuple[Callable[..., Any], NDArray[Any], NDArray[Any]]:
     """The compiled simulation for ``model`` and its schedule (starts, ends).
 
     Called as ``fn(carry, params, runs, starts, ends)`` with :func:`to_device`'s
@@ -201,7 +214,7 @@ def simulation(
     plan = _union(sc) if model.package in sc.packages else None
     if plan is None or model.package not in plan[1]:
         union, (starts, ends) = model, _own_schedule(model)
-        key: tuple = (_digest(sc), model.package)
+        key: tuple[Any, ...] = (_digest(sc), model.package)
     else:
         union, (starts, ends) = plan[0], plan[1][model.package]
         key = (_digest(sc), "*")
@@ -214,13 +227,15 @@ def simulation(
     return fn, starts, ends
 
 
-def to_device(state: State, p: Params, precision: str = "float64") -> tuple[dict, dict]:
+def to_device(
+    state: State, p: Params, precision: str = "float64"
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The state and parameters as the device arrays a compiled simulation takes,
     real numbers in ``precision``."""
     jnp = _jax().numpy
     real = PRECISIONS[precision]
 
-    def put(v):
+    def put(v: Any) -> Any:
         v = np.asarray(v)
         return jnp.asarray(v.astype(real) if v.dtype.kind == "f" else v)
 
@@ -229,7 +244,7 @@ def to_device(state: State, p: Params, precision: str = "float64") -> tuple[dict
     return carry, {k: put(v) for k, v in _fields(p).items()}
 
 
-def _pad(v: NDArray, n: int, size: int) -> NDArray:
+def _pad(v: NDArray[Any], n: int, size: int) -> NDArray[Any]:
     """A per-run array of length n, padded to ``size`` with its last value."""
     if v.ndim == 0 or len(v) != n:
         return v
@@ -242,10 +257,10 @@ def run_chunk_compiled(
     seed: int,
     runs: NDArray[np.int64],
     record: bool = False,
-    overrides: dict[str, NDArray] | None = None,
+    overrides: dict[str, NDArray[Any]] | None = None,
     pad_to: int | None = None,
     precision: str = "float64",
-) -> tuple[dict[str, NDArray], dict[str, NDArray] | None]:
+) -> tuple[dict[str, NDArray[Any]], dict[str, NDArray[Any]] | None]:
     """:func:`detente.model.simulate.run_chunk` on the compiled backend (same outputs).
 
     Parameters are drawn and the initial state is built on the host, as on
@@ -258,8 +273,7 @@ def run_chunk_compiled(
     fast on a GPU, but no longer the reference's arithmetic, so runs can
     take other paths; summaries agree within Monte Carlo error (tested).
     """
-    if precision not in PRECISIONS:
-        raise ValueError(f"expected a precision in {tuple(PRECISIONS)}, got {precision!r}")
+    parse("jax", precision)  # ValueError naming the precisions
     from detente.model.simulate import common_priors, outcomes
 
     jax = _jax()
@@ -284,7 +298,7 @@ def run_chunk_compiled(
     return out, {k: np.moveaxis(_host(v), 0, 1)[:n] for k, v in series.items()}
 
 
-def _host(v) -> NDArray:
+def _host(v: Any) -> NDArray[Any]:
     """A device array on the host, real numbers as float64 (as NumPy's)."""
     v = np.asarray(v)
     return v.astype(np.float64) if v.dtype.kind == "f" else v

@@ -6,10 +6,12 @@ Split from :mod:`detente.model.engine` (one module per section of the step).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import put, xp
+from detente.backend import current, xp
 from detente.model.balance import (
     TOP,
     _front_scale,
@@ -42,6 +44,43 @@ from detente.model.valuation import (
 from detente.random import uniform
 
 F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+B = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class DecisionContext:
+    """What every term of a week's decisions reads, for the rows decided.
+
+    R rows (every run, or those in crisis), Dn disputes, 2 sides (challenger,
+    defender), G belief bins. Built once per decision step
+    (:meth:`of`) in place of a dozen positional arguments.
+    """
+
+    state: State  # the rows' state (may be a read-only row view)
+    p: Params
+    mods: Modifiers
+    st: Structure
+    centres: F64  # (G,) the belief grid
+    pwin: F64  # (R, Dn, 2) each side's believed chance of winning a war now
+    r_own: F64  # (R, Dn, 2) each side's resolve
+    c_own: F64  # (R, Dn, 2) its cost of war
+    a_own: F64  # (R, Dn, 2) its audience cost
+    scale: F64  # (R, Dn) the front's scale of the rung hazards
+
+    @classmethod
+    def of(
+        cls, state: State, p: Params, mods: Modifiers, st: Structure, centres: F64
+    ) -> DecisionContext:
+        sides = st.sides  # (Dn, 2)
+        return cls(
+            state, p, mods, st, centres,
+            pwin=_win_probability(state, p, mods, st, centres),
+            r_own=p.resolve[:, sides],
+            c_own=war_cost(state, p, mods)[:, sides],
+            a_own=p.audience_cost[:, sides],
+            scale=_front_scale(state, p, mods, st),
+        )
 
 
 def _decide(
@@ -50,32 +89,21 @@ def _decide(
     p: Params,
     mods: Modifiers,
     seed: int,
-    runs: NDArray[np.int64],
+    runs: I64,
     centres: F64,
     timing: Timing,
-):
+) -> tuple[I64, I64, F64, B]:
     """Costly-signal updates, then each role's choice through its policy.
 
-    Returns (choice, memory, belief) for the rows given; the state passed in
-    may be a row subset, so nothing here writes to it except through the
-    returned arrays.
+    Returns (choice, memory, belief, comply) for the rows given, (R, Dn, 2)
+    and (R, P, G) and (R, N); the state passed in may be a row subset, so
+    nothing here writes to it except through the returned arrays.
     """
     st = model.structure
-    t = state.t
-    pwin = _win_probability(state, p, mods, st, centres)
-    cost = war_cost(state, p, mods)
-    s, s_concede, s_win = _shares(p)
-    sides = np.stack([st.challenger, st.defender], axis=1)  # (Dn, 2)
-    r_own = p.resolve[:, sides]  # (R, Dn, 2)
-    c_own = cost[:, sides]
-    a_own = p.audience_cost[:, sides]
-    belief = state.belief
-    scale = _front_scale(state, p, mods, st)
-    if timing.first is not True:
-        updated = _behaviour_update(
-            state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_win, centres, scale
-        )
-        belief = updated if timing.first is False else xp.where(timing.first, belief, updated)
+    dc = DecisionContext.of(state, p, mods, st, centres)
+    pwin, r_own, c_own, a_own, scale = dc.pwin, dc.r_own, dc.c_own, dc.a_own, dc.scale
+    be = current()
+    belief = be.when(timing.moves_seen, lambda _: _behaviour_update(dc), state.belief)
     look = _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief)
     U, pc_up, talks = _utilities(
         state, belief, p, mods, st, pwin, r_own, c_own, a_own, look, centres, scale
@@ -83,10 +111,10 @@ def _decide(
     comply = _compliance(
         state, belief, p, mods, st, pwin, r_own, c_own, a_own, look, centres, scale, U, talks
     )
-    u = uniform(seed, "decision", t, runs, (st.n_disputes, 2))
+    u = uniform(seed, "decision", state.t, runs, (st.n_disputes, 2))
     choice = xp.full(state.posture.shape, HOLD, dtype=xp.int64)
     memory = xp.array(state.memory)  # a copy: written below
-    beta = p.rationality[:, sides]
+    beta = p.rationality[:, st.sides]
     opp_last = state.last_move[:, :, ::-1]
     opp_post = state.posture[:, :, ::-1]
     for policy, roles in model.policies:
@@ -104,8 +132,8 @@ def _decide(
         )
         ch, mem = policy.decide(obs)
         where = (slice(None), *np.nonzero(roles))
-        choice = put(choice, where, ch)
-        memory = put(memory, where, mem)
+        choice = be.write(choice, where, ch)
+        memory = be.write(memory, where, mem)
     crisis = (state.phase == CRISIS)[..., None]
     return (
         xp.where(crisis, choice, HOLD),
@@ -124,22 +152,25 @@ def _pair_at_war(state: State, st: Structure) -> NDArray[np.bool_]:
     return (at_war[:, :, None] & in_dispute).any(axis=1)
 
 
-def _behaviour_update(
-    state, p, mods, st, pwin, c_own, a_own, s, s_concede, s_win, centres, scale
-) -> F64:
+def _behaviour_update(dc: DecisionContext) -> F64:
     """Costly signals: a side that stood (held or climbed) at the crisis level is
     likelier a type that would stand there; one that stepped down, likelier a
     type that would not stand at its former rung. Weights floor at 0.02 (a
-    trembling hand), so no type is ever ruled out by one move."""
+    trembling hand), so no type is ever ruled out by one move. Returns the
+    beliefs (R, P, G)."""
+    state, p, st, centres, scale = dc.state, dc.p, dc.st, dc.centres, dc.scale
+    pwin, c_own, a_own = dc.pwin, dc.c_own, dc.a_own
+    s, s_concede, s_win = _shares(p)
     crisis = state.phase == CRISIS
+    be = current()
     belief = xp.array(state.belief)  # a copy: written below
-    sides = np.stack([st.challenger, st.defender], 1)
+    sides = st.sides
     for side in (0, 1):
         other = 1 - side
         seen = 1.0 - pwin[:, :, other]  # the mover's chance of winning, as the observer sees it
         beta = p.rationality[:, sides[:, side]]
 
-        def stands(posture, side=side, seen=seen, beta=beta):
+        def stands(posture: I64, side: int = side, seen: F64 = seen, beta: F64 = beta) -> F64:
             level = xp.maximum(posture, state.posture[:, :, 1 - side])
             den, num = _threshold_terms(
                 seen,
@@ -165,7 +196,7 @@ def _behaviour_update(
             cols = pair[ds]
             upd = likelihood_update(belief[:, cols], lik[:, ds])
             kept = xp.where(crisis[:, ds, None], upd, belief[:, cols])
-            belief = put(belief, (slice(None), cols), kept)
+            belief = be.write(belief, (slice(None), cols), kept)
     return belief
 
 

@@ -11,21 +11,24 @@ package is simulated.
 The state is owned by one call of :func:`simulate_chunk` and updated in place,
 which on NumPy saves an allocation per array per step.
 
-The step is written against the array namespace ``xp`` (:mod:`detente.backend`),
-so the same functions run eagerly on NumPy and are traced and compiled by JAX
-(:mod:`detente.model.compiled`). Writes go through ``put``; work is skipped
-for rows or steps that do not need it only ``if eager()``, or for a whole
-step through ``branch``; the rows a compiled step does not need are masked.
+The step is written against the array namespace ``xp`` and the active
+:class:`~detente.backend.Backend` (:mod:`detente.backend`), so the same
+functions run eagerly on NumPy and are traced and compiled by JAX
+(:mod:`detente.model.compiled`). Work that is provably idle is skipped
+where the backend can tell (``be.some(mask)``); a function of the rows that
+need it runs through ``be.on_rows_where``; a step that acts only from a
+given week (an intervention's) through ``be.when``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import branch, eager, real, xp
+from detente.backend import Rows, current, real, xp
 from detente.model.agreements import accepts_ceasefire
 from detente.model.balance import (
     TOP,
@@ -39,7 +42,7 @@ from detente.model.decisions import (
     _decide,
     _pair_at_war,
 )
-from detente.model.interventions import Context
+from detente.model.interventions import Context, Intervention
 from detente.model.package import (
     Model,
     Timing,
@@ -57,10 +60,7 @@ from detente.model.peace import (
     _start_war,
 )
 from detente.model.policies import CONCEDE, DOWN, HOLD, UP
-from detente.model.rows import (
-    _on_rows,
-    on_rows,
-)
+from detente.model.rows import on_rows, view
 from detente.model.state import (
     BY_AGREEMENT,
     BY_CONCESSION,
@@ -152,10 +152,10 @@ def step(
 
     # 7. War (and the fighting of violated ceasefires).
     dt = st.step_weeks
-    if eager() and not (state.phase == CEASEFIRE).any():
-        violation = xp.zeros_like(state.territory)  # read only under a ceasefire
-    else:
+    if current().some(state.phase == CEASEFIRE):
         violation = _violation(state, p, mods, dt)
+    else:
+        violation = xp.zeros_like(state.territory)  # read only under a ceasefire
     military_before = state.military_deaths
     _war(state, p, mods, st, seed, runs, dt, violation)
 
@@ -175,14 +175,12 @@ def _ceasefires_and_caps(wk: Week, state: State, peace: Peace | None) -> None:
             mods.ceasefire_offer & (state.phase == WAR) & accepts_ceasefire(peace.war_cf,
                                                                            peace.ceasefire)
         )
-    if not eager() or imposed.any():  # else none of the four changes anything
+    if current().some(imposed):  # else none of the four changes anything
         state.phase = xp.where(imposed, CEASEFIRE, state.phase)
         state.posture = xp.where(imposed[..., None], xp.minimum(state.posture, TOP), state.posture)
         state.rung = xp.where(imposed, state.posture.max(axis=2), state.rung)
         state.ceasefires = state.ceasefires + imposed
-    capped = xp.minimum(
-        state.posture, mods.posture_cap[:, np.stack([st.challenger, st.defender], 1)]
-    )
+    capped = xp.minimum(state.posture, mods.posture_cap[:, st.sides])
     live = (state.phase == CRISIS) | (state.phase == CEASEFIRE)
     state.posture = xp.where(live[..., None], capped, state.posture)
     state.rung = xp.where(live, state.posture.max(axis=2), state.rung)
@@ -219,32 +217,22 @@ def _crisis_choices(wk: Week, state: State) -> NDArray[np.int64]:
     A compiled step computes every row and masks (no data-dependent shapes).
     """
     model, st, p, mods, seed, runs = wk.model, wk.st, wk.p, wk.mods, wk.seed, wk.runs
-    R = runs.shape[0]
     crisis = state.phase == CRISIS
-    live = np.flatnonzero(crisis.any(axis=1)) if eager() else None
-    no_one = xp.zeros(state.complying.shape, dtype=bool)
-    if live is None:  # compiled: skipped only when no run at all is in crisis
-        choice, state.memory, state.belief, comply = branch(
-            crisis.any(),
-            lambda: _decide(model, state, p, mods, seed, runs, wk.centres, wk.timing),
-            lambda: (xp.full(state.posture.shape, HOLD), state.memory, state.belief, no_one),
-        )
-    elif len(live) == R:
-        choice, state.memory, state.belief, comply = _decide(
-            model, state, p, mods, seed, runs, wk.centres, wk.timing
-        )
-    else:
-        choice = xp.full((R, st.n_disputes, 2), HOLD, dtype=xp.int64)
-        comply = no_one
-        if len(live):
-            sub_state, sub_p, sub_mods = _on_rows(live, R, state, p, mods)
-            ch, mem, belief, cm = _decide(
-                model, sub_state, sub_p, sub_mods, seed, runs[live], wk.centres, wk.timing
-            )
-            choice[live] = ch
-            state.memory[live] = mem
-            state.belief[live] = belief
-            comply[live] = cm
+
+    def decide(rows: Rows) -> tuple[NDArray[np.int64], NDArray[np.int64], F64, NDArray[np.bool_]]:
+        return _decide(model, view(rows, state), view(rows, p), view(rows, mods),
+                       seed, rows.take(runs), wk.centres, wk.timing)
+
+    def no_decision() -> tuple[NDArray[np.int64], NDArray[np.int64], F64, NDArray[np.bool_]]:
+        hold = xp.full(state.posture.shape, HOLD, dtype=xp.int64)
+        return hold, state.memory, state.belief, xp.zeros(state.complying.shape, dtype=bool)
+
+    be, in_crisis = current(), crisis.any(axis=1)
+    choice, state.memory, state.belief, comply = be.select(
+        in_crisis.any(),  # compiled: the phase is skipped only when no run is in crisis
+        lambda: be.on_rows_where(in_crisis, decide, no_decision),
+        no_decision,
+    )
     choice = xp.where(crisis[..., None], choice, HOLD)
     return _keep_commitments(state, mods, st, comply, choice)
 
@@ -254,7 +242,7 @@ def _resolve(wk: Week, state: State, choice: NDArray[np.int64], peace: Peace | N
     the rung's hazard can slide a crisis into war and a ceasefire can break."""
     st, p, mods, seed, runs, t = wk.st, wk.p, wk.mods, wk.seed, wk.runs, state.t
     crisis = state.phase == CRISIS
-    sides = np.stack([st.challenger, st.defender], axis=1)  # (Dn, 2)
+    sides = st.sides  # (Dn, 2)
     cap = mods.posture_cap[:, sides]
     move = xp.where(choice == UP, 1, xp.where(choice == DOWN, -1, 0))
     new_posture = xp.clip(state.posture + move, 0, None)
@@ -282,7 +270,7 @@ def _resolve(wk: Week, state: State, choice: NDArray[np.int64], peace: Peace | N
     # other breaks at (1 - monitoring) x its hazard, which rises with the
     # sides' incentives to fight on (model-spec V2.4).
     in_ceasefire = (state.phase == CEASEFIRE) & ~mods.ceasefire
-    if eager() and not in_ceasefire.any():
+    if not current().some(in_ceasefire):
         breakdown = in_ceasefire  # all False: no draw can break a ceasefire
     else:
         if peace is None:
@@ -302,26 +290,23 @@ def _resolve(wk: Week, state: State, choice: NDArray[np.int64], peace: Peace | N
 def _talks(wk: Week, state: State) -> None:
     """6. A round of talks where a channel is open and the dispute is not settled."""
     st, p, mods, centres = wk.st, wk.p, wk.mods, wk.centres
-    R = wk.runs.shape[0]
     talking = mods.channel_open & (state.phase != SETTLED)
-    live = np.flatnonzero(talking.any(axis=1)) if eager() else None
-    if live is None:  # compiled: skipped only when no channel is open in any run
-        acc, off = branch(
-            talking.any(),
-            lambda: _negotiate(state, p, mods, st, centres),
-            lambda: (xp.zeros(talking.shape, dtype=bool), xp.zeros(talking.shape, dtype=real())),
-        )
-    elif len(live) == R:
-        acc, off = _negotiate(state, p, mods, st, centres)
-    elif len(live):
-        sub_state, sub_p, sub_mods = _on_rows(live, R, state, p, mods)
-        accept, offer = _negotiate(sub_state, sub_p, sub_mods, st, centres)
-        acc = np.zeros((R, st.n_disputes), dtype=bool)
-        off = np.zeros((R, st.n_disputes))
-        acc[live], off[live] = accept, offer
-    if live is None or len(live):
-        _settle(state, acc, off, BY_AGREEMENT, state.t)
-        state.rounds = xp.where(talking, state.rounds + 1, state.rounds)
+    be = current()
+    if not be.some(talking):
+        return
+
+    def talk(rows: Rows) -> tuple[NDArray[np.bool_], F64]:
+        return _negotiate(view(rows, state), view(rows, p), view(rows, mods), st, centres)
+
+    def no_talks() -> tuple[NDArray[np.bool_], F64]:
+        return xp.zeros(talking.shape, dtype=bool), xp.zeros(talking.shape, dtype=real())
+
+    rows = talking.any(axis=1)
+    acc, off = be.select(  # compiled: skipped only when no channel is open in any run
+        rows.any(), lambda: be.on_rows_where(rows, talk, no_talks), no_talks
+    )
+    _settle(state, acc, off, BY_AGREEMENT, state.t)
+    state.rounds = xp.where(talking, state.rounds + 1, state.rounds)
 
 
 def _interventions(
@@ -332,35 +317,42 @@ def _interventions(
     runs: NDArray[np.int64],
     timing: Timing | None = None,
 ) -> Modifiers:
-    """Start the interventions due this step; collect the modifiers of those in force."""
+    """Start the interventions due this step; collect the modifiers of those in force.
+
+    Each hook returns a new state or new modifiers (the plugin contract,
+    docs/plugins.md); the backend keeps the change only where its flag holds
+    (a traced flag in a compiled simulation). The state, owned by the step,
+    then takes the started state's fields.
+    """
     if timing is None:
         timing = Timing.at(model, int(state.t))
+    be = current()
     ctx = Context(model.structure, seed, runs)
     mods = Modifiers.neutral(runs.shape[0], model.structure)
+    started = state
     for i, iv in enumerate(model.interventions):
-        _apply_if(timing.starting[i], state, lambda iv=iv: iv.on_start(state, p, ctx))
-        _apply_if(timing.active[i], mods, lambda iv=iv: iv.while_active(mods, state, p, ctx))
+        started = be.when(timing.starting[i], partial(_started, iv, p, ctx), started)
+        mods = be.when(timing.active[i], partial(_in_force, iv, started, p, ctx), mods)
+    state.assign(started)
     return mods
 
 
-def _apply_if(flag, target, change) -> None:
-    """Run ``change()``, which sets attributes of ``target``, if ``flag``.
+def _started(iv: Intervention, p: Params, ctx: Context, state: State) -> State:
+    new = iv.on_start(state, p, ctx)
+    if not isinstance(new, State):
+        raise TypeError(f"intervention {iv.name!r}: on_start must return the new State "
+                        f"(docs/plugins.md), got {type(new).__name__}")
+    return new
 
-    A traced flag (compiled simulation) keeps each changed attribute only
-    where it holds; the arrays are immutable there, so a changed attribute
-    is a new object.
-    """
-    if flag is False:
-        return
-    if flag is True:
-        change()
-        return
-    before = dict(vars(target))
-    change()
-    for name, old in before.items():
-        new = getattr(target, name)
-        if new is not old:
-            setattr(target, name, xp.where(flag, new, old))
+
+def _in_force(
+    iv: Intervention, state: State, p: Params, ctx: Context, mods: Modifiers
+) -> Modifiers:
+    new = iv.while_active(mods, state, p, ctx)
+    if not isinstance(new, Modifiers):
+        raise TypeError(f"intervention {iv.name!r}: while_active must return the new "
+                        f"Modifiers (docs/plugins.md), got {type(new).__name__}")
+    return new
 
 
 def quiet_step(model: Model, state: State, p: Params, seed: int, runs: NDArray[np.int64]) -> None:

@@ -27,17 +27,22 @@ do not set them run exactly as before:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
 from detente.backend import xp
+from detente.model.params import Params
 
 __all__ = ["aid_delivered", "call_up", "flight_hazard", "returns", "tempo"]
 
 F64 = NDArray[np.float64]
+B = NDArray[np.bool_] | np.bool_  # a mask, or NumPy's stubs' scalar-or-array of a reduction
+Real = NDArray[np.floating[Any]]  # float64, or float32 where a compiled run asks for it
 
 
-def tempo(at_war, balance: F64, weeks: F64, p) -> F64:
+def tempo(at_war: B, balance: F64, weeks: Real, p: Params) -> F64:
     """Multiplier of the attrition intensity at war, (R, Dn); 1 elsewhere.
 
     ``tempo x (1 + tempo_surge x |balance|) x (1 + tempo_opening x
@@ -53,7 +58,7 @@ def tempo(at_war, balance: F64, weeks: F64, p) -> F64:
     return xp.where(at_war, factor * opening, 1.0)
 
 
-def call_up(forces: F64, reserve: F64, p, at_war: F64, dt: float) -> tuple[F64, F64]:
+def call_up(forces: F64, reserve: F64, p: Params, at_war: B, dt: float) -> tuple[F64, F64]:
     """Forces and remaining reserve after a week's call-up, (R, N) each.
 
     Each week at war a share ``recruitment`` of the remaining reserve joins
@@ -63,7 +68,7 @@ def call_up(forces: F64, reserve: F64, p, at_war: F64, dt: float) -> tuple[F64, 
     return forces + called, reserve - called
 
 
-def aid_delivered(partner, cohesion: F64, p, at_war: F64, years: float) -> F64:
+def aid_delivered(partner: B, cohesion: F64, p: Params, at_war: B, years: float) -> F64:
     """Arsenal (USD bn a year of spending) each actor receives as aid this step, (R, N).
 
     Each alliance delivers ``aid_flow x cohesion`` a year to every partner
@@ -74,7 +79,7 @@ def aid_delivered(partner, cohesion: F64, p, at_war: F64, years: float) -> F64:
     return xp.where(at_war, per_alliance.sum(axis=1) * years, 0.0)
 
 
-def flight_hazard(base: F64, war_weeks: F64, moved: F64, p) -> F64:
+def flight_hazard(base: F64, war_weeks: F64, moved: F64, p: Params) -> F64:
     """Weekly hazard of flight, (R, N).
 
     ``base`` is the hazard of the bombardment and fighting at the actor's
@@ -87,7 +92,7 @@ def flight_hazard(base: F64, war_weeks: F64, moved: F64, p) -> F64:
     return base * wave + p.front_displacement[:, None] * moved
 
 
-def returns(war_any, peace_rate: F64, war_rate: F64, dt: float) -> F64:
+def returns(war_any: B, peace_rate: F64, war_rate: F64, dt: float) -> F64:
     """Share of the displaced returning this step, (R, N): the peace rate where
     the actor has no war, the war rate where it has."""
     at_peace = -xp.expm1(-peace_rate[:, None] * dt)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import eager, xp
+from detente.backend import current, xp
 from detente.model.params import Params, Structure
 from detente.model.state import State
 
@@ -41,8 +41,8 @@ def optimism(state: State, p: Params, st: Structure) -> F64:
     Only products and quotients: no transcendental function in the step, so
     the two backends give the same bits.
     """
-    sides = np.stack([st.challenger, st.defender], axis=1)
-    if eager() and not (p.optimism_lift != 1.0).any():
+    sides = st.sides
+    if not current().some(p.optimism_lift != 1.0):
         # No error anywhere (war.optimism 0, as in every world): 1 + 0 x keep is
         # exactly 1, so the pair sums of weeks fought are not needed.
         return np.ones((state.war_steps.shape[0], len(sides), 2))
@@ -57,7 +57,7 @@ def weeks_fought(state: State, st: Structure) -> F64:
     a war over one issue teaches it as much as a war over another between
     the same two states.
     """
-    pair = np.sort(np.stack([st.challenger, st.defender], axis=1), axis=1)  # (Dn, 2)
+    pair = np.sort(st.sides, axis=1)  # (Dn, 2)
     same = (pair[:, None, :] == pair[None, :, :]).all(axis=2)  # (Dn, Dn)
     steps = (state.war_steps[:, None, :] * same[None]).sum(axis=2)
     return steps * st.step_weeks
@@ -81,7 +81,7 @@ def biased(pwin: F64, lift: F64) -> F64:
     Exactly ``pwin`` where the multiplier is 1 (and at 0 and 1), so a scenario
     without optimism keeps its numbers to the bit.
     """
-    if eager() and not (lift != 1.0).any():
+    if not current().some(lift != 1.0):
         return pwin
     odds = pwin * lift
     return xp.where(lift == 1.0, pwin, odds / xp.maximum(odds + (1.0 - pwin), 1e-300))

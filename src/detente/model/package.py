@@ -6,6 +6,7 @@ Split from :mod:`detente.model.engine` (one module per section of the step).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -44,9 +45,9 @@ class Timing:
     what they govern under a mask.
     """
 
-    starting: tuple
-    active: tuple
-    first: object
+    starting: tuple[Any, ...]  # bool per intervention, or a traced bool
+    active: tuple[Any, ...]
+    moves_seen: Any  # t > 0: a move has been seen that beliefs learn from
 
     @classmethod
     def at(cls, model: Model, t: int) -> Timing:
@@ -54,15 +55,15 @@ class Timing:
         return cls(
             starting=tuple(t == iv.start for iv in ivs),
             active=tuple(bool(iv.active(t)) for iv in ivs),
-            first=t == 0,
+            moves_seen=t != 0,
         )
 
     @classmethod
-    def scheduled(cls, t, starts, ends) -> Timing:
+    def scheduled(cls, t: Any, starts: NDArray[np.int64], ends: NDArray[np.int64]) -> Timing:
         """Flags for a traced step ``t``, intervention i in force on [starts[i], ends[i])."""
         n = len(starts)
         return cls(
             starting=tuple(t == starts[i] for i in range(n)),
             active=tuple((t >= starts[i]) & (t < ends[i]) for i in range(n)),
-            first=t == 0,
+            moves_seen=t != 0,
         )

@@ -7,7 +7,9 @@ the run and the path. Adding a parameter never changes another one's draws.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -200,7 +202,7 @@ def draw_params(
     """
     ov = overrides
 
-    def per(items: list, field: str, prefix: str, attr=None) -> Array:
+    def per(items: Sequence[Any], field: str, prefix: str, attr: str | None = None) -> Array:
         cols = []
         for it in items:
             obj = getattr(it, attr) if attr else it

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import eager, put, xp
+from detente.backend import Rows, current, xp
 from detente.model.agreements import breakdown_hazard, renege_incentive
 from detente.model.balance import (
     TOP,
@@ -41,9 +41,11 @@ from detente.scenario.schema import (
 )
 
 F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+B = NDArray[np.bool_]
 
 
-def _settle(state: State, mask, terms, how: int, t: int) -> None:
+def _settle(state: State, mask: B, terms: F64, how: int, t: int) -> None:
     mask = mask & (state.phase != SETTLED)
     state.phase = xp.where(mask, SETTLED, state.phase)
     state.settlement = xp.where(mask, terms, state.settlement)
@@ -72,17 +74,21 @@ class Peace:
 
 
 def _peace_matters(state: State, p: Params, mods: Modifiers) -> bool:
-    """Whether any run has a ceasefire on offer or a peace that can break (eager only)."""
-    if not eager():
-        return True
+    """Whether any run may have a ceasefire on offer or a peace that can break."""
     # Any settlement or unenforced ceasefire can be broken by choice, whatever
     # its hazards of accident.
+    be = current()
     at_risk = (state.phase == SETTLED) | ((state.phase == CEASEFIRE) & ~mods.ceasefire)
-    return bool((mods.ceasefire_offer & (state.phase == WAR)).any() or at_risk.any())
+    return be.some(mods.ceasefire_offer & (state.phase == WAR)) or be.some(at_risk)
 
 
 def _peace_values(
-    state: State, p: Params, mods: Modifiers, st: Structure, centres, arms_next=None
+    state: State,
+    p: Params,
+    mods: Modifiers,
+    st: Structure,
+    centres: F64,
+    arms_next: F64 | None = None,
 ) -> Peace:
     """Each side's value of fighting now and of the peace in force (:class:`Peace`).
 
@@ -90,7 +96,7 @@ def _peace_values(
     caller has it (the forecast shift in power starts from it).
     """
     pwin = _win_probability(state, p, mods, st, centres)
-    sides = np.stack([st.challenger, st.defender], axis=1)
+    sides = st.sides
     r_own = p.resolve[:, sides]
     c_own = war_cost(state, p, mods)[:, sides]
     look = _outlook(state, p, mods, st, pwin, r_own, c_own, centres, state.belief, arms_next)
@@ -106,7 +112,14 @@ def _peace_values(
     )
 
 
-def _breaking(base, rate, gap, beta, protection, accident_protection) -> F64:
+def _breaking(
+    base: F64,
+    rate: F64,
+    gap: F64,
+    beta: F64,
+    protection: F64 | float,
+    accident_protection: F64 | float,
+) -> F64:
     """Per-step chance that a settlement or ceasefire comes apart, (R, Dn).
 
     Each side breaks it by choice with logit probability 1 / (1 + exp(-beta
@@ -124,7 +137,15 @@ def _breaking(base, rate, gap, beta, protection, accident_protection) -> F64:
 
 
 def _agreements_break(
-    state, p, mods, st, peace: Peace, seed, runs, centres, settled_before
+    state: State,
+    p: Params,
+    mods: Modifiers,
+    st: Structure,
+    peace: Peace,
+    seed: int,
+    runs: I64,
+    centres: F64,
+    settled_before: B,
 ) -> None:
     """Settlements come apart at the hazard of :func:`breakdown_hazard`; the crisis reopens.
 
@@ -135,9 +156,10 @@ def _agreements_break(
     # Only what was settled can come apart: a dispute slot that no crisis has
     # opened yet (the world's dormant claims) holds no agreement to break.
     settled = (state.phase == SETTLED) & settled_before & (state.settled_by != NOT_SETTLED)
-    if eager() and not settled.any():
+    be = current()
+    if not be.some(settled):
         return
-    sides = np.stack([st.challenger, st.defender], axis=1)
+    sides = st.sides
     # Breaking a public agreement costs the breaker its audience cost, as
     # backing down from a public threat does (Fearon 1994): a side breaks it
     # when fighting now is worth more than the terms by at least that much.
@@ -148,7 +170,7 @@ def _agreements_break(
     )
     u = uniform(seed, "hazard.agreement", state.t, runs, (st.n_disputes,))
     brk = settled & (u < h)
-    if eager() and not brk.any():
+    if not be.some(brk):
         return
     breaker = gap[..., 1] > gap[..., 0]  # (R, Dn): the defender broke
     # Breaking a settlement is pressing the claim again: the breaker stands at
@@ -167,26 +189,33 @@ def _agreements_break(
         for side in (0, 1):
             pair = st.role_pair[d, 1 - side]  # the other side's belief about this side
             hit = brk[:, d] & (breaker[:, d] == (side == 1))
-            if eager():  # row-wise: the few rows hit alone give the same numbers
-                rows = np.flatnonzero(hit)
-                belief[rows, pair] = likelihood_update(belief[rows, pair], lik)
-                continue
-            upd = likelihood_update(belief[:, pair], lik)
-            belief = put(belief, (slice(None), pair), xp.where(hit[:, None], upd,
-                                                                belief[:, pair]))
+            # Row-wise: the few rows hit alone give the same numbers.
+            about = belief[:, pair]
+
+            def learn(rows: Rows, about: F64 = about, hit: B = hit) -> F64:
+                before = rows.take(about)
+                upd = likelihood_update(before, lik)
+                return xp.where(rows.take(hit)[:, None], upd, before)
+
+            def unchanged(about: F64 = about) -> F64:
+                return about
+
+            belief = be.write(belief, (slice(None), pair), be.on_rows_where(hit, learn, unchanged))
     state.belief = belief
 
 
-def _keep_commitments(state: State, mods: Modifiers, st: Structure, comply, choice):
+def _keep_commitments(
+    state: State, mods: Modifiers, st: Structure, comply: B, choice: I64
+) -> I64:
     """Actors that now take up a withdrawal commitment pull back and step down to its cap.
 
     Whether to comply was each actor's choice (:func:`_compliance`); once it
     complies, the rung and forces follow, and its move this week is to hold
     at the cap.
     """
-    if eager() and not comply.any():
+    if not current().some(comply):
         return choice
-    sides = np.stack([st.challenger, st.defender], axis=1)
+    sides = st.sides
     live = (state.phase == CRISIS) | (state.phase == CEASEFIRE)
     roles = comply[:, sides] & live[..., None]  # (R, Dn, 2): along a ceasefire line too
     cap = mods.commit_cap[:, sides]
@@ -197,13 +226,13 @@ def _keep_commitments(state: State, mods: Modifiers, st: Structure, comply, choi
     return xp.where(roles, HOLD, choice)
 
 
-def _note_breaches(state: State, mods: Modifiers, st: Structure, to_war) -> None:
+def _note_breaches(state: State, mods: Modifiers, st: Structure, to_war: B) -> None:
     """An actor that climbs above the cap it committed to has broken its commitment.
 
     Only a climb this week counts (a move up, or the choice of war, in a
     dispute still open), not a posture it held when it took the commitment up.
     """
-    sides = np.stack([st.challenger, st.defender], axis=1)
+    sides = st.sides
     live = ((state.phase == CRISIS) | (state.phase == CEASEFIRE))[..., None]
     above = state.posture > mods.commit_cap[:, sides]
     climbed = above & (state.last_move > 0) & live
@@ -212,13 +241,13 @@ def _note_breaches(state: State, mods: Modifiers, st: Structure, to_war) -> None
     for d in range(st.n_disputes):
         for side in (0, 1):
             a = sides[d, side]
-            broke = put(broke, (slice(None), a), broke[:, a] | above_role[:, d, side])
+            broke = current().write(broke, (slice(None), a), broke[:, a] | above_role[:, d, side])
     broke = broke & state.complying
     state.broke_commitment = state.broke_commitment | broke
     state.complying = state.complying & ~broke
 
 
-def _start_war(state: State, mask, t: int) -> None:
+def _start_war(state: State, mask: B, t: int) -> None:
     mask = mask & ((state.phase == CRISIS) | (state.phase == CEASEFIRE))
     state.phase = xp.where(mask, WAR, state.phase)
     state.rung = xp.where(mask, WAR_RUNG, state.rung)

@@ -19,8 +19,8 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from detente.backend import errstate, xp
-from detente.classic.games import generous_probability, reciprocate
 from detente.model.registry import Registry
+from detente.theory.reciprocity import generous_probability, reciprocate
 
 __all__ = [
     "CONCEDE",

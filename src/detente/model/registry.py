@@ -7,6 +7,8 @@ entry point names the plugin class), so nobody edits the engine to add one.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from importlib.metadata import entry_points
 from typing import Generic, TypeVar
 
@@ -23,6 +25,21 @@ class Registry(Generic[T]):
         self.kind = kind
         self._items: dict[str, type[T]] = {}
         self._loaded = False
+
+    @contextlib.contextmanager
+    def scope(self, reload: bool = False) -> Iterator[Registry[T]]:
+        """Registrations made inside the block are undone after it (a test's plugins).
+
+        With ``reload`` the entry points are read again on the next lookup
+        (a package installed during the session declares new ones).
+        """
+        items, loaded = dict(self._items), self._loaded
+        if reload:
+            self._loaded = False
+        try:
+            yield self
+        finally:
+            self._items, self._loaded = items, loaded
 
     def register(self, cls: type[T]) -> type[T]:
         name = cls.name  # type: ignore[attr-defined]

@@ -6,16 +6,18 @@ Split from :mod:`detente.model.engine` (one module per section of the step).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields, replace
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
+from detente.backend import Rows
 from detente.model.params import Params
-from detente.model.state import (
-    Modifiers,
-    State,
-)
+from detente.model.state import State
+
+T = TypeVar("T")
 
 F64 = NDArray[np.float64]
 
@@ -25,7 +27,7 @@ def on_rows(
     state: State,
     p: Params,
     runs: NDArray[np.int64],
-    advance,
+    advance: Callable[..., None],  # (sub_state, sub_params, sub_runs)
 ) -> None:
     """Apply ``advance(sub_state, sub_params, sub_runs)`` to rows ``live``; write them back.
 
@@ -44,15 +46,15 @@ def on_rows(
             v[live] = getattr(sub, f.name)
 
 
-def _on_rows(live: NDArray[np.int64], runs: int, state: State, p: Params, mods: Modifiers):
-    """State, parameters and modifiers restricted to the rows ``live``, read-only.
+def view(rows: Rows, obj: T) -> T:
+    """``obj`` (the state, parameters or modifiers) restricted to ``rows``, read-only.
 
     Each array is indexed when first read (a decision reads a third of the
-    parameters), so the subset costs what is used of it.
+    parameters), so the subset costs what is used of it; every row: ``obj``.
     """
-    if len(live) == runs:
-        return state, p, mods
-    return RowView(state, live, runs), RowView(p, live, runs), RowView(mods, live, runs)
+    if rows.index is None:
+        return obj
+    return RowView(obj, rows.index, rows.count)  # type: ignore[return-value]
 
 
 class RowView:
@@ -68,7 +70,7 @@ class RowView:
     def __init__(self, obj: object, idx: NDArray[np.int64], runs: int) -> None:
         self.__dict__["_of"] = (obj, idx, runs)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         obj, idx, runs = self.__dict__["_of"]
         v = getattr(obj, name)
         if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == runs:
@@ -77,27 +79,11 @@ class RowView:
         return v
 
 
-def _rows(obj, idx: NDArray[np.int64], runs: int):
+def _rows(obj: T, idx: NDArray[np.int64], runs: int) -> T:
     """The same dataclass with every per-run array restricted to rows ``idx``."""
-    changes = {}
-    for f in fields(obj):
+    changes: dict[str, Any] = {}
+    for f in fields(obj):  # type: ignore[arg-type]
         v = getattr(obj, f.name)
         if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == runs:
             changes[f.name] = v[idx]
-    return replace(obj, **changes)
-
-
-class _Rows:
-    """Take the given rows of every array in a dataclass (or of one array)."""
-
-    def __init__(self, rows: NDArray[np.int64]) -> None:
-        self.rows = rows
-
-    def __call__(self, obj):
-        if isinstance(obj, np.ndarray):
-            return obj[self.rows]
-        if isinstance(obj, (int, float)):
-            return obj
-        if isinstance(obj, tuple):
-            return tuple(self(o) for o in obj)
-        return replace(obj, **{f.name: self(getattr(obj, f.name)) for f in fields(obj)})
+    return replace(obj, **changes)  # type: ignore[type-var]

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import xp
+from detente.backend import BACKENDS, parse, xp
 from detente.model.agreements import history_likelihoods
 from detente.model.engine import Model, step
 from detente.model.interventions import Intervention, interventions
-from detente.model.params import draw_params
+from detente.model.params import Params, draw_params
 from detente.model.policies import Policy, policies
-from detente.model.state import SETTLED, WAR, grid, initial_state, prior_from_samples
+from detente.model.state import SETTLED, WAR, State, grid, initial_state, prior_from_samples
 from detente.model.structure import structure_of
 from detente.scenario.schema import Scenario
 
@@ -33,7 +35,7 @@ def compile_model(sc: Scenario, package: str) -> Model:
     st = structure_of(sc)
     roles: dict[tuple[str, str], np.ndarray] = {}
     rules: dict[tuple[str, str], Policy] = {}
-    sides = np.stack([st.challenger, st.defender], axis=1)
+    sides = st.sides
     for i, actor in enumerate(sc.actors):
         rule = policies.get(actor.policy.name)
         key = (actor.policy.name, repr(sorted(actor.policy.params.items())))
@@ -48,7 +50,7 @@ def compile_model(sc: Scenario, package: str) -> Model:
     return Model(structure=st, policies=pol, interventions=tuple(ivs), package=package)
 
 
-def common_priors(sc: Scenario, bins: int) -> tuple[NDArray, NDArray]:
+def common_priors(sc: Scenario, bins: int) -> tuple[NDArray[Any], NDArray[Any]]:
     """Common priors: each distribution's quantiles at a fine regular grid, binned."""
     u = (np.arange(_PRIOR_POINTS) + 0.5) / _PRIOR_POINTS
     resolve = np.stack([prior_from_samples(a.resolve.ppf(u), bins) for a in sc.actors])
@@ -60,8 +62,8 @@ def common_priors(sc: Scenario, bins: int) -> tuple[NDArray, NDArray]:
 
 
 def learn_from_history(
-    sc: Scenario, resolve: NDArray, cohesion: NDArray
-) -> tuple[NDArray, NDArray]:
+    sc: Scenario, resolve: NDArray[Any], cohesion: NDArray[Any]
+) -> tuple[NDArray[Any], NDArray[Any]]:
     """Common priors updated by the scenario's ``history`` (model-spec V2.6).
 
     Each past crisis is evidence about the resolve of its two sides (the one
@@ -95,7 +97,7 @@ def learn_from_history(
 
 def simulate_chunk(
     sc: Scenario, model: Model, seed: int, runs: NDArray[np.int64]
-) -> dict[str, NDArray]:
+) -> dict[str, NDArray[Any]]:
     """Simulate the given global run indices; return per-run outcome columns."""
     return run_chunk(sc, model, seed, runs)[0]
 
@@ -111,7 +113,6 @@ SERIES = (
 )
 
 
-BACKENDS = ("numpy", "jax")
 
 
 def run_chunk(
@@ -120,29 +121,31 @@ def run_chunk(
     seed: int,
     runs: NDArray[np.int64],
     record: bool = False,
-    overrides: dict[str, NDArray] | None = None,
+    overrides: dict[str, NDArray[Any]] | None = None,
     backend: str = "numpy",
-) -> tuple[dict[str, NDArray], dict[str, NDArray] | None]:
+) -> tuple[dict[str, NDArray[Any]], dict[str, NDArray[Any]] | None]:
     """Simulate; return the outcomes and, with ``record``, per-step series.
 
     Series are (R, T + 1) arrays, column 0 the initial state: the highest rung
     over the disputes, cumulative deaths, the displaced stock and its internal
     part (idps), whether any dispute is at war, and (R, T + 1, Dn) territory shares.
-    ``backend`` is ``numpy`` (the reference) or ``jax`` (the same step,
-    compiled: :mod:`detente.model.compiled`).
+    ``backend`` is ``numpy`` (the reference), ``jax`` or ``jax/float32`` (the
+    same step, compiled: :mod:`detente.model.compiled`), read by
+    :func:`detente.backend.parse`.
     """
-    if backend == "jax":
+    spec = parse(backend)
+    if spec.backend == "jax":
         from detente.model.compiled import run_chunk_compiled
 
-        return run_chunk_compiled(sc, model, seed, runs, record, overrides)
-    if backend != "numpy":
-        raise ValueError(f"expected a backend in {BACKENDS}, got {backend!r}")
+        return run_chunk_compiled(
+            sc, model, seed, runs, record, overrides, precision=spec.precision
+        )
     runs = np.asarray(runs, dtype=np.int64)
     p = draw_params(sc, seed, runs, overrides)
     st = model.structure
     resolve_prior, cohesion_prior = common_priors(sc, st.bins)
     state = initial_state(p, st, resolve_prior, cohesion_prior)
-    frames: list[dict[str, NDArray]] | None = [snapshot(state)] if record else None
+    frames: list[dict[str, NDArray[Any]]] | None = [snapshot(state)] if record else None
     for _ in range(st.steps):
         step(model, state, p, seed, runs)
         if frames is not None:
@@ -153,7 +156,7 @@ def run_chunk(
     return out, {k: np.stack([f[k] for f in frames], axis=1) for k in frames[0]}
 
 
-def snapshot(state) -> dict[str, NDArray]:
+def snapshot(state: State) -> dict[str, NDArray[Any]]:
     """What a recorded series keeps of one step, per run (both backends)."""
     mil = state.military_deaths.sum(axis=1)
     civ = state.civilian_deaths.sum(axis=1) + state.nuclear_deaths
@@ -173,7 +176,9 @@ def snapshot(state) -> dict[str, NDArray]:
     }
 
 
-def outcomes(sc: Scenario, state, p, runs, enforced: bool = False) -> dict[str, NDArray]:
+def outcomes(
+    sc: Scenario, state: State, p: Params, runs: NDArray[np.int64], enforced: bool = False
+) -> dict[str, NDArray[Any]]:
     """Per-run outcomes (model-spec section 7 and V2.7).
 
     ``enforced`` says whether the package imposes any outcome by fiat
@@ -184,7 +189,7 @@ def outcomes(sc: Scenario, state, p, runs, enforced: bool = False) -> dict[str, 
     war_onset = np.where(war_onset == np.iinfo(np.int64).max, -1, war_onset)
     mil = state.military_deaths.sum(axis=1)
     civ = state.civilian_deaths.sum(axis=1) + state.nuclear_deaths
-    out: dict[str, NDArray] = {
+    out: dict[str, Any] = {  # NumPy's stubs type a reduction as scalar-or-array
         "run": runs.copy(),
         "war": (state.war_onset >= 0).any(axis=1),
         "war_onset": war_onset.astype(np.int64),

@@ -6,7 +6,7 @@ P belief pairs (observer, target), G belief bins.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.typing import NDArray
@@ -125,6 +125,11 @@ class State:
     reserve: F64  # (R, N) thousands still to be called up
     exits: F64  # (R, N) cumulative border crossings out (a flow, not a stock)
     front_moved: F64  # (R, Dn) contested territory that changed hands this step
+
+    def assign(self, other: State) -> None:
+        """Take every field of ``other`` (the step owns its state and updates it in place)."""
+        for f in fields(self):
+            setattr(self, f.name, getattr(other, f.name))
 
 
 def grid(bins: int) -> F64:

@@ -7,6 +7,8 @@ Split from :mod:`detente.model.params` (which re-exports it).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,7 +37,7 @@ class Structure:
     pair_observer: NDArray[np.int64]  # (P,) belief pairs: observer
     pair_target: NDArray[np.int64]  # (P,) and the actor it is about
     role_pair: NDArray[np.int64]  # (Dn, 2): belief pair of side s about the other side
-    policies: tuple[tuple[str, dict], ...]  # per actor
+    policies: tuple[tuple[str, dict[str, Any]], ...]  # per actor
     steps: int
     step_weeks: float
     bins: int
@@ -50,6 +52,18 @@ class Structure:
     @property
     def n_disputes(self) -> int:
         return len(self.dispute_ids)
+
+    @cached_property
+    def sides(self) -> NDArray[np.int64]:
+        """(Dn, 2): each dispute's challenger and defender, the actor on each side.
+
+        Computed once per structure (a frozen dataclass: ``dataclasses.replace``
+        makes a new one, which computes its own). Read-only: indexing with it
+        never writes through.
+        """
+        sides = np.stack([self.challenger, self.defender], axis=1)
+        sides.flags.writeable = False
+        return sides
 
 
 def structure_of(sc: Scenario) -> Structure:

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import eager, real, xp
+from detente.backend import Rows, current, real, xp
 from detente.model.balance import (
     _balance_seen,
     _front_scale,
@@ -27,15 +27,15 @@ from detente.model.bargaining import (
     reservation,
 )
 from detente.model.optimism import biased, optimism, seen_by_other
-from detente.model.rows import (
-    _on_rows,
-    _Rows,
-)
+from detente.model.params import Params, Structure
+from detente.model.rows import view
 from detente.model.state import (
     CEASEFIRE,
     CRISIS,
     SETTLED,
     WAR,
+    Modifiers,
+    State,
 )
 from detente.model.valuation import (
     Outlook,
@@ -46,9 +46,13 @@ from detente.model.valuation import (
 )
 
 F64 = NDArray[np.float64]
+B = NDArray[np.bool_]
+View = tuple[Coefficients, F64, F64]  # (coefficients, threat, gain of war) of a side's lines
 
 
-def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
+def _negotiate(
+    state: State, p: Params, mods: Modifiers, st: Structure, centres: F64
+) -> tuple[B, F64]:
     """One round of take-it-or-leave-it offers, proposers alternating (Rubinstein 1982).
 
     Each side's value of rejecting is its best way on (:func:`_ways_on`): in
@@ -65,33 +69,29 @@ def _negotiate(state, p, mods, st, centres) -> tuple[NDArray[np.bool_], F64]:
     """
     t = _rejection(state, p, mods, st, centres)
     open_, look, coef, threat, d, r_own = t.open_, t.look, t.coef, t.threat, t.d, t.r_own
-    seen, bias, c_own, a_own, lines = t.seen, t.bias, t.c_own, t.a_own, t.lines
+    seen, bias, c_own, a_own = t.seen, t.bias, t.c_own, t.a_own
     cp = state.rounds % 2 == 0
-    if eager():
-        # An accepted offer is worth its value of rejecting to each side (to
-        # within the tie tolerance): where the sides' true bargaining range is
-        # empty no offer can pass, and screening there changes nothing. The
-        # rounds are row-wise, so the rows kept give the same numbers alone.
-        rows = np.flatnonzero((open_ & _range_open(look.terms, d, r_own, look.val)).any(axis=1))
-        if len(rows) < len(cp):
-            accept = np.zeros(cp.shape, dtype=bool)
-            offer = np.zeros(cp.shape, dtype=real())
-            if len(rows):
-                sub = _Rows(rows)
-                s_state, s_p, s_mods = _on_rows(rows, len(cp), state, p, mods)
-                view = _proposers_view(
-                    _Lines(s_state, s_p, s_mods, st, r_own[rows], c_own[rows], a_own[rows],
-                           centres, open_[rows]),
-                    seen[rows], bias[rows], sub((coef, threat, look.gain_war)),
-                )
-                accept[rows], offer[rows] = _screen(
-                    sub(state.belief), p.war_cost_belief[rows], st, view, sub(look),
-                    d[rows], r_own[rows], cp[rows], centres,
-                )
-            return open_ & accept, offer
-    view = _proposers_view(lines, seen, bias, (coef, threat, look.gain_war))
-    accept, offer = _screen(state.belief, p.war_cost_belief, st, view, look, d, r_own, cp,
-                            centres)
+
+    def screen(rows: Rows) -> tuple[NDArray[np.bool_], F64]:
+        sub = rows.take
+        s_state = view(rows, state)
+        lines_r = _Lines(s_state, view(rows, p), view(rows, mods), st, sub(r_own), sub(c_own),
+                         sub(a_own), centres, sub(open_))
+        seen_by_proposer = _proposers_view(
+            lines_r, sub(seen), sub(bias), sub((coef, threat, look.gain_war))
+        )
+        return _screen(s_state.belief, sub(p.war_cost_belief), st, seen_by_proposer, sub(look),
+                       sub(d), sub(r_own), sub(cp), centres)
+
+    def no_offer() -> tuple[NDArray[np.bool_], F64]:
+        return xp.zeros(cp.shape, dtype=bool), xp.zeros(cp.shape, dtype=real())
+
+    # An accepted offer is worth its value of rejecting to each side (to within
+    # the tie tolerance): where the sides' true bargaining range is empty no
+    # offer can pass, and screening there changes nothing. The rounds are
+    # row-wise, so the rows kept give the same numbers alone.
+    in_range = (open_ & _range_open(look.terms, d, r_own, look.val)).any(axis=1)
+    accept, offer = current().on_rows_where(in_range, screen, no_offer)
     return open_ & accept, offer
 
 
@@ -112,14 +112,16 @@ class _Table:
     lines: _Lines
 
 
-def _rejection(state, p, mods, st, centres) -> _Table:
+def _rejection(
+    state: State, p: Params, mods: Modifiers, st: Structure, centres: F64
+) -> _Table:
     """What each side gets by rejecting an offer this round (model-spec V2.1):
     d = (1 - q) max(best way on, W) + q W (:func:`_rejecting`), each side
     reading the balance with its own error on it."""
     open_ = mods.channel_open & (state.phase != SETTLED)
     seen = _balance_seen(state, p, mods, st, centres)
     bias = optimism(state, p, st)
-    sides = np.stack([st.challenger, st.defender], axis=1)
+    sides = st.sides
     r_own = p.resolve[:, sides]
     c_own = war_cost(state, p, mods)[:, sides]
     a_own = p.audience_cost[:, sides]
@@ -143,7 +145,7 @@ def _range_open(terms: Terms, d: F64, r_own: F64, val: Valuation) -> NDArray[np.
     return lo <= hi + slack
 
 
-def _proposers_view(lines, seen, bias, own):
+def _proposers_view(lines: _Lines, seen: F64, bias: F64, own: View) -> View:
     """The responder's lines as the proposer expects them: (coefficients, threat, gain of war).
 
     The balance as the proposer sees it (:func:`seen_by_other`): the
@@ -154,7 +156,7 @@ def _proposers_view(lines, seen, bias, own):
     battles have brought the two estimates together (:mod:`.optimism`).
     Without any error the responder's own lines (``own``), unchanged.
     """
-    if eager() and not (bias != 1.0).any():
+    if not current().some(bias != 1.0):
         return own
     coef_v, threat_v, look_v = lines(seen_by_other(seen, bias))
     return coef_v, threat_v, look_v.gain_war
@@ -164,12 +166,23 @@ class _Lines:
     """Each side's ways on, the chance war comes anyway, and the outlook, for a given
     view of the balance (R, Dn, 2): what the values of rejecting are made of."""
 
-    def __init__(self, state, p, mods, st, r_own, c_own, a_own, centres, open_) -> None:
+    def __init__(
+        self,
+        state: State,
+        p: Params,
+        mods: Modifiers,
+        st: Structure,
+        r_own: F64,
+        c_own: F64,
+        a_own: F64,
+        centres: F64,
+        open_: B,
+    ) -> None:
         self.args = (state, p, mods, st)
         self.r_own, self.c_own, self.a_own, self.centres = r_own, c_own, a_own, centres
         self.open_ = open_
 
-    def __call__(self, pwin):
+    def __call__(self, pwin: F64) -> tuple[Coefficients, F64, Outlook]:
         state, p, mods, st = self.args
         look = _outlook(state, p, mods, st, pwin, self.r_own, self.c_own, self.centres,
                         state.belief)
@@ -178,7 +191,17 @@ class _Lines:
         return coef, threat, look
 
 
-def _ways_on(state, p, mods, st, centres, pwin, a_own, look: Outlook, open_) -> Coefficients:
+def _ways_on(
+    state: State,
+    p: Params,
+    mods: Modifiers,
+    st: Structure,
+    centres: F64,
+    pwin: F64,
+    a_own: F64,
+    look: Outlook,
+    open_: B,
+) -> Coefficients:
     """Each side's ways on if an offer is rejected, as lines in its type (R, Dn, 2, 4).
 
     In a crisis, the options of :func:`_coefficients`; under a ceasefire, the
@@ -190,22 +213,21 @@ def _ways_on(state, p, mods, st, centres, pwin, a_own, look: Outlook, open_) -> 
     have K = -inf. The crisis lines are computed, when eager, only on the
     rows with a crisis at the table (they are row-wise).
     """
-    R = open_.shape[0]
     crisis = state.phase == CRISIS
-    rows = np.flatnonzero((open_ & crisis).any(axis=1)) if eager() else None
-    if rows is None or len(rows) == R:
-        coef = _coefficients(state, state.belief, p, mods, st, pwin, a_own, look, centres,
-                             _front_scale(state, p, mods, st))[0]
-    else:
+
+    def crisis_lines(rows: Rows) -> Coefficients:
+        sub = rows.take
+        s_state, s_p, s_mods = view(rows, state), view(rows, p), view(rows, mods)
+        return _coefficients(s_state, s_state.belief, s_p, s_mods, st, sub(pwin), sub(a_own),
+                             sub(look), centres, _front_scale(s_state, s_p, s_mods, st))[0]
+
+    def none_open() -> Coefficients:
         shape = (*open_.shape, 2, 4)
-        coef = Coefficients(np.zeros(shape), np.zeros(shape), np.full(shape, -np.inf))
-        if len(rows):
-            sub_state, sub_p, sub_mods = _on_rows(rows, R, state, p, mods)
-            sub = _Rows(rows)
-            part = _coefficients(sub_state, sub_state.belief, sub_p, sub_mods, st, pwin[rows],
-                                 a_own[rows], sub(look), centres,
-                                 _front_scale(sub_state, sub_p, sub_mods, st))[0]
-            coef.a[rows], coef.bc[rows], coef.k[rows] = part.a, part.bc, part.k
+        zeros = xp.zeros(shape, dtype=real())
+        return Coefficients(zeros, xp.zeros(shape, dtype=real()),
+                            xp.full(shape, -xp.inf, dtype=real()))
+
+    coef = current().on_rows_where((open_ & crisis).any(axis=1), crisis_lines, none_open)
     at_war = (state.phase == WAR)[..., None, None]
     in_ceasefire = (state.phase == CEASEFIRE)[..., None, None]
     only_war, only_hold = xp.arange(4) == 2, xp.arange(4) == 1
@@ -222,24 +244,34 @@ def _ways_on(state, p, mods, st, centres, pwin, a_own, look: Outlook, open_) -> 
     ))
 
 
-def _screen(belief, war_cost_belief, st, view, look, d, r_own, cp, centres):
+def _screen(
+    belief: F64,
+    war_cost_belief: F64,
+    st: Structure,
+    view: View,
+    look: Outlook,
+    d: F64,
+    r_own: F64,
+    cp: B,
+    centres: F64,
+) -> tuple[B, F64]:
     """The proposer's screening offer and the responder's answer, (R, Dn) each.
 
     ``view`` is (coefficients, threat, gain of war) of the responder's lines as
     the proposer sees them; ``d`` the sides' true values of rejecting.
     """
     coef, threat, gain_view = view
-    sides = np.stack([st.challenger, st.defender], axis=1)
+    sides = st.sides
     # Each type bin is represented by its upper edge, its most demanding
     # type: with point beliefs (complete information) an offer aimed at the
     # bin is accepted, as in Fearon (1995).
     edges = (xp.arange(len(centres), dtype=real()) + 1.0) / len(centres)
 
-    def responder(v):  # (R, Dn, 2, ...) -> the responder's (R, Dn, ...)
+    def responder(v: F64) -> F64:  # (R, Dn, 2, ...) -> the responder's (R, Dn, ...)
         pick = cp.reshape(cp.shape + (1,) * (v.ndim - 3))
         return xp.where(pick, v[:, :, 1], v[:, :, 0])
 
-    def proposer(v):
+    def proposer(v: F64) -> F64:
         pick = cp.reshape(cp.shape + (1,) * (v.ndim - 3))
         return xp.where(pick, v[:, :, 0], v[:, :, 1])
 

@@ -8,11 +8,12 @@ Split from :mod:`detente.model.engine` (one module per section of the step).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import eager, put, xp
+from detente.backend import current, xp
 from detente.model.balance import (
     TOP,
     _arms,
@@ -33,17 +34,23 @@ from detente.model.bargaining import (
     reservation,
 )
 from detente.model.beliefs import mean
+from detente.model.params import Params, Structure
 from detente.model.state import (
     CRISIS,
+    Modifiers,
+    State,
 )
 from detente.scenario.schema import (
     WAR_RUNG,
 )
 
 F64 = NDArray[np.float64]
+Arr = NDArray[Any]  # real or integer, (R, Dn, 2, ...)
+I64 = NDArray[np.int64]
+B = NDArray[np.bool_]
 
 
-def _war_gain(pwin, s, s_concede, s_win):
+def _war_gain(pwin: F64, s: F64, s_concede: F64, s_win: F64) -> F64:
     """Expected change in own share from a war: it ends at s_win with chance p, else at s_c.
 
     A war is fought over the stake in play: victory gives the challenger its
@@ -54,7 +61,10 @@ def _war_gain(pwin, s, s_concede, s_win):
     return pwin * s_win + (1.0 - pwin) * s_concede - s
 
 
-def _threshold_terms(pwin_opp, c_opp, a_opp, posture_opp, s_opp, sc_opp, sw_opp, war_risk, k):
+def _threshold_terms(
+    pwin_opp: Arr, c_opp: Arr, a_opp: Arr, posture_opp: Arr, s_opp: Arr, sc_opp: Arr,
+    sw_opp: Arr, war_risk: F64, k: F64,
+) -> tuple[F64, F64]:
     """Resolve threshold of standing rather than conceding: a type r concedes iff r*den < num.
 
     Standing for the look-ahead risks war (chance ``war_risk``, payoff
@@ -68,13 +78,13 @@ def _threshold_terms(pwin_opp, c_opp, a_opp, posture_opp, s_opp, sc_opp, sw_opp,
     return den, num
 
 
-def _stand_probability(belief_shape_centres, den, num, beta):
+def _stand_probability(belief_shape_centres: F64, den: F64, num: F64, beta: F64) -> F64:
     """Chance each type stands, logit in the utility gap (R, ..., G)."""
     gap = belief_shape_centres * den[..., None] - num[..., None]
     return 1.0 / (1.0 + xp.exp(-xp.clip(beta[..., None] * gap, -50, 50)))
 
 
-def _war_risk(level, scale, p, st) -> F64:
+def _war_risk(level: I64, scale: F64, p: Params, st: Structure) -> F64:
     """Chance of unintended war within the look-ahead at crisis ``level``: 1 - (1 - h)^H."""
     return 1.0 - xp.power(1.0 - _hazard(level, scale, p), st.lookahead)
 
@@ -102,7 +112,10 @@ class Outlook:
         return renegotiated(x_own, self.val.ceiling, self.val.floor, self.val.delta)
 
 
-def _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief, arms_next=None) -> Outlook:
+def _outlook(
+    state: State, p: Params, mods: Modifiers, st: Structure, pwin: F64, r_own: F64,
+    c_own: F64, centres: F64, belief: F64, arms_next: F64 | None = None,
+) -> Outlook:
     """Shares, war payoffs and the commitment problem as each side sees them.
 
     ``arms_next`` is this state's next Richardson step (:func:`_arms`), where
@@ -111,7 +124,7 @@ def _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief, arms_next=
     s, s_concede, s_win = _shares(p)
     gain_war = _war_gain(pwin, s, s_concede, s_win)
     stake = p.demand - p.status_quo
-    sides = np.stack([st.challenger, st.defender], axis=1)
+    sides = st.sides
     r_hat_opp = mean(belief[:, st.role_pair], centres)
     c_opp = p.war_cost_belief[:, sides[:, ::-1]]
     shift = _projected_shift(state, p, mods, st, pwin, arms_next)
@@ -133,7 +146,9 @@ def _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief, arms_next=
     )
 
 
-def _projected_shift(state, p, mods, st, pwin, arms_next=None) -> F64:
+def _projected_shift(
+    state: State, p: Params, mods: Modifiers, st: Structure, pwin: F64, arms_next: F64 | None = None
+) -> F64:
     """The challenger's forecast change in its chance of winning over the look-ahead (R, Dn).
 
     Richardson's arms race run forward for the look-ahead (each side's
@@ -153,8 +168,9 @@ def _projected_shift(state, p, mods, st, pwin, arms_next=None) -> F64:
 
 
 def _coefficients(
-    state, belief, p, mods, st, pwin, a_own, look: Outlook, centres, scale, posture=None
-):
+    state: State, belief: F64, p: Params, mods: Modifiers, st: Structure, pwin: F64,
+    a_own: F64, look: Outlook, centres: F64, scale: F64, posture: I64 | None = None,
+) -> tuple[Coefficients, F64, F64]:
     """Each option's value as a line in the chooser's type (R, Dn, 2, 4), and P(concede | up).
 
     U(o) = Pc(l') r (K(s_win) - s) + (1 - Pc(l')) [w(l') W + (1 - w(l')) r (K(s) - s)]
@@ -168,7 +184,7 @@ def _coefficients(
     """
     post = state.posture if posture is None else posture
     opp_post = post[:, :, ::-1]
-    sides = np.stack([st.challenger, st.defender], 1)
+    sides = st.sides
     cap = mods.posture_cap[:, sides]
     commit = mods.commit_cap[:, sides]
     # Only an actor that took a commitment up pays for breaking it.
@@ -215,7 +231,10 @@ def _coefficients(
     return coef, xp.where(at_top, 0.0, pc_up), xp.stack(calm, axis=-1)
 
 
-def _utilities(state, belief, p, mods, st, pwin, r_own, c_own, a_own, look, centres, scale):
+def _utilities(
+    state: State, belief: F64, p: Params, mods: Modifiers, st: Structure, pwin: F64,
+    r_own: F64, c_own: F64, a_own: F64, look: Outlook, centres: F64, scale: F64,
+) -> tuple[F64, F64, F64]:
     """One-step look-ahead utilities of DOWN, HOLD, UP, CONCEDE, (R, Dn, 2, 4).
 
     The lines of :func:`_coefficients` at the chooser's own type, plus, where
@@ -231,7 +250,7 @@ def _utilities(state, belief, p, mods, st, pwin, r_own, c_own, a_own, look, cent
     )
     U = r_own[..., None] * coef.a + c_own[..., None] * coef.bc + coef.k
     talks = xp.zeros_like(r_own)
-    if not eager() or mods.channel_open.any():
+    if current().some(mods.channel_open):
         # (1 - Pc)(1 - w), the weight of the status quo in an option's line,
         # is the weight of what talks bring instead.
         talks = _talks_value(coef, belief, p, st, r_own, c_own, look, centres)
@@ -240,8 +259,11 @@ def _utilities(state, belief, p, mods, st, pwin, r_own, c_own, a_own, look, cent
     return U, pc_up, talks
 
 
-def _compliance(state, belief, p, mods, st, pwin, r_own, c_own, a_own, look, centres, scale,
-                U, talks):
+def _compliance(
+    state: State, belief: F64, p: Params, mods: Modifiers, st: Structure, pwin: F64,
+    r_own: F64, c_own: F64, a_own: F64, look: Outlook, centres: F64, scale: F64,
+    U: F64, talks: F64,
+) -> B:
     """Which actors take up a withdrawal commitment this week, (R, N) (model-spec V2.5).
 
     An actor under a commitment it does not yet keep compares, over the
@@ -251,13 +273,14 @@ def _compliance(state, belief, p, mods, st, pwin, r_own, c_own, a_own, look, cen
     (where climbing above the cap carries the commitment's penalty). It
     complies when the first is worth at least the second.
     """
-    sides = np.stack([st.challenger, st.defender], axis=1)
+    sides = st.sides
     committed = (mods.commit_cap < TOP) | (mods.commit_pullback > 0)
     # An actor that broke its commitment is not offered it again.
     open_ = committed & ~state.complying & ~state.broke_commitment
     pending = open_[:, sides] & (state.phase == CRISIS)[..., None]
     none = xp.zeros(state.complying.shape, dtype=bool)
-    if eager() and not pending.any():
+    be = current()
+    if not be.some(pending):
         return none
     post = state.posture
     post_c = xp.where(pending, xp.minimum(post, mods.commit_cap[:, sides]), post)
@@ -275,19 +298,21 @@ def _compliance(state, belief, p, mods, st, pwin, r_own, c_own, a_own, look, cen
     for d in range(st.n_disputes):
         for side in (0, 1):
             a = sides[d, side]
-            total = put(total, (slice(None), a), total[:, a] + gain[:, d, side])
-            any_role = put(any_role, (slice(None), a), any_role[:, a] | pending[:, d, side])
+            total = be.write(total, (slice(None), a), total[:, a] + gain[:, d, side])
+            any_role = be.write(any_role, (slice(None), a), any_role[:, a] | pending[:, d, side])
     return any_role & (total >= 0.0)
 
 
-def _war_threat(coef: Coefficients, belief, p, st, centres, war_gain) -> F64:
+def _war_threat(
+    coef: Coefficients, belief: F64, p: Params, st: Structure, centres: F64, war_gain: F64
+) -> F64:
     """Chance, in each side's belief, that the other side prefers war to the crisis (R, Dn, 2).
 
     Rejecting an offer leaves the other side free to fight: the types of it
     (on the belief grid, with its expected cost of war) whose war payoff
     r g - c beats every way of going on in the crisis would.
     """
-    sides = np.stack([st.challenger, st.defender], axis=1)
+    sides = st.sides
     a, bc, k = coef.a[:, :, ::-1], coef.bc[:, :, ::-1], coef.k[:, :, ::-1]  # the other's lines
     c_opp = p.war_cost_belief[:, sides[:, ::-1]]
     types = centres
@@ -295,7 +320,7 @@ def _war_threat(coef: Coefficients, belief, p, st, centres, war_gain) -> F64:
         types = xp.broadcast_to(p.resolve[:, sides[:, ::-1]][..., None],
                                 c_opp.shape + centres.shape)
 
-    def line(o):  # option o's value for each type, (R, Dn, 2, G): r A + c Bc + K
+    def line(o: int) -> F64:  # option o's value for each type, (R, Dn, 2, G): r A + c Bc + K
         return types * a[..., o, None] + (c_opp * bc[..., o])[..., None] + k[..., o, None]
 
     war = types * war_gain[:, :, ::-1, None] - c_opp[..., None]
@@ -320,9 +345,12 @@ def _rejecting(coef: Coefficients, threat: F64, war_gain: F64, r: F64, c: F64) -
     return (1.0 - q) * xp.maximum(disagreement(coef, r, c), war) + q * war
 
 
-def _talks_value(coef, belief, p, st, r_own, c_own, look: Outlook, centres) -> F64:
+def _talks_value(
+    coef: Coefficients, belief: F64, p: Params, st: Structure, r_own: F64, c_own: F64,
+    look: Outlook, centres: F64,
+) -> F64:
     """What talks add, for each side, over the status quo it would otherwise keep (R, Dn, 2)."""
-    sides = np.stack([st.challenger, st.defender], axis=1)
+    sides = st.sides
     threat = _war_threat(coef, belief, p, st, centres, look.gain_war)
     d = _rejecting(coef, threat, look.gain_war, r_own, c_own)
     r_hat_opp = mean(belief[:, st.role_pair], centres)

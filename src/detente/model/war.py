@@ -9,8 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import eager, put, real, xp
-from detente.classic.lanchester import square_law_losses
+from detente.backend import current, real, xp
 from detente.model import front
 from detente.model.alliances import join_chance, join_value
 from detente.model.balance import (
@@ -40,11 +39,23 @@ from detente.scenario.schema import (
     REGIONAL_RUNG,
     WAR_RUNG,
 )
+from detente.theory.lanchester import square_law_losses
 
 F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+B = NDArray[np.bool_]
 
 
-def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
+def _war(
+    state: State,
+    p: Params,
+    mods: Modifiers,
+    st: Structure,
+    seed: int,
+    runs: I64,
+    dt: float,
+    violation: F64,
+) -> None:
     """Lanchester square-law attrition between the two sides' deployed forces.
 
     Each side is its disputant plus the allies who joined; an actor fighting
@@ -56,7 +67,7 @@ def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
     at_war = state.phase == WAR
     intensity = xp.where(at_war, 1.0, 0.0)
     intensity = xp.where(state.phase == CEASEFIRE, violation, intensity)
-    if eager() and not (intensity > 0).any():
+    if not current().some(intensity > 0):
         return  # nothing is fought anywhere: the rest would change nothing
     t = state.t
     _escalate(state, p, mods, st, seed, runs, at_war)
@@ -124,7 +135,9 @@ def _war(state, p, mods, st, seed, runs, dt, violation) -> None:
     _settle(state, d_lost, p.demand, BY_VICTORY, t)
 
 
-def _escalate(state, p, mods, st, seed, runs, at_war) -> None:
+def _escalate(
+    state: State, p: Params, mods: Modifiers, st: Structure, seed: int, runs: I64, at_war: B
+) -> None:
     """Escalation inside a war: rungs climb by hazard, allies join, a nuclear weapon may be used."""
     Dn = at_war.shape[1]
     t = state.t
@@ -143,7 +156,7 @@ def _escalate(state, p, mods, st, seed, runs, at_war) -> None:
         ~at_six & (state.rung < NUCLEAR_USE_RUNG) & nuclear_side
     )
     climb = at_war & allowed
-    if not eager() or climb.any():  # else no draw can make a war climb
+    if current().some(climb):  # else no draw can make a war climb
         climb = climb & (
             uniform(seed, "hazard.war-rung", t, runs, (Dn,)) < _take(p.hazard, state.rung)
         )
@@ -154,7 +167,7 @@ def _escalate(state, p, mods, st, seed, runs, at_war) -> None:
     # partner gets aid only. Its draw is one per dispute and member, so a member
     # that stayed out joins later only if its value rises (the defender losing).
     regional = at_war & (state.rung >= REGIONAL_RUNG)
-    if st.member.shape[0] and (not eager() or regional.any()):
+    if st.member.shape[0] and current().some(regional):
         _join(state, p, mods, st, regional, uniform(seed, "war.join", 0, runs, (Dn, st.n_actors)))
     nuke = climb & (state.rung == NUCLEAR_USE_RUNG)
     first_use = nuke.any(axis=1) & ~state.nuclear_used
@@ -162,7 +175,9 @@ def _escalate(state, p, mods, st, seed, runs, at_war) -> None:
     state.nuclear_used = state.nuclear_used | nuke.any(axis=1)
 
 
-def _join(state: State, p: Params, mods: Modifiers, st: Structure, regional, u) -> None:
+def _join(
+    state: State, p: Params, mods: Modifiers, st: Structure, regional: B, u: F64
+) -> None:
     """Members join the defender's war by their choice (R, Dn, N); see alliances.join_value."""
     centres = xp.asarray(grid(st.bins), dtype=real())
     slot = np.zeros(st.n_actors, dtype=np.int64)
@@ -187,10 +202,12 @@ def _join(state: State, p: Params, mods: Modifiers, st: Structure, regional, u) 
     state.joined = state.joined | join
 
 
-def _call_up_and_aid(state: State, p: Params, on_c, on_d, at_war, dt: float) -> None:
+def _call_up_and_aid(
+    state: State, p: Params, on_c: B, on_d: B, at_war: B, dt: float
+) -> None:
     """Each actor at war calls up its reserve and receives its allies' aid
     (detente.model.front); nothing changes where neither is set."""
-    if eager() and not ((p.recruitment > 0).any() or (p.aid_flow > 0).any()):
+    if not (current().some(p.recruitment > 0) or current().some(p.aid_flow > 0)):
         return
     warring = ((on_c | on_d) & at_war[..., None]).any(axis=1)  # (R, N)
     state.forces, state.reserve = front.call_up(state.forces, state.reserve, p, warring, dt)
@@ -199,7 +216,16 @@ def _call_up_and_aid(state: State, p: Params, on_c, on_d, at_war, dt: float) -> 
     )
 
 
-def _civilians(state, p, st, runs, dt, military_losses, violation, mods) -> None:
+def _civilians(
+    state: State,
+    p: Params,
+    st: Structure,
+    runs: I64,
+    dt: float,
+    military_losses: F64,
+    violation: F64,
+    mods: Modifiers,
+) -> None:
     """Civilian deaths, displacement and return (model-spec steps 8 and 9).
 
     new displaced = (1 - exp(-delta v dt)) x people in place; a share phi
@@ -226,13 +252,14 @@ def _civilians(state, p, st, runs, dt, military_losses, violation, mods) -> None
     weeks, moved = xp.zeros(shape, dtype=v.dtype), xp.zeros(shape, dtype=v.dtype)
     # Actors with the same number of disputes at once (a sum over the same
     # number of terms is the per-actor sum, to the bit).
+    write = current().write
     for actors, ds in _by_dispute_count(st):
-        exposure = put(exposure, (slice(None), actors), v[:, ds].max(axis=2))
-        war_any = put(war_any, (slice(None), actors), at_war[:, ds].any(axis=2))
+        exposure = write(exposure, (slice(None), actors), v[:, ds].max(axis=2))
+        war_any = write(war_any, (slice(None), actors), at_war[:, ds].any(axis=2))
         # How long the actor's war has lasted, and how far its fronts moved.
-        weeks = put(weeks, (slice(None), actors), state.war_steps[:, ds].max(axis=2) * dt)
+        weeks = write(weeks, (slice(None), actors), state.war_steps[:, ds].max(axis=2) * dt)
         gone = xp.where(at_war[:, ds], state.front_moved[:, ds], 0.0).sum(axis=2)
-        moved = put(moved, (slice(None), actors), gone)
+        moved = write(moved, (slice(None), actors), gone)
     displaced = state.idps + state.refugees
     in_place = xp.maximum(p.population - displaced - state.civilian_deaths, 0.0)
     dead = xp.minimum(in_place, p.civilian_lethality[:, None] * exposure * dt * in_place)
@@ -259,7 +286,7 @@ def _civilians(state, p, st, runs, dt, military_losses, violation, mods) -> None
     state.mobilisation = xp.clip(m + dt * (growth - p.mobilisation_decay[:, None] * m), 0.0, 1.0)
 
 
-def _by_dispute_count(st) -> list[tuple[NDArray[np.int64], NDArray[np.int64]]]:
+def _by_dispute_count(st: Structure) -> list[tuple[I64, I64]]:
     """Actors grouped by how many disputes they are party to, each with its
     disputes in order: [(actors (m,), disputes (m, n))] for each n > 0."""
     a = np.arange(st.n_actors)[:, None]
