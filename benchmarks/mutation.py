@@ -46,11 +46,14 @@ SELECTIONS: dict[str, list[str]] = {
     "src/detente/model/bargaining.py": ["tests/test_bargaining.py"],
     "src/detente/model/agreements.py": ["tests/test_bargaining.py"],
     "src/detente/model/optimism.py": ["tests/test_optimism.py"],
-    "src/detente/model/interventions.py": [
+}
+# The interventions (a package since issue 14): their scripted tests and the
+# engine-level properties of the peacemaking ones.
+for _module in ("base", "peacemaking", "pressure"):
+    SELECTIONS[f"src/detente/model/interventions/{_module}.py"] = [
         "tests/test_intervention_scripts.py",
         "tests/test_earned_answers.py",
-    ],
-}
+    ]
 
 # mutmut's exit codes by outcome (mutmut.stats.status_by_exit_code, 3.8).
 KILLED = {1, 3, 37}
