@@ -101,19 +101,25 @@ def run(
 
 
 def _backend_name(backend: str, precision: str) -> str:
-    """``--backend`` and ``--precision`` checked, as the library's backend name."""
-    if backend not in ("numpy", "jax"):
-        raise fail(f"--backend: expected numpy or jax, got {backend!r}")
-    if precision not in ("float64", "float32"):
-        raise fail(f"--precision: expected float64 or float32, got {precision!r}")
-    if precision == "float32" and backend != "jax":
-        raise fail("--precision float32: only the jax backend computes in float32")
-    if backend == "jax":
+    """``--backend`` and ``--precision`` checked (:func:`detente.backend.parse`, the one
+    place backend names are read), as the library's backend name."""
+    from detente.backend import BACKENDS, PRECISIONS, parse
+
+    # The options' names lead the line: the user typed options, not a backend string.
+    if backend not in BACKENDS:
+        raise fail(f"--backend: expected {' or '.join(BACKENDS)}, got {backend!r}")
+    if precision not in PRECISIONS:
+        raise fail(f"--precision: expected {' or '.join(PRECISIONS)}, got {precision!r}")
+    try:
+        spec = parse(backend, precision)
+    except ValueError as err:
+        raise fail(f"--{err}") from None
+    if spec.backend == "jax":
         from detente.model.compiled import available
 
         if not available():
             raise fail("--backend jax: JAX is not installed; pip install 'detente[jax]'")
-    return backend if precision == "float64" else f"{backend}/{precision}"
+    return str(spec)
 
 
 def _package_names(packages: str | None, sc: Scenario) -> list[str] | None:

@@ -17,7 +17,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from detente import __version__
-from detente.model.simulate import BACKENDS, compile_model, run_chunk, simulate_chunk
+from detente.backend import parse as parse_backend
+from detente.model.simulate import compile_model, run_chunk, simulate_chunk
 from detente.run.results import Comparison, Result
 from detente.scenario.schema import Scenario
 
@@ -72,7 +73,7 @@ def _chunk_job(args: tuple) -> Chunk:
         # Every chunk padded to one size: one compilation serves them all.
         from detente.model.compiled import run_chunk_compiled
 
-        precision = backend.partition("/")[2] or "float64"
+        precision = parse_backend(backend).precision
         out, rec = run_chunk_compiled(
             sc, model, seed, runs, series, pad_to=size, precision=precision
         )
@@ -184,8 +185,7 @@ def _run_many(
             raise KeyError(
                 f"expected a package of {sc.name} ({', '.join(sc.packages)}), got {name!r}"
             )
-    if backend not in (*BACKENDS, "jax/float32"):
-        raise ValueError(f"expected a backend in {(*BACKENDS, 'jax/float32')}, got {backend!r}")
+    backend = str(parse_backend(backend))  # the one check of backend names (detente.backend)
     size = min(chunk, runs)
     jobs = [
         (sc, pkg, seed, a, b, series, backend, size)
