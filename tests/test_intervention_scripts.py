@@ -530,3 +530,29 @@ def test_the_side_that_gains_more_by_cheating_cheats_and_the_other_keeps_the_cut
     assert (high["arsenal.B"] < a_alone["arsenal.B"]).all()
     _, low = play(["A", "B"], g_a * 0.99)
     same_runs(base, low, ["arsenal.A", "arsenal.B", "war"])
+
+
+def test_a_kept_arms_cut_lowers_the_arms_race_for_as_long_as_it_is_in_force():
+    """Catches a cut that is only a one-off (the Richardson grievance left
+    alone while the agreement is in force) or one that raises the grievance:
+    kept to the end, the arsenals end lower than under the same cut ended
+    after its first week."""
+    data = _arms(parties=["A", "B"], verification=1.0, penalty=1.0)
+    data["packages"]["one-off"] = [dict(data["packages"]["scripted"][0], end=1)]
+    sc = build(data)
+    kept, once = simulate(sc, "scripted", 50), simulate(sc, "one-off", 50)
+    for a in ("A", "B"):
+        assert (kept[f"arsenal.{a}"] < once[f"arsenal.{a}"]).all(), a
+
+
+def test_an_arms_cut_takes_troops_from_the_front():
+    """Catches a cut of arsenals alone, or one that adds troops: at war, the
+    side that cuts (A, with C, a party to no dispute) loses ground, though its
+    arsenal no longer counts in its strength (arms elasticity 0)."""
+    data = _war([{"type": "arms_reduction", "parties": ["A", "C"], "fraction": 0.5,
+                  "verification": 1.0, "penalty": 1.0, "start": 0}])
+    data["actors"].append(actor("C"))
+    data["war"] = {"arms_elasticity": 0.0}
+    (_, s0), (_, s1) = both(data, runs=300, record=True)
+    moved = s1["territory"][:, 6, 0] - s0["territory"][:, 6, 0]
+    assert (moved < 0).mean() > 0.9, moved.mean()
