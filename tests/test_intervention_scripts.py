@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from conftest import actor, build, scenario_dict, simulate
+from conftest import actor, build, ladder, scenario_dict, simulate
 
 RUNS = 800
 
@@ -556,3 +556,29 @@ def test_an_arms_cut_takes_troops_from_the_front():
     (_, s0), (_, s1) = both(data, runs=300, record=True)
     moved = s1["territory"][:, 6, 0] - s0["territory"][:, 6, 0]
     assert (moved < 0).mean() > 0.9, moved.mean()
+
+
+def _withdrawal(fraction: float) -> dict:
+    return crisis([{"type": "withdraw", "actor": "A", "fraction": fraction, "cap": 2,
+                    "penalty": 0.05, "start": 0}], ladder=ladder(hazard=0.004))
+
+
+def test_a_complier_stays_at_or_below_the_cap_or_is_seen_to_break_it():
+    """Catches a withdrawal whose cap is not the commitment (every climb then
+    free of the breach's penalty and record)."""
+    _, out = both(_withdrawal(0.5), runs=1500)
+    took = out["complied.A"]
+    assert took.mean() > 0.05
+    above = out["posture.d.challenger"] > 2
+    assert not (took & above & ~out["broke_commitment.A"]).any()
+
+
+def test_the_pull_back_is_part_of_what_the_actor_weighs():
+    """Catches a withdrawal without its pull-back (the troops' lower hazards
+    and the front's thinning not in the choice): pulling back half the troops
+    or none is taken up at different rates."""
+    sc = build(_withdrawal(0.5))
+    half = simulate(sc, "scripted", 1500)
+    sc = build(_withdrawal(0.0))
+    none = simulate(sc, "scripted", 1500)
+    assert (half["complied.A"] != none["complied.A"]).mean() > 0.01

@@ -125,6 +125,24 @@ def test_the_interventions_change_something():
         assert moved, f"{name} changed nothing"
 
 
+def test_the_interventions_leave_no_number_undefined():
+    """Catches a hook that writes None (NaN in a float array) or an infinity
+    into the state or a modifier: a NaN noise or penalty would silently turn
+    learning or a choice off (mutation survivors, docs/model.md)."""
+    sc, st, p, state = _world()
+    ctx = Context(st, 5, RUNS)
+    neutral = Modifiers.neutral(len(RUNS), st)
+    for name, iv in _interventions(sc):
+        started = iv.on_start(state, p, ctx)
+        mods = iv.while_active(neutral, started, p, ctx)
+        for obj, ref in ((started, state), (mods, neutral)):
+            for f in dataclasses.fields(obj):
+                v, r = np.asarray(getattr(obj, f.name)), np.asarray(getattr(ref, f.name))
+                if v.dtype.kind == "f":  # undefined where it was defined (NaN: unsettled)
+                    bad = ~np.isfinite(v) & np.isfinite(r)
+                    assert not bad.any(), f"{name}: {type(obj).__name__}.{f.name}"
+
+
 def _to_device(obj: Any) -> Any:
     import jax.numpy as jnp
 
