@@ -70,7 +70,7 @@ def _memory_gib() -> float | None:
     return None
 
 
-def _version(package: str) -> str | None:
+def package_version(package: str) -> str | None:
     """A package's installed version, read from its metadata (nothing is imported)."""
     try:
         return importlib.metadata.version(package)
@@ -101,7 +101,7 @@ def machine() -> dict[str, Any]:
         "os": platform.platform(),
         "python": platform.python_version(),
         "numpy": np.__version__,
-        "jax": _version("jax"),
+        "jax": package_version("jax"),
         "commit": _git("rev-parse", "--short=12", "HEAD"),
         "src_modified": bool(status) if status is not None else None,
     }
