@@ -98,13 +98,8 @@ def provenance(doc: dict[str, Any]) -> str:
     if m.get("src_modified"):
         commit += " with src/ modified"
     loads = _loads(doc)
-    load = (
-        "not recorded"
-        if not loads
-        else f"{min(loads):.1f}"
-        if min(loads) == max(loads)
-        else f"{min(loads):.1f}-{max(loads):.1f}"
-    )
+    low, high = (f"{min(loads):.1f}", f"{max(loads):.1f}") if loads else ("", "")
+    load = "not recorded" if not loads else low if low == high else f"{low}-{high}"
     checks = doc.get("checks", [])
     passed = sum(1 for c in checks if c.get("ok"))
     when = doc.get("started_utc", "?")[:10]
@@ -124,7 +119,16 @@ def render_tables(args: list[str]) -> str:
     if doc.get("quick"):
         raise Stale(f"benchmarks/results/{args[0]}.json: a --quick run, not for the page")
     if doc.get("stopped"):
-        return f"Not measured: {doc['stopped']}.\n\n" + provenance(doc)
+        failed = [c for c in doc.get("checks", []) if not c.get("ok")]
+        detail = "".join(
+            f" ({k.replace('_', ' ')}: "
+            + ", ".join(f"{a} {cell(b)}" for a, b in v.items())
+            + ")"
+            for c in failed
+            for k, v in c.items()
+            if isinstance(v, dict)
+        )
+        return f"**Not timed**: {doc['stopped']}{detail}.\n\n" + provenance(doc)
     parts = []
     for t in doc.get("tables", []):
         parts.append(f"{t['title']}:\n\n" + markdown(t["columns"], t["rows"]))
