@@ -199,12 +199,20 @@ class Timing:
     def median(self) -> float:
         return statistics.median(self.seconds)
 
+    @property
+    def best_cpu(self) -> float:
+        """Least CPU time of this process over the rounds: for a case computed in
+        this process (one thread), steadier than the wall time on a loaded machine,
+        since time spent waiting for a core is not counted."""
+        return min(self.cpu_seconds)
+
     def record(self) -> dict[str, Any]:
         """The JSON record: best, median, every round, and the load around each."""
         doc: dict[str, Any] = {
             "best_s": round(self.best, 6),
             "median_s": round(self.median, 6),
             "rounds_s": [round(s, 6) for s in self.seconds],
+            "best_cpu_s_this_process": round(self.best_cpu, 4),
             "cpu_s_this_process": [round(s, 4) for s in self.cpu_seconds],
             "load_before": self.load_before,
             "load_after": self.load_after,

@@ -121,9 +121,7 @@ def render_tables(args: list[str]) -> str:
     if doc.get("stopped"):
         failed = [c for c in doc.get("checks", []) if not c.get("ok")]
         detail = "".join(
-            f" ({k.replace('_', ' ')}: "
-            + ", ".join(f"{a} {cell(b)}" for a, b in v.items())
-            + ")"
+            f" ({k.replace('_', ' ')}: " + ", ".join(f"{a} {cell(b)}" for a, b in v.items()) + ")"
             for c in failed
             for k, v in c.items()
             if isinstance(v, dict)

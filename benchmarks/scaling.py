@@ -8,7 +8,11 @@ Usage::
 One process (the jax backend uses every core from it; each size is
 compiled before it is timed). The three sizes of a series are timed
 interleaved, best of N (benchmarks/harness.py); the baseline for each ratio
-is the smallest size of the same series, measured in the same run. Runs:
+is the smallest size of the same series, measured in the same run. Each
+size's wall time and the CPU time of this process are both kept: with NumPy
+(one thread) the CPU time does not count the time spent waiting for a core,
+so on a loaded machine its ratios are the steadier (with jax, whose threads
+all count, it exceeds the wall time). Runs:
 1,000 / 5,000 / 20,000 runs of `two-state-textbook` (52 steps). Steps: 26 /
 52 / 104 steps, 5,000 runs. Actors: the two-state crisis with 0, 4 and 8
 bystander allies of the defender (an alliance of them backs it), 5,000 runs,
@@ -90,7 +94,8 @@ def series(report, label: str, sizes: list, make, runs_of, backend: str, rounds:
     rows, base = [], None
     for key, (sc, runs) in jobs.items():
         per = t[key].best / (runs * sc.settings.steps)
-        base = base or per
+        per_cpu = t[key].best_cpu / (runs * sc.settings.steps)
+        base = base or (per, per_cpu)
         rows.append(
             {
                 "size": int(key.split("=")[1]),
@@ -98,7 +103,10 @@ def series(report, label: str, sizes: list, make, runs_of, backend: str, rounds:
                 "steps": sc.settings.steps,
                 "best_s": round(t[key].best, 3),
                 "run_steps_per_s": round(1 / per),
-                "cost per run-step vs smallest": round(per / base, 2),
+                "cost per run-step vs smallest": round(per / base[0], 2),
+                "best_cpu_s": round(t[key].best_cpu, 3),
+                "run_steps_per_cpu_s": round(1 / per_cpu),
+                "CPU cost per run-step vs smallest": round(per_cpu / base[1], 2),
             }
         )
     report.put(label, rows)
@@ -158,7 +166,17 @@ def main() -> None:
     for label, rows in out.items():
         report.table(
             f"{label} series, {backend}, best of {rounds} interleaved (baseline: smallest size)",
-            [label, "runs", "steps", "best s", "run-steps/s", "cost vs smallest"],
+            [
+                label,
+                "runs",
+                "steps",
+                "best s",
+                "run-steps/s",
+                "cost vs smallest",
+                "best CPU s",
+                "run-steps per CPU s",
+                "CPU cost vs smallest",
+            ],
             [list(r.values()) for r in rows],
         )
     report.write()
