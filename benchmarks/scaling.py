@@ -11,8 +11,8 @@ interleaved, best of N (benchmarks/harness.py); the baseline for each ratio
 is the smallest size of the same series, measured in the same run. Each
 size's wall time and the CPU time of this process are both kept: with NumPy
 (one thread) the CPU time does not count the time spent waiting for a core,
-so on a loaded machine its ratios are the steadier (with jax, whose threads
-all count, it exceeds the wall time). Runs:
+so on a loaded machine its ratios are the steadier (with jax it sums the
+time of the process's threads). Runs:
 1,000 / 5,000 / 20,000 runs of `two-state-textbook` (52 steps). Steps: 26 /
 52 / 104 steps, 5,000 runs. Actors: the two-state crisis with 0, 4 and 8
 bystander allies of the defender (an alliance of them backs it), 5,000 runs,

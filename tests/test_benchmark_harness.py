@@ -38,6 +38,11 @@ def test_fingerprint_tells_a_last_bit_apart_and_ignores_key_order():
         {"x": np.zeros(2, np.float64)}
     )
     assert harness.fingerprint({"x": np.zeros(4)}) != harness.fingerprint({"x": np.zeros((2, 2))})
+    # strings read back as objects (a Parquet column): equal text, equal fingerprint
+    left = np.array(["".join(["status-", "quo"]), "".join(["pea", "ce"])], dtype=object)
+    right = np.array(["status-quo", "peace"], dtype=object)
+    assert harness.fingerprint({"p": left}) == harness.fingerprint({"p": right})
+    assert harness.fingerprint({"p": left}) != harness.fingerprint({"p": right[::-1].copy()})
 
 
 def test_close_finds_every_difference_beyond_the_tolerance():
