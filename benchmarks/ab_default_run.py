@@ -2,30 +2,35 @@
 
 Times `detente.compare(ukraine-2022, every package, 10,000 runs, seed 0)` in
 a fresh process per measurement (start-up included, as a user sees it),
-alternating A and B so that a change in the machine's load hits both alike,
-and records the load average before each measurement. Both sides are checked
-to have run the same job (scenario, packages, runs, seed); they compute
-different models when A and B are different versions, which is the point.
+alternating the trees (benchmarks/harness.py: A, B, C, then C, B, A, ...) so
+that a change in the machine's load hits both alike, and records the load
+average before and after each measurement. The trees compute different
+models when they are different versions, which is the point: what is checked
+(before timing, on 50 runs, and again on every timed run) is that every tree
+runs the same job (scenario, packages, runs, seed) and that each tree gives
+the same P(war) in every round; whether the trees agree is recorded.
 
     git archive 1939211 src | tar -x -C /tmp/v1     # version 1, before issue 15
     python benchmarks/ab_default_run.py --a /tmp/v1/src --b src --repeats 3 \\
         --out benchmarks/results/ab-default-run.json
+    python benchmarks/ab_default_run.py --a src --b /tmp/other/src --quick   # 500 runs
 
 ``--c`` adds a third tree to the same interleaved rotation (say, the code
 before a speed change), so that a before/after pair and version 1 are
-timed under the same load; ratios are given against A.
+timed under the same load; ratios are given against A. Writes
+``benchmarks/results/ab_default_run.json`` unless ``--out`` says otherwise.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from harness import Measured, Report, arguments, interleave, rounds_of
 
 JOB = r"""
 import json, os, time, detente
@@ -38,49 +43,63 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "scenario": doc["scenario
                   "packages": [p["name"] for p in doc["packages"]], "runs": doc["runs"],
                   "seed": doc["seed"], "p_war": [p["p_war"] for p in doc["packages"]]}))
 """
+JOB_KEYS = ("scenario", "packages", "runs", "seed")
 
 
-def measure(src: Path, runs: int) -> dict:
+def measure(src: Path, runs: int) -> Measured:
+    """The wall time of one fresh process (start-up included), and what it computed."""
     env = dict(os.environ, PYTHONPATH=str(src.resolve()), DETENTE_AB_RUNS=str(runs))
-    load = os.getloadavg()[0]
-    t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", JOB], env=env, check=True, capture_output=True,
-                         text=True)
-    wall = time.perf_counter() - t0
+    out = subprocess.run(
+        [sys.executable, "-c", JOB], env=env, check=True, capture_output=True, text=True
+    )
     doc = json.loads(out.stdout.strip().splitlines()[-1])
-    return {"wall": wall, "load_before": load, **doc}
+    return Measured(doc.pop("seconds"), doc)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = arguments(__doc__, rounds=3)
     ap.add_argument("--a", type=Path, required=True)
     ap.add_argument("--b", type=Path, required=True)
     ap.add_argument("--c", type=Path, default=None, help="an optional third source tree")
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--runs", type=int, default=10_000, help="runs per package")
-    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--repeats", type=int, dest="rounds", help="the old name of --rounds")
+    ap.add_argument("--runs", type=int, default=None, help="runs per package (default 10,000)")
     a = ap.parse_args()
-    trees = [("a", a.a), ("b", a.b)] + ([("c", a.c)] if a.c else [])
-    runs: dict[str, list[dict]] = {key: [] for key, _ in trees}
-    for _ in range(a.repeats):
-        for key, src in trees:
-            runs[key].append(measure(src, a.runs))
-            print(key, f"{runs[key][-1]['wall']:.1f} s (load {runs[key][-1]['load_before']:.1f})",
-                  flush=True)
-    same = {k: all(runs[key][0][k] == runs["a"][0][k] for key, _ in trees)
-            for k in ("scenario", "packages", "runs", "seed")}
-    best = {k: min(r["wall"] for r in v) for k, v in runs.items()}
-    doc = {"machine": platform.platform(), "cpus": os.cpu_count(),
-           **{key: str(src) for key, src in trees},
-           "same_job": same, "best_wall_s": best, "ratio_b_over_a": best["b"] / best["a"],
-           **({"ratio_c_over_a": best["c"] / best["a"]} if a.c else {}),
-           "runs": runs}
-    extra = f", best C {best['c']:.1f} s, C/A {doc['ratio_c_over_a']:.2f}" if a.c else ""
-    print(f"best A {best['a']:.1f} s, best B {best['b']:.1f} s, B/A {doc['ratio_b_over_a']:.2f}"
-          f"{extra}; same job: {all(same.values())}")
-    if a.out:
-        a.out.parent.mkdir(parents=True, exist_ok=True)
-        a.out.write_text(json.dumps(doc, indent=1))
+    runs = a.runs or (500 if a.quick else 10_000)
+    rounds = rounds_of(a)
+    report = Report("ab_default_run", a)
+    trees = {"a": a.a, "b": a.b} | ({"c": a.c} if a.c else {})
+    report.put("trees", {k: str(v) for k, v in trees.items()})
+    small = {k: measure(src, 50).info for k, src in trees.items()}
+    report.check(
+        "before timing, on 50 runs: every tree runs the same job (scenario, packages, runs, "
+        "seed); the trees are different code on purpose",
+        all(all(i[k] == small["a"][k] for k in JOB_KEYS) for i in small.values()),
+        p_war_on_50_runs={k: i["p_war"] for k, i in small.items()},
+    )
+    t = interleave({k: (lambda src=src: measure(src, runs)) for k, src in trees.items()}, rounds)
+    report.timed("detente.compare, fresh process", t, runs=runs, clock="the child's wall time")
+    first = t["a"].info[0]
+    report.check(
+        "every timed run ran the same job",
+        all(i[k] == first[k] for v in t.values() for i in v.info for k in JOB_KEYS),
+    )
+    p_war = {k: sorted({json.dumps(i["p_war"]) for i in v.info}) for k, v in t.items()}
+    report.check(
+        "each tree gave the same P(war) in every round",
+        all(len(v) == 1 for v in p_war.values()),
+        p_war=p_war,
+    )
+    report.put("same P(war) in every tree", len({v[0] for v in p_war.values()}) == 1)
+    best = {k: v.best for k, v in t.items()}
+    report.put("best_wall_s", best)
+    report.put("ratio_to_a", {k: round(v / best["a"], 3) for k, v in best.items()})
+    report.table(
+        f"detente.compare(ukraine-2022, {runs:,} runs, every package), fresh process, "
+        f"best of {rounds} interleaved",
+        ["tree", "source", "best s", "median s", "x A"],
+        [[k, str(trees[k]), v.best, v.median, round(v.best / best["a"], 2)] for k, v in t.items()],
+    )
+    report.write()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """The crisis fit: its cost, the forecast's cost, and what history's priors do to
 ukraine-2022 (docs/validation.md, "Many crises").
 
-    python benchmarks/crises.py timing     # predict 100 crises; a small fit
+    python benchmarks/crises.py timing [--quick] [--rounds N]   # predict 100 crises; a fit
     python benchmarks/crises.py ukraine [RUNS]   # ukraine-2022, hand-set vs fitted priors
     python benchmarks/crises.py scan       # best in-sample RPS over 300 prior draws
     python benchmarks/crises.py diagnose [POSTERIOR]   # calibration, trigger, features
@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import yaml
+
+sys.path.insert(0, str(Path(__file__).parent))
+from harness import Report, arguments, fingerprint, interleave, rounds_of
 
 from detente import parse_scenario, simulate
 from detente.crises import load_crises, shipped_fit
@@ -31,19 +33,62 @@ ICB = ROOT / "data" / "icb"
 BUILTIN = ROOT / "src" / "detente" / "scenario" / "builtin"
 
 
-def timing() -> None:
+def timing(argv: list[str]) -> None:
+    """The forecast's and the fit's cost, interleaved, best of N (benchmarks/harness.py).
+
+    Checked before timing: the forecast of 10 crises is the same with 1 and 2
+    workers, and a fit gives the same posterior twice; every timed call must
+    give the same numbers as the other rounds' calls. The two cases are
+    different work on purpose (no ratio between them). Writes
+    ``benchmarks/results/crises-timing.json``.
+    """
+    ap = arguments(timing.__doc__, rounds=3)
+    args = ap.parse_args(argv)
+    rounds = rounds_of(args)
+    report = Report("crises-timing", args)
     table, _, _ = load_crises(ICB / "icb1v14-1918-1989.csv", ICB / "icb2v14-1918-1989.csv")
     post = read_posterior(shipped_fit())
-    hundred = table.take(np.arange(100))
-    t = time.perf_counter()
-    predict(hundred, post, draws=50, reps=8, seed=0)
-    print(f"predict, 100 crises x 50 draws x 8 runs: {time.perf_counter() - t:.1f} s")
-    t = time.perf_counter()
-    p = fit(table, FitSettings(particles=20, generations=2, reps=2, max_moves=1))
-    print(
-        f"fit, 391 crises, 20 particles, 2 generations: {time.perf_counter() - t:.1f} s "
-        f"({sum(g['simulations'] for g in p.meta['generations'])} particle simulations)"
+    n, draws = (20, 10) if args.quick else (100, 50)
+    some = table.take(np.arange(n))
+    ten = table.take(np.arange(10))
+    one = fingerprint(dict(enumerate(predict(ten, post, draws=5, reps=2, seed=0, workers=1))))
+    two = fingerprint(dict(enumerate(predict(ten, post, draws=5, reps=2, seed=0, workers=2))))
+    report.check("the forecast of 10 crises is the same with 1 and 2 workers", one == two)
+    settings = FitSettings(
+        particles=20 if not args.quick else 8, generations=2, reps=2, max_moves=1
     )
+    a, b = fit(table, settings).samples, fit(table, settings).samples
+    report.check(
+        "a fit gives the same posterior twice", fingerprint({"s": a}) == fingerprint({"s": b})
+    )
+    seen: dict[str, set[str]] = {"predict": set(), "fit": set()}
+    sims: list[int] = []
+
+    def run_predict() -> None:
+        out = predict(some, post, draws=draws, reps=8, seed=0)
+        seen["predict"].add(fingerprint(dict(enumerate(out))))
+
+    def run_fit() -> None:
+        p = fit(table, settings)
+        seen["fit"].add(fingerprint({"s": p.samples}))
+        sims.append(sum(g["simulations"] for g in p.meta["generations"]))
+
+    names = {
+        "predict": f"predict, {n} crises x {draws} draws x 8 runs",
+        "fit": f"fit, {len(table)} crises, {settings.particles} particles, 2 generations",
+    }
+    t = interleave({names["predict"]: run_predict, names["fit"]: run_fit}, rounds)
+    report.check(
+        "every timed call gave the same numbers as the other rounds'",
+        all(len(v) == 1 for v in seen.values()),
+    )
+    report.timed("crises", t, particle_simulations=sims[0])
+    report.table(
+        f"best of {rounds} interleaved",
+        ["case", "best s", "median s"],
+        [[k, v.best, v.median] for k, v in t.items()],
+    )
+    report.write()
 
 
 def ukraine(runs: int = 4000, seed: int = 0) -> None:
@@ -153,9 +198,11 @@ def diagnose(path: str | None = None, draws: int = 20, reps: int = 4) -> None:
 
 if __name__ == "__main__":
     mode = sys.argv[1] if len(sys.argv) > 1 else "timing"
-    if mode == "diagnose":
+    if mode == "timing":
+        timing(sys.argv[2:])
+    elif mode == "diagnose":
         diagnose(sys.argv[2] if len(sys.argv) > 2 else None)
     elif mode == "ukraine" and len(sys.argv) > 2:
         ukraine(int(sys.argv[2]))
     else:
-        {"timing": timing, "ukraine": ukraine, "scan": scan}[mode]()
+        {"ukraine": ukraine, "scan": scan}[mode]()

@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/ema_comparison.py                    # 10,000 LHS experiments x 3 packages
     python benchmarks/ema_comparison.py --experiments 500  # a quick look
+    python benchmarks/ema_comparison.py --quick            # 200 experiments x 3, best of 2
 
 Both run the detente engine on `two-state-textbook`, one run per experiment,
 with three uncertainties sampled by Latin hypercube and three policy
@@ -13,19 +14,27 @@ baseline); detente evaluates the same design vectorised, with 2 worker
 processes. Reported: experiments per second for each and their ratio, and
 the results' size on disk and load time (detente's Parquet folder and
 ``detente.io.store.load`` against EMA's ``save_results``/``load_results``).
+Checked before timing: EMA's model function, called once per experiment,
+gives the vectorised engine's outcomes on the same parameter values; the two
+sides then run the same job (model, uncertainties, packages, number of
+experiments, Latin hypercube), each with its own sample of the hypercube.
+Both are timed interleaved, best of N, the load recorded
+(benchmarks/harness.py); writes ``benchmarks/results/ema_comparison.json``.
 Needs ``pip install 'detente[test]'`` (ema-workbench).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
+import sys
 import tempfile
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from harness import Measured, Report, arguments, interleave, package_version, rounds_of
 
 from detente import load_scenario
 from detente.io.store import load
@@ -68,7 +77,7 @@ def crisis_model(
     }
 
 
-def run_ema(n: int, folder: Path) -> dict[str, float]:
+def run_ema(n: int, folder: Path) -> Measured:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from ema_workbench import (
@@ -104,10 +113,10 @@ def run_ema(n: int, folder: Path) -> dict[str, float]:
     save_results(results, str(path))
     t0 = time.perf_counter()
     load_results(str(path))
-    return {"seconds": wall, "size": path.stat().st_size, "load": time.perf_counter() - t0}
+    return Measured(wall, {"size": path.stat().st_size, "load_s": time.perf_counter() - t0})
 
 
-def run_detente(n: int, folder: Path) -> dict[str, float]:
+def run_detente(n: int, folder: Path) -> Measured:
     spec = ExperimentSpec.model_validate(
         {
             "name": "ema-comparison",
@@ -129,35 +138,89 @@ def run_detente(n: int, folder: Path) -> dict[str, float]:
     t0 = time.perf_counter()
     _, _, con = load(out)
     con.close()
-    return {"seconds": wall, "size": size, "load": time.perf_counter() - t0}
+    return Measured(wall, {"size": size, "load_s": time.perf_counter() - t0})
+
+
+def check_same_model(report: Report, n: int) -> None:
+    """EMA's model function, called once per experiment, against the vectorised engine."""
+    u = np.random.default_rng(0).uniform(size=(n, len(UNCERTAIN)))
+    lo, hi = np.array(list(UNCERTAIN.values())).T
+    values = lo + u * (hi - lo)
+    crisis_model()  # fills the cache
+    sc = _CACHE["sc"]
+    worst = {}
+    for package in PACKAGES:
+        one = [crisis_model(*v, package=package) for v in values]
+        out, _ = run_chunk(
+            sc,
+            _CACHE[package],
+            0,
+            np.zeros(n, dtype=np.int64),
+            overrides={k: values[:, i] for i, k in enumerate(UNCERTAIN)},
+        )
+        worst[package] = max(
+            abs(o[k] - float(out[k][i])) / max(abs(float(out[k][i])), 1e-300)
+            if out[k][i] != 0
+            else abs(o[k])
+            for i, o in enumerate(one)
+            for k in ("war", "deaths", "displaced")
+        )
+    report.check(
+        f"EMA's model function, once per experiment, gives the vectorised engine's outcomes "
+        f"on the same parameter values ({n} points x {len(PACKAGES)} packages, run 0 each; "
+        "the timed sides then run the same job: model, uncertainties, packages, experiments, "
+        "Latin hypercube, each with its own sample)",
+        all(w <= 1e-12 for w in worst.values()),
+        largest_relative_difference=worst,
+    )
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--experiments", type=int, default=10_000)
+    ap = arguments(__doc__, rounds=2)
+    ap.add_argument("--experiments", type=int, default=None, help="LHS samples (default 10,000)")
     args = ap.parse_args()
-    n = args.experiments
+    n = args.experiments or (200 if args.quick else 10_000)
+    rounds = rounds_of(args)
+    report = Report("ema_comparison", args)
+    report.put("ema_workbench", package_version("ema_workbench"))
+    check_same_model(report, 20)
     with tempfile.TemporaryDirectory() as tmp:
-        ours = run_detente(n, Path(tmp))
-        ema = run_ema(n, Path(tmp))
-    total = n * len(PACKAGES)
-    print(
-        json.dumps(
+        folders = (Path(tmp) / f"{i}" for i in range(2 * rounds))
+
+        def fresh() -> Path:
+            folder = next(folders)
+            folder.mkdir()
+            return folder
+
+        t = interleave(
             {
-                "experiments": f"{n} LHS x {len(PACKAGES)} packages = {total}",
-                "detente experiments/s (2 workers)": round(total / ours["seconds"], 1),
-                "EMA MultiprocessingEvaluator experiments/s (2 processes, baseline)": round(
-                    total / ema["seconds"], 1
-                ),
-                "speed-up over EMA": round(ema["seconds"] / ours["seconds"], 1),
-                "detente results on disk, kB": round(ours["size"] / 1024, 1),
-                "EMA save_results, kB": round(ema["size"] / 1024, 1),
-                "detente load, s": round(ours["load"], 3),
-                "EMA load_results, s": round(ema["load"], 3),
+                "detente sweep, 2 workers": lambda: run_detente(n, fresh()),
+                "EMA MultiprocessingEvaluator, 2 processes (baseline)": lambda: run_ema(n, fresh()),
             },
-            indent=2,
+            rounds,
         )
+    total = n * len(PACKAGES)
+    report.timed("sweep", t, experiments=total)
+    ours, ema = t.values()
+    rows = {
+        "experiments": f"{n} LHS x {len(PACKAGES)} packages = {total}",
+        "detente experiments/s (2 workers)": round(total / ours.best, 1),
+        "EMA MultiprocessingEvaluator experiments/s (2 processes, baseline)": round(
+            total / ema.best, 1
+        ),
+        "speed-up over EMA": round(ema.best / ours.best, 1),
+        "detente results on disk, kB": round(ours.info[0]["size"] / 1024, 1),
+        "EMA save_results, kB": round(ema.info[0]["size"] / 1024, 1),
+        "detente load, s (best)": round(min(i["load_s"] for i in ours.info), 3),
+        "EMA load_results, s (best)": round(min(i["load_s"] for i in ema.info), 3),
+    }
+    report.put("summary", rows)
+    report.table(
+        f"{total:,} experiments, best of {rounds} interleaved (baseline: EMA)",
+        ["measure", "value"],
+        [[k, v] for k, v in rows.items()],
     )
+    report.write()
 
 
 if __name__ == "__main__":

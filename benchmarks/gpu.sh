@@ -8,7 +8,9 @@
 # It needs numpy, scipy, pyyaml, pyarrow, typer, rich, pydantic and jax. On a
 # machine that cannot reach a package index, put wheels of the missing ones in
 # .whl/ (see docs/performance.md); they are installed into /tmp/site. detente
-# itself is used from src/, uninstalled. Writes gpu.json into $OUT (or here).
+# itself is used from src/, uninstalled. Writes gpu.json into $OUT (or here):
+# one JSON document, rewritten as it grows (so a run cut short keeps what it
+# measured); the same document is printed.
 # Finishes within 5 minutes on an H100 (the whole script is capped at 280 s).
 set -euo pipefail
 if compgen -G ".whl/*.whl" > /dev/null; then
@@ -21,4 +23,4 @@ export PYTHONUNBUFFERED=1
 export DETENTE_JAX_CACHE=""   # measure compilation as a first user would meet it
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
 out="${OUT:-.}/gpu.json"
-timeout 280 python3 benchmarks/gpu.py "$@" | tee "$out"
+timeout 280 python3 benchmarks/gpu.py --out "$out" "$@"

@@ -2,34 +2,35 @@
 
 Usage::
 
-    python benchmarks/overhead.py            # 20,000 runs of two-state-textbook
-    python benchmarks/overhead.py --quick    # 4,000 runs
+    python benchmarks/overhead.py            # 20,000 runs of two-state-textbook, best of 5
+    python benchmarks/overhead.py --quick    # 4,000 runs, best of 2
 
 The baseline is `benchmarks/baselines/hand_kernel.py`, the status quo of
 `two-state-textbook` written for that crisis alone (two actors, one dispute,
-no alliances or interventions) with the same numerical primitives. The
-script first checks that the kernel and the engine give the same numbers
-run by run (bit for bit), then times both in this process on the same runs
-and chunks (2,500 runs), parameters drawn and initial state built by the
-same code in both, best of five taken in turn. The ratio engine / kernel is the
-framework's overhead (goal: at most 1.25).
+no alliances or interventions) with the same numerical primitives. Before
+timing, the script checks that the kernel and the engine give the same
+numbers run by run, bit for bit (war, settled, highest rung, deaths,
+displaced); if they do not, it writes the check to the JSON and stops. Then
+it times both in this process on the same runs and chunks (2,500 runs; the
+``CHUNK`` environment variable changes it), parameters drawn and initial
+state built by the same code in both, interleaved, best of N
+(benchmarks/harness.py). The ratio engine / kernel is the framework's
+overhead. Writes ``benchmarks/results/overhead.json``.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import platform
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent / "baselines"))
+sys.path.insert(0, str(Path(__file__).parent))
 
 import hand_kernel
+from harness import Report, arguments, fingerprint, interleave, outcomes_agree, rounds_of
 
 from detente import load_scenario
 from detente.model.params import draw_params
@@ -38,6 +39,7 @@ from detente.model.state import initial_state
 
 NAME, SEED = "two-state-textbook", 0
 CHUNK = int(os.environ.get("CHUNK", 2500))
+KEYS = ("war", "settled", "max_rung", "deaths", "displaced")
 
 
 def kernel_chunk(sc, st, runs) -> dict:
@@ -46,66 +48,52 @@ def kernel_chunk(sc, st, runs) -> dict:
     return hand_kernel.simulate(p, belief, SEED, runs, st.steps, st.bins, st.lookahead)
 
 
-def best_alternating(f, g, rounds: int = 5) -> tuple[float, float]:
-    """Best of ``rounds`` timings of f and of g, taken in turn (f, g, f, g, ...),
-    so that a drift in the machine's speed affects both alike."""
-    best = [np.inf, np.inf]
-    for _ in range(rounds):
-        for i, h in enumerate((f, g)):
-            start = time.perf_counter()
-            h()
-            best[i] = min(best[i], time.perf_counter() - start)
-    return best[0], best[1]
+def joined(parts) -> dict[str, np.ndarray]:
+    parts = list(parts)
+    return {k: np.concatenate([p[k] for p in parts]) for k in KEYS}
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true")
+    ap = arguments(__doc__, rounds=5)
     args = ap.parse_args()
     n = 4000 if args.quick else 20000
+    rounds = rounds_of(args)
+    report = Report("overhead", args)
     sc = load_scenario(NAME)
     model = compile_model(sc, "status-quo")
     st = model.structure
     chunks = [np.arange(a, min(a + CHUNK, n)) for a in range(0, n, CHUNK)]
+    report.put("job", f"{NAME} / status-quo, {n} runs x {st.steps} steps, chunks of {CHUNK}")
 
-    engine = {
-        k: np.concatenate(v)
-        for k, v in _merge(simulate_chunk(sc, model, SEED, c) for c in chunks).items()
-    }
-    kernel = {
-        k: np.concatenate(v) for k, v in _merge(kernel_chunk(sc, st, c) for c in chunks).items()
-    }
-    identical = {k: bool(np.array_equal(engine[k], kernel[k])) for k in kernel}
-    if not all(identical.values()):
-        raise SystemExit(f"the kernel and the engine disagree: {identical}")
-
-    t_engine, t_kernel = best_alternating(
-        lambda: [simulate_chunk(sc, model, SEED, c) for c in chunks],
-        lambda: [kernel_chunk(sc, st, c) for c in chunks],
+    engine = joined(simulate_chunk(sc, model, SEED, c) for c in chunks)
+    kernel = joined(kernel_chunk(sc, st, c) for c in chunks)
+    report.check(
+        "the hand kernel and the engine give the same outcomes, bit for bit, run by run",
+        fingerprint(engine) == fingerprint(kernel),
+        engine=fingerprint(engine),
+        kernel=fingerprint(kernel),
+        share_of_runs_equal=outcomes_agree(engine, kernel, KEYS, rtol=0.0),
     )
-    print(
-        json.dumps(
-            {
-                "machine": f"{platform.machine()}, Python {platform.python_version()}",
-                "scenario": f"{NAME} / status-quo, {n} runs x {st.steps} steps, chunks of {CHUNK}",
-                "identical outcomes (war, settled, max_rung, deaths, displaced)": identical,
-                "hand kernel seconds (baseline)": round(t_kernel, 3),
-                "engine seconds": round(t_engine, 3),
-                "overhead (engine / kernel)": round(t_engine / t_kernel, 3),
-                "engine run_steps_per_s": round(n * st.steps / t_engine),
-                "kernel run_steps_per_s": round(n * st.steps / t_kernel),
-            },
-            indent=2,
-        )
+    t = interleave(
+        {
+            "hand kernel (baseline)": lambda: [kernel_chunk(sc, st, c) for c in chunks],
+            "engine": lambda: [simulate_chunk(sc, model, SEED, c) for c in chunks],
+        },
+        rounds,
     )
-
-
-def _merge(parts) -> dict[str, list]:
-    out: dict[str, list] = {}
-    for part in parts:
-        for k in ("war", "settled", "max_rung", "deaths", "displaced"):
-            out.setdefault(k, []).append(part[k])
-    return out
+    report.timed("engine against the hand kernel", t, runs=n, steps=st.steps, chunk=CHUNK)
+    base, eng = t["hand kernel (baseline)"], t["engine"]
+    report.put("overhead (engine / kernel, best)", round(eng.best / base.best, 3))
+    report.table(
+        f"{NAME} / status-quo, {n:,} runs x {st.steps} steps, best of {rounds} interleaved",
+        ["", "best s", "median s", "run-steps/s (best)"],
+        [
+            [k, v.best, v.median, round(n * st.steps / v.best)]
+            for k, v in (("hand kernel (baseline)", base), ("engine", eng))
+        ]
+        + [["overhead (engine / kernel)", round(eng.best / base.best, 3), "", ""]],
+    )
+    report.write()
 
 
 if __name__ == "__main__":
