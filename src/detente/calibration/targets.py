@@ -40,10 +40,11 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from detente.io import read_text
 from detente.scenario.distributions import Distribution
+from detente.scenario.fields import Frozen
 from detente.scenario.loading import ScenarioError, pydantic_error, read_yaml
 
 __all__ = [
@@ -62,18 +63,14 @@ STOCKS = ("idps", "refugees", "displaced")
 QUANTITIES = FLOWS + STOCKS
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ObservationModel(_Frozen):
+class ObservationModel(Frozen):
     """How recorded counts relate to the model's deaths (priors, calibrated)."""
 
     reporting: Distribution = Field(description="share of the model's deaths the record counts")
     dispersion: Distribution = Field(description="negative-binomial size k; variance mu + mu^2/k")
 
 
-class Target(_Frozen):
+class Target(Frozen):
     """One observed series."""
 
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -116,7 +113,7 @@ class Target(_Frozen):
         return self
 
 
-class TargetsFile(_Frozen):
+class TargetsFile(Frozen):
     """A targets file: the observation model and the series."""
 
     name: str = Field(min_length=1)

@@ -32,8 +32,6 @@ jaxlib the same code runs on the GPU.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -47,7 +45,7 @@ from detente.model.engine import Model, Timing, step
 from detente.model.interventions import Intervention
 from detente.model.params import Params, draw_params
 from detente.model.state import Modifiers, State, initial_state
-from detente.scenario.schema import Scenario
+from detente.scenario.schema import Scenario, scenario_hash
 
 __all__ = ["available", "device", "run_chunk_compiled", "simulation", "to_device"]
 
@@ -184,11 +182,6 @@ def _build(model: Model, seed: int, steps: int, record: bool, precision: str) ->
     return jax.jit(simulate)
 
 
-def _digest(sc: Scenario) -> str:
-    text = json.dumps(sc.model_dump(mode="json", by_alias=True), sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def _own_schedule(model: Model) -> tuple[NDArray[Any], NDArray[Any]]:
     never = model.structure.steps + 1
     starts = np.array([iv.start for iv in model.interventions], dtype=np.int64)
@@ -214,10 +207,10 @@ def simulation(
     plan = _union(sc) if model.package in sc.packages else None
     if plan is None or model.package not in plan[1]:
         union, (starts, ends) = model, _own_schedule(model)
-        key: tuple[Any, ...] = (_digest(sc), model.package)
+        key: tuple[Any, ...] = (scenario_hash(sc), model.package)
     else:
         union, (starts, ends) = plan[0], plan[1][model.package]
-        key = (_digest(sc), "*")
+        key = (scenario_hash(sc), "*")
     key = (*key, seed, size, record, precision, jax.default_backend())
     fn = _CACHE.get(key)
     if fn is None:

@@ -7,8 +7,6 @@ not depend on the chunk size or the number of workers.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -20,7 +18,7 @@ from detente import __version__
 from detente.backend import parse as parse_backend
 from detente.model.simulate import compile_model, run_chunk, simulate_chunk
 from detente.run.results import Comparison, Result
-from detente.scenario.schema import Scenario
+from detente.scenario.schema import Scenario, scenario_hash
 
 __all__ = [
     "Comparison",
@@ -52,12 +50,6 @@ def useful_workers(workers: int, runs: int, packages: int, chunk_size: int) -> i
     """No more worker processes than there are chunks to give them."""
     chunks_per_package = -(-runs // min(chunk_size, runs))
     return max(1, min(workers, chunks_per_package * packages))
-
-
-def scenario_hash(sc: Scenario) -> str:
-    """SHA-256 of the scenario's canonical JSON: what the results are conditional on."""
-    text = json.dumps(sc.model_dump(mode="json", by_alias=True), sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 Chunk = tuple[dict[str, NDArray], dict[str, NDArray] | None]

@@ -10,6 +10,8 @@ plugin from another package gets the same error messages as a built-in one.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -322,3 +324,10 @@ def json_schema() -> dict[str, Any]:
         "title": "detente scenario",
         **{k: v for k, v in doc.items() if k != "title"},
     }
+
+
+def scenario_hash(sc: Scenario) -> str:
+    """SHA-256 of the scenario's canonical JSON: what the results are conditional on
+    (written into every result, and the key of the compiled-program cache)."""
+    text = json.dumps(sc.model_dump(mode="json", by_alias=True), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
