@@ -6,21 +6,17 @@ Split from :mod:`detente.model.engine` (one module per section of the step).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from numpy.typing import NDArray
 
 from detente.backend import current, xp
 from detente.model.balance import (
     TOP,
-    _front_scale,
     _shares,
     _take,
-    _win_probability,
-    war_cost,
 )
 from detente.model.beliefs import likelihood_update
+from detente.model.context import DecisionContext
 from detente.model.package import (
     Model,
     Timing,
@@ -48,41 +44,6 @@ I64 = NDArray[np.int64]
 B = NDArray[np.bool_]
 
 
-@dataclass(frozen=True)
-class DecisionContext:
-    """What every term of a week's decisions reads, for the rows decided.
-
-    R rows (every run, or those in crisis), Dn disputes, 2 sides (challenger,
-    defender), G belief bins. Built once per decision step
-    (:meth:`of`) in place of a dozen positional arguments.
-    """
-
-    state: State  # the rows' state (may be a read-only row view)
-    p: Params
-    mods: Modifiers
-    st: Structure
-    centres: F64  # (G,) the belief grid
-    pwin: F64  # (R, Dn, 2) each side's believed chance of winning a war now
-    r_own: F64  # (R, Dn, 2) each side's resolve
-    c_own: F64  # (R, Dn, 2) its cost of war
-    a_own: F64  # (R, Dn, 2) its audience cost
-    scale: F64  # (R, Dn) the front's scale of the rung hazards
-
-    @classmethod
-    def of(
-        cls, state: State, p: Params, mods: Modifiers, st: Structure, centres: F64
-    ) -> DecisionContext:
-        sides = st.sides  # (Dn, 2)
-        return cls(
-            state, p, mods, st, centres,
-            pwin=_win_probability(state, p, mods, st, centres),
-            r_own=p.resolve[:, sides],
-            c_own=war_cost(state, p, mods)[:, sides],
-            a_own=p.audience_cost[:, sides],
-            scale=_front_scale(state, p, mods, st),
-        )
-
-
 def _decide(
     model: Model,
     state: State,
@@ -101,16 +62,11 @@ def _decide(
     """
     st = model.structure
     dc = DecisionContext.of(state, p, mods, st, centres)
-    pwin, r_own, c_own, a_own, scale = dc.pwin, dc.r_own, dc.c_own, dc.a_own, dc.scale
     be = current()
     belief = be.when(timing.moves_seen, lambda _: _behaviour_update(dc), state.belief)
-    look = _outlook(state, p, mods, st, pwin, r_own, c_own, centres, belief)
-    U, pc_up, talks = _utilities(
-        state, belief, p, mods, st, pwin, r_own, c_own, a_own, look, centres, scale
-    )
-    comply = _compliance(
-        state, belief, p, mods, st, pwin, r_own, c_own, a_own, look, centres, scale, U, talks
-    )
+    look = _outlook(state, p, mods, st, dc.pwin, dc.r_own, dc.c_own, centres, belief)
+    U, pc_up, talks = _utilities(dc, belief, look)
+    comply = _compliance(dc, belief, look, U, talks)
     u = uniform(seed, "decision", state.t, runs, (st.n_disputes, 2))
     choice = xp.full(state.posture.shape, HOLD, dtype=xp.int64)
     memory = xp.array(state.memory)  # a copy: written below

@@ -34,6 +34,7 @@ from detente.model.bargaining import (
     reservation,
 )
 from detente.model.beliefs import mean
+from detente.model.context import DecisionContext
 from detente.model.params import Params, Structure
 from detente.model.state import (
     CRISIS,
@@ -231,10 +232,7 @@ def _coefficients(
     return coef, xp.where(at_top, 0.0, pc_up), xp.stack(calm, axis=-1)
 
 
-def _utilities(
-    state: State, belief: F64, p: Params, mods: Modifiers, st: Structure, pwin: F64,
-    r_own: F64, c_own: F64, a_own: F64, look: Outlook, centres: F64, scale: F64,
-) -> tuple[F64, F64, F64]:
+def _utilities(dc: DecisionContext, belief: F64, look: Outlook) -> tuple[F64, F64, F64]:
     """One-step look-ahead utilities of DOWN, HOLD, UP, CONCEDE, (R, Dn, 2, 4).
 
     The lines of :func:`_coefficients` at the chooser's own type, plus, where
@@ -244,7 +242,10 @@ def _utilities(
     its value of the best deal the other side would accept as it sees it,
     in place of the status quo. No deal exists where the other's need lies
     beyond the divisible range or leaves the side worse off than going on.
+    ``belief`` (R, P, G) is this week's, after the moves seen.
     """
+    state, p, mods, st, centres, scale = dc.state, dc.p, dc.mods, dc.st, dc.centres, dc.scale
+    pwin, r_own, c_own, a_own = dc.pwin, dc.r_own, dc.c_own, dc.a_own
     coef, pc_up, calm = _coefficients(
         state, belief, p, mods, st, pwin, a_own, look, centres, scale
     )
@@ -259,11 +260,7 @@ def _utilities(
     return U, pc_up, talks
 
 
-def _compliance(
-    state: State, belief: F64, p: Params, mods: Modifiers, st: Structure, pwin: F64,
-    r_own: F64, c_own: F64, a_own: F64, look: Outlook, centres: F64, scale: F64,
-    U: F64, talks: F64,
-) -> B:
+def _compliance(dc: DecisionContext, belief: F64, look: Outlook, U: F64, talks: F64) -> B:
     """Which actors take up a withdrawal commitment this week, (R, N) (model-spec V2.5).
 
     An actor under a commitment it does not yet keep compares, over the
@@ -271,8 +268,11 @@ def _compliance(
     (lower hazards through the hazard elasticity, less at the front, the
     audience cost of stepping down) against its best option as things are
     (where climbing above the cap carries the commitment's penalty). It
-    complies when the first is worth at least the second.
+    complies when the first is worth at least the second. ``U`` and ``talks``
+    are :func:`_utilities`'s, (R, Dn, 2, 4) and (R, Dn, 2).
     """
+    state, p, mods, st, centres, scale = dc.state, dc.p, dc.mods, dc.st, dc.centres, dc.scale
+    pwin, r_own, c_own, a_own = dc.pwin, dc.r_own, dc.c_own, dc.a_own
     sides = st.sides
     committed = (mods.commit_cap < TOP) | (mods.commit_pullback > 0)
     # An actor that broke its commitment is not offered it again.
