@@ -39,11 +39,16 @@ def at(series: np.ndarray, day: dt.date) -> np.ndarray:
     return series[:, i] * (1 - (x - i)) + series[:, i + 1] * (x - i)
 
 
-def measure(runs: int, hindcast: bool) -> dict:
+def _status_quo(hindcast: bool):
+    """ukraine-2022 to 31 December 2022 (50 weeks; later steps would change nothing
+    read here), and its status quo compiled."""
     sc = load_scenario("ukraine-2022", hindcast=hindcast)
-    # 50 weeks reach 31 December 2022; later steps would change nothing read here.
     sc = sc.model_copy(update={"settings": sc.settings.model_copy(update={"steps": 50})})
-    model = compile_model(sc, "status-quo")
+    return sc, compile_model(sc, "status-quo")
+
+
+def measure(runs: int, hindcast: bool) -> dict:
+    sc, model = _status_quo(hindcast)
     cols: dict[str, list] = {k: [] for k in ("onset", "deaths", "idps", "refugees", "regional")}
     for a in range(0, runs, 1000):
         out, s = run_chunk(sc, model, 0, np.arange(a, min(a + 1000, runs)), record=True)
@@ -72,9 +77,7 @@ SETTLED_BY = ("unsettled", "concession", "agreement", "victory")
 
 def endings(runs: int) -> dict:
     """How the wars begun in the first 8 weeks end, by week 50 (hindcast, status quo)."""
-    sc = load_scenario("ukraine-2022", hindcast=True)
-    sc = sc.model_copy(update={"settings": sc.settings.model_copy(update={"steps": 50})})
-    model = compile_model(sc, "status-quo")
+    sc, model = _status_quo(hindcast=True)
     parts = [run_chunk(sc, model, 0, np.arange(a, min(a + 1000, runs)))[0]
              for a in range(0, runs, 1000)]
     o = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}

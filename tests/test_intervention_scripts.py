@@ -22,15 +22,15 @@ from __future__ import annotations
 import numpy as np
 
 from conftest import actor, build, ladder, scenario_dict, simulate
+from detente.analysis.statistics import paired_difference
 
 RUNS = 800
 
 
 def paired(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
-    """Mean of a - b, run by run, and its 95% interval (normal approximation)."""
-    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
-    half = 1.96 * d.std(ddof=1) / np.sqrt(len(d))
-    return float(d.mean()), float(d.mean() - half), float(d.mean() + half)
+    """Mean of a - b, run by run, and its 95% interval (the project's paired difference)."""
+    mean, (lo, hi) = paired_difference(a, b)
+    return mean, lo, hi
 
 
 def crisis(package: list[dict], **over) -> dict:
