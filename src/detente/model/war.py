@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import current, real, xp
+from detente.backend import Rows, current, real, xp
 from detente.model import front
 from detente.model.alliances import join_chance, join_value
 from detente.model.balance import (
@@ -20,6 +20,7 @@ from detente.model.balance import (
 )
 from detente.model.beliefs import mean
 from detente.model.params import Params, Structure
+from detente.model.rows import view
 from detente.model.peace import (
     _settle,
 )
@@ -138,6 +139,29 @@ def _war(
 def _escalate(
     state: State, p: Params, mods: Modifiers, st: Structure, seed: int, runs: I64, at_war: B
 ) -> None:
+    """Escalation inside a war, on the runs at war only (row-wise, with draws keyed
+    by run: the same numbers as on every row, for a fraction of the cost when
+    few runs are at war and many fight along a violated ceasefire line)."""
+
+    def escalated(rows: Rows) -> Escalation:
+        return _escalated(view(rows, state), view(rows, p), view(rows, mods), st, seed,
+                          rows.take(runs), rows.take(at_war))
+
+    def unchanged() -> Escalation:
+        return state.rung, state.joined, state.nuclear_deaths, state.nuclear_used
+
+    be = current()
+    (state.rung, state.joined, state.nuclear_deaths, state.nuclear_used) = be.on_rows_where(
+        at_war.any(axis=1), escalated, unchanged
+    )
+
+
+Escalation = tuple[I64, B, F64, B]  # rung, joined, nuclear deaths, nuclear used
+
+
+def _escalated(
+    state: State, p: Params, mods: Modifiers, st: Structure, seed: int, runs: I64, at_war: B
+) -> Escalation:
     """Escalation inside a war: rungs climb by hazard, allies join, a nuclear weapon may be used."""
     Dn = at_war.shape[1]
     t = state.t
@@ -161,24 +185,31 @@ def _escalate(
             uniform(seed, "hazard.war-rung", t, runs, (Dn,)) < _take(p.hazard, state.rung)
         )
     target = xp.where(at_six & ~tied, NUCLEAR_ALERT_RUNG, state.rung + 1)
-    state.rung = xp.where(climb, target, state.rung)
+    rung = xp.where(climb, target, state.rung)
     # Allies join at the regional rung: each member of an alliance the defender
     # is a member of chooses by its expected value (alliances.join_value); a
     # partner gets aid only. Its draw is one per dispute and member, so a member
     # that stayed out joins later only if its value rises (the defender losing).
-    regional = at_war & (state.rung >= REGIONAL_RUNG)
+    regional = at_war & (rung >= REGIONAL_RUNG)
+    joined = state.joined
     if st.member.shape[0] and current().some(regional):
-        _join(state, p, mods, st, regional, uniform(seed, "war.join", 0, runs, (Dn, st.n_actors)))
-    nuke = climb & (state.rung == NUCLEAR_USE_RUNG)
+        joined = _join(state, p, mods, st, regional,
+                       uniform(seed, "war.join", 0, runs, (Dn, st.n_actors)))
+    nuke = climb & (rung == NUCLEAR_USE_RUNG)
     first_use = nuke.any(axis=1) & ~state.nuclear_used
-    state.nuclear_deaths = state.nuclear_deaths + xp.where(first_use, p.nuclear_use_deaths, 0.0)
-    state.nuclear_used = state.nuclear_used | nuke.any(axis=1)
+    return (
+        rung,
+        joined,
+        state.nuclear_deaths + xp.where(first_use, p.nuclear_use_deaths, 0.0),
+        state.nuclear_used | nuke.any(axis=1),
+    )
 
 
 def _join(
     state: State, p: Params, mods: Modifiers, st: Structure, regional: B, u: F64
-) -> None:
-    """Members join the defender's war by their choice (R, Dn, N); see alliances.join_value."""
+) -> B:
+    """Who has joined the defender's war after this week's choices (R, Dn, N), by
+    their expected values (alliances.join_value)."""
     centres = xp.asarray(grid(st.bins), dtype=real())
     slot = np.zeros(st.n_actors, dtype=np.int64)
     slot[st.observers] = np.arange(len(st.observers))
@@ -199,7 +230,7 @@ def _join(
         p.contest_exponent,
     )
     join = regional[..., None] & may & (u < join_chance(p.rationality, value))
-    state.joined = state.joined | join
+    return state.joined | join
 
 
 def _call_up_and_aid(
