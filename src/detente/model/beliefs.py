@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import xp
+from detente.backend import current, xp
 
 F64 = NDArray[np.float64]
 
@@ -27,6 +27,8 @@ def likelihood_update(belief: F64, likelihood: F64) -> F64:
     post = belief * likelihood
     total = post.sum(axis=-1, keepdims=True)
     ok = total > 1e-300
+    if not current().some(~ok):  # known to hold everywhere: no select needed
+        return post / total
     return xp.where(ok, post / xp.where(ok, total, 1.0), belief)
 
 
@@ -46,7 +48,10 @@ def gaussian_update(belief: F64, centres: F64, signal: F64, sd: F64) -> F64:
     # Bayes' rule ignores, and keeps the nearest bin from underflowing.
     lik = xp.exp(-0.5 * (z2 - z2.min(axis=-1, keepdims=True)))
     updated = likelihood_update(belief, lik)
-    return xp.where((sd > 0)[..., None], updated, belief)
+    informative = sd > 0
+    if not current().some(~informative):  # known: every signal is used
+        return updated
+    return xp.where(informative[..., None], updated, belief)
 
 
 def mean(belief: F64, centres: F64) -> F64:

@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 
 from detente.backend import Rows, current, real, xp
 from detente.model.balance import (
+    _arms,
     _balance_seen,
     _front_scale,
     _violation,
@@ -76,7 +77,7 @@ def _negotiate(
         sub = rows.take
         s_state = view(rows, state)
         lines_r = _Lines(s_state, view(rows, p), view(rows, mods), st, sub(r_own), sub(c_own),
-                         sub(a_own), centres, sub(open_))
+                         sub(a_own), centres, sub(open_), sub(t.lines.arms_next))
         seen_by_proposer = _proposers_view(
             lines_r, sub(seen), sub(bias), sub((coef, threat, look.gain_war))
         )
@@ -177,15 +178,19 @@ class _Lines:
         a_own: F64,
         centres: F64,
         open_: B,
+        arms_next: F64 | None = None,
     ) -> None:
         self.args = (state, p, mods, st)
         self.r_own, self.c_own, self.a_own, self.centres = r_own, c_own, a_own, centres
         self.open_ = open_
+        # The arsenals' next Richardson step, the same for every view of the
+        # balance: computed once (:func:`detente.model.balance._arms`).
+        self.arms_next = _arms(state, p, mods, st) if arms_next is None else arms_next
 
     def __call__(self, pwin: F64) -> tuple[Coefficients, F64, Outlook]:
         state, p, mods, st = self.args
         look = _outlook(state, p, mods, st, pwin, self.r_own, self.c_own, self.centres,
-                        state.belief)
+                        state.belief, self.arms_next)
         coef = _ways_on(state, p, mods, st, self.centres, pwin, self.a_own, look, self.open_)
         threat = _war_threat(coef, state.belief, p, st, self.centres, look.gain_war)
         return coef, threat, look
