@@ -26,7 +26,6 @@ from pydantic import (
     ValidationInfo,
     model_validator,
 )
-from scipy import stats
 
 __all__ = [
     "DIST_TAGS",
@@ -41,6 +40,15 @@ __all__ = [
     "Uniform",
 ]
 
+
+
+def _stats() -> Any:
+    """``scipy.stats``, imported when a distribution first needs it: it takes
+    about half a second, which commands that only read scenarios
+    (``detente scenarios``, ``--help``, the web app's forms) need not pay."""
+    from scipy import stats
+
+    return stats
 
 class Dist(BaseModel):
     """The base of every distribution: what a scenario's number is once validated."""
@@ -146,7 +154,7 @@ class TruncNormal(Dist):
     def _frozen(self) -> Any:
         a = (self.low - self.mean_) / self.sd
         b = (self.high - self.mean_) / self.sd
-        return stats.truncnorm(a, b, loc=self.mean_, scale=self.sd)
+        return _stats().truncnorm(a, b, loc=self.mean_, scale=self.sd)
 
     def support(self) -> tuple[float, float]:
         return (self.low, self.high)
@@ -181,7 +189,7 @@ class Beta(Dist):
         return self.low + (self.high - self.low) * self.a / (self.a + self.b)
 
     def ppf(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
-        return self.low + (self.high - self.low) * stats.beta.ppf(u, self.a, self.b)
+        return self.low + (self.high - self.low) * _stats().beta.ppf(u, self.a, self.b)
 
 
 class Triangular(Dist):
