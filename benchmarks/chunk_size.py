@@ -68,7 +68,8 @@ def main() -> None:
     runs = a.runs or (1000 if a.quick else 10_000)
     sizes = [s for s in a.sizes if s <= runs] or [runs]
     report = Report("chunk_size", a)
-    small = {s: measure(min(runs, 600), min(s, 200)).info["outcomes"] for s in (sizes[0], sizes[-1])}
+    small = {s: measure(min(runs, 600), min(s, 200)).info["outcomes"]
+             for s in (sizes[0], sizes[-1])}
     report.check("before timing, on 600 runs: chunks of two sizes give the same outcomes",
                  len(set(small.values())) == 1, outcomes=small)
     t = interleave({str(s): (lambda s=s: measure(runs, s)) for s in sizes}, rounds_of(a))
