@@ -19,13 +19,6 @@ from detente.model.params import draw_params
 from detente.model.simulate import common_priors, compile_model, simulate_chunk
 from detente.model.state import initial_state
 
-# The hand kernel and the Mesa model are second copies of model version 1's
-# rules, kept only to time the engine against (benchmarks/); version 2's
-# bargaining, agreements and commitments are not ported to them yet, so they
-# no longer compute the engine's numbers. Skipped, not deleted: porting them is
-# part of the performance issue (benchmarks against the same model).
-pytestmark = pytest.mark.skip(reason="baselines implement model version 1; port pending")
-
 BASELINES = Path(__file__).parents[1] / "benchmarks" / "baselines"
 
 
@@ -59,8 +52,28 @@ def test_the_hand_kernel_gives_the_engines_numbers_bit_for_bit():
         p, state.belief, 7, np.arange(500, 1700), st.steps, st.bins, st.lookahead
     )
     assert engine["war"].mean() > 0.3  # wars, settlements and crises to compare
+    # Settlements that come apart (model-spec V2.4) are on the path compared.
+    assert (engine["breakdowns.province"] > 0).mean() > 0.02
     for key, value in kernel.items():
         assert np.array_equal(engine[key], value), key
+
+
+def test_what_the_baselines_leave_out_is_idle_in_their_scenarios_and_only_there():
+    sc = load_scenario("two-state-textbook")
+    runs = np.arange(50)
+    p = draw_params(sc, 7, runs)
+    left_out = baseline("inactive").left_out
+    assert all(left_out(sc, compile_model(sc, "status-quo"), p).values())
+    # Talks, or arsenals that move (allies arming against the challenger), are
+    # mechanisms the hand kernel lacks: the check must refuse them.
+    assert not all(left_out(sc, compile_model(sc, "negotiations"), p).values())
+    _, p4, _, _ = inputs(runs, 4)
+    sys.path.insert(0, str(BASELINES.parent))
+    try:
+        sc4 = __import__("scaling").with_allies(4)
+    finally:
+        sys.path.remove(str(BASELINES.parent))
+    assert not all(left_out(sc4, compile_model(sc4, "status-quo"), p4).values())
 
 
 @pytest.mark.skipif(importlib.util.find_spec("mesa") is None, reason="mesa is not installed")
