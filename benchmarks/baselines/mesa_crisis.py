@@ -165,6 +165,15 @@ class Actor(mesa.Agent):
         utility[CONCEDE] = self.resolve * (sc - s) - self.audience * self.posture / TOP
         self.choice = _logit(utility, self.beta, m.decisions[m.t, self.i])
 
+    def renege_gap(self, settlement: float) -> float:
+        """What breaking the settlement in force is worth to me: fighting now less the
+        terms, less the audience cost of breaking a public agreement (model-spec V2.4)."""
+        s, sc, sw = self.shares()
+        p = self.win_probability()
+        war = self.resolve * (p * sw + (1 - p) * sc - s) - self.cost()
+        mine = settlement if self.i == 0 else 1.0 - settlement
+        return war - self.resolve * (mine - s) - self.audience
+
     def civilians(self, violence: float, at_war: bool) -> None:
         m = self.model
         if not self.disputant:  # no fighting on an ally's soil
@@ -206,6 +215,7 @@ class CrisisModel(mesa.Model):
     def __init__(self, p, r: int, st, beliefs, cbeliefs, draws: dict, grid, lookahead) -> None:
         super().__init__(seed=r)
         self.t, self.phase, self.war = 0, CRISIS, False
+        self.settlement = math.nan  # the challenger's share under the terms in force
         self.grid, self.lookahead = grid, lookahead
         self.hostile = st.hostile
         self.member = st.member[0] if len(st.member) else np.zeros(st.n_actors, dtype=bool)
@@ -213,6 +223,9 @@ class CrisisModel(mesa.Model):
         self.cohesion_noise = float(p.cohesion_signal_noise[r])
         self.normals, self.decisions = draws["normals"][r], draws["decisions"][r]
         self.hazards, self.climbs = draws["hazards"][r], draws["climbs"][r]
+        self.breaks = draws["agreements"][r]
+        self.agreement_breakdown = float(p.agreement_breakdown[r, 0])
+        self.renege_rate = float(p.renege_rate[r, 0])
         self.cohesion_normals, self.joins = draws["cohesion_normals"][r], draws["joins"][r]
         for name in PER_RUN:
             setattr(self, name, float(getattr(p, name)[r]))
@@ -247,6 +260,9 @@ class CrisisModel(mesa.Model):
         return 1.0 - (1.0 - h) ** self.lookahead
 
     def step(self) -> None:
+        # A settlement in force is judged at the start of the week.
+        gaps = [a.renege_gap(self.settlement) for a in self.actors[:2]] if (
+            self.phase == SETTLED) else None
         self.agents.do("plan_arms")
         self.agents.do("commit_arms")
         self.agents.do("observe")
@@ -255,6 +271,8 @@ class CrisisModel(mesa.Model):
                 self.agents.do("learn_from_rival")
             self.agents.do("choose")
             self.resolve_moves()
+        elif gaps is not None:
+            self.break_settlement(gaps)
         for a in self.actors:
             a.new_military_deaths = 0.0
         if self.phase == WAR:
@@ -271,8 +289,10 @@ class CrisisModel(mesa.Model):
     def resolve_moves(self) -> None:
         war = False
         for a in self.actors[:2]:
-            if a.choice == CONCEDE:
+            if a.choice == CONCEDE and self.phase == CRISIS:
+                # The challenger backing down keeps the status quo; else it gets its demand.
                 self.phase = SETTLED
+                self.settlement = self.status_quo if a.i == 0 else self.demand
             step = {UP: 1, DOWN: -1}.get(a.choice, 0)
             new = max(a.posture + step, 0)
             war |= new > TOP
@@ -283,6 +303,28 @@ class CrisisModel(mesa.Model):
             h = self.war_risk_now()
             if war or self.hazards[self.t] < h:
                 self.phase, self.rung, self.war = WAR, WAR_RUNG, True
+
+    def break_settlement(self, gaps: list[float]) -> None:
+        """The settlement comes apart by either side's logit choice in its gain from
+        breaking, or by a hazard nobody chose that rises with the larger gain; the
+        breaker presses its claim from the top crisis rung and the other side reads
+        the breach as a sign of resolve (model-spec V2.4)."""
+        c, d = self.actors[:2]
+        by = [1.0 / (1.0 + math.exp(-min(max(a.beta * g, -50.0), 50.0)))
+              for a, g in zip((c, d), gaps, strict=True)]
+        incentive = max(max(gaps[0], 0.0), max(gaps[1], 0.0))
+        accident = 1.0 - (1.0 - self.agreement_breakdown) * math.exp(-self.renege_rate * incentive)
+        accident = min(max(accident, 0.0), 1.0)
+        chosen = 1.0 - (1.0 - by[0]) * (1.0 - by[1])
+        if not self.breaks[self.t] < 1.0 - (1.0 - accident) * (1.0 - chosen):
+            return
+        breaker = 1 if gaps[1] > gaps[0] else 0
+        self.actors[breaker].posture = TOP
+        self.phase, self.settlement = CRISIS, math.nan
+        self.rung = max(c.posture, d.posture)
+        c.last_move = d.last_move = 0  # nobody moved in the crisis while it was settled
+        other = self.actors[1 - breaker]
+        other.belief = _bayes(other.belief, 0.02 + 0.98 * self.grid)
 
     def war_risk_now(self) -> float:
         c, d = self.actors[:2]
@@ -322,6 +364,7 @@ class CrisisModel(mesa.Model):
         d_front = d.deployed / max(d.deployed0, 1e-12)
         if c_front < self.collapse or d_front < self.collapse or self.territory >= 1.0:
             self.phase = SETTLED  # a front collapsed, or the territory is taken
+            self.settlement = self.status_quo if c_front < self.collapse else self.demand
 
 
 def _signal(belief: np.ndarray, grid: np.ndarray, signal: float, sd: float) -> np.ndarray:
@@ -365,6 +408,9 @@ def simulate(p, st, beliefs, cbeliefs, seed: int, runs) -> dict:
         "decisions": np.stack([uniform(seed, "decision", t, runs, (1, 2))[:, 0] for t in ts], 1),
         "hazards": np.stack([uniform(seed, "hazard.war", t, runs, (1,))[:, 0] for t in ts], 1),
         "climbs": np.stack([uniform(seed, "hazard.war-rung", t, runs, (1,))[:, 0] for t in ts], 1),
+        "agreements": np.stack(
+            [uniform(seed, "hazard.agreement", t, runs, (1,))[:, 0] for t in ts], 1
+        ),
         "joins": uniform(seed, "war.join", 0, runs, (1, n))[:, 0],
         "cohesion_normals": np.stack(
             [normal(seed, "signal.cohesion", t, runs, (n, max(n_al, 1)))[:, :2, 0] for t in ts], 1
