@@ -24,12 +24,14 @@ def _all(a, value) -> bool:
     return bool(np.all(np.asarray(a) == value))
 
 
-def left_out(sc, model, p, allies: bool = False) -> dict[str, bool]:
+def left_out(sc, model, p, allies: bool = False, commitment: bool = False) -> dict[str, bool]:
     """Each mechanism the baselines leave out -> whether this scenario keeps it idle.
 
     ``sc`` the scenario, ``model`` its compiled package, ``p`` the drawn
     parameters (detente's Params); ``allies`` allows one alliance backing the
-    defender (the Mesa series), else none.
+    defender (the Mesa series), else none; ``commitment`` says the baseline
+    ports the commitment problem (the Mesa model does, the hand kernel does
+    not: it needs the arsenals to stand still).
     """
     st = model.structure
     d = sc.disputes[0]
@@ -44,7 +46,13 @@ def left_out(sc, model, p, allies: bool = False) -> dict[str, bool]:
     one_alliance = len(sc.alliances) == (1 if allies else 0)
     if allies and one_alliance:
         one_alliance = sc.alliances[0].members[0] == d.defender and not sc.alliances[0].partners
+    still = {
+        "arsenals at their Richardson fixed point and no declared power shift "
+        "(no commitment problem)": bool(np.array_equal(arms, p.arsenal))
+        and _all(p.power_shift, 0.0),
+    }
     return {
+        **({} if commitment else still),
         "no intervention in the package (no talks, ceasefires, caps, commitments, "
         "guarantees or multipliers)": model.interventions == (),
         "one dispute, two disputants, opened in crisis at postures (3, 2)": (
@@ -57,9 +65,7 @@ def left_out(sc, model, p, allies: bool = False) -> dict[str, bool]:
         ),
         "no nuclear power (no war climbs past the regional rung)": not st.nuclear.any(),
         "weekly steps, incomplete information": st.step_weeks == 1 and not st.complete_information,
-        "arsenals at their Richardson fixed point and no declared power shift "
-        "(no commitment problem)": bool(np.array_equal(arms, p.arsenal))
-        and _all(p.power_shift, 0.0) and p.aid_flow.size == 0,
+        "no allied aid flowing into arsenals": p.aid_flow.size == 0 or _all(p.aid_flow, 0.0),
         "no optimism (every odds multiplier 1)": _all(p.optimism_lift, 1.0),
         "no call-up, tempo, opening wave, front flight or war-time return": (
             _all(p.recruitment, 0.0) and _all(p.tempo, 1.0) and _all(p.tempo_surge, 0.0)
