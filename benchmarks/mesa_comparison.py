@@ -11,11 +11,12 @@ per actor, staged activation), with detente's rules and random numbers; and
 the same crisis with 4 and 8 allies of the defender (`benchmarks/scaling.py`'s
 actor series: an alliance, cohesion beliefs, allies' arms, a war that spreads
 and allies that join).
-Before timing anything the script checks, run by run, that Mesa and detente
-agree on who goes to war and the highest rung (every run) and on deaths and
-displaced (to 1e-9 relative); with allies, on who goes to war. If they do
-not, it writes the check to the JSON and stops: a ratio against a different
-model would mean nothing.
+Before timing anything the script checks that what the Mesa model leaves out
+is idle in each scenario (`benchmarks/baselines/inactive.py`) and, run by
+run, that Mesa and detente agree on who goes to war and the highest rung
+(every run) and on deaths and displaced (to 1e-9 relative), with and without
+allies. If they do not, it writes the check to the JSON and stops: a ratio
+against a different model would mean nothing.
 
 Then, interleaved, best of N, the load recorded (benchmarks/harness.py),
 run-steps per second of: Mesa in one process and in as many processes as
@@ -40,6 +41,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent / "baselines"))
 sys.path.insert(0, str(Path(__file__).parent))
 
+import inactive
 import mesa_crisis
 from harness import Report, arguments, interleave, outcomes_agree, rounds_of
 from scaling import with_allies
@@ -71,9 +73,19 @@ def check_agreement(report: Report, n_mesa: int) -> None:
     """Mesa and detente, run by run, before anything is timed."""
     for allies in (0, 4, 8):
         sc = scenario(allies)
+        model = compile_model(sc, "status-quo")
+        left_out = inactive.left_out(
+            sc, model, draw_params(sc, SEED, np.arange(n_mesa)), allies=bool(allies),
+            commitment=True,
+        )
+        report.check(
+            f"{2 + allies} actors: what the Mesa model leaves out is idle in the scenario",
+            all(left_out.values()),
+            **left_out,
+        )
         theirs = mesa_runs((0, n_mesa), allies)
-        ours = simulate_chunk(sc, compile_model(sc, "status-quo"), SEED, np.arange(n_mesa))
-        keys = ("war", "max_rung", "deaths", "displaced") if not allies else ("war",)
+        ours = simulate_chunk(sc, model, SEED, np.arange(n_mesa))
+        keys = ("war", "max_rung", "deaths", "displaced")
         agree = outcomes_agree(ours, theirs, keys, rtol=1e-9)
         report.check(
             f"{2 + allies} actors, {n_mesa} runs: Mesa and detente agree run by run on "

@@ -8,9 +8,11 @@ Usage::
 The baseline is `benchmarks/baselines/hand_kernel.py`, the status quo of
 `two-state-textbook` written for that crisis alone (two actors, one dispute,
 no alliances or interventions) with the same numerical primitives. Before
-timing, the script checks that the kernel and the engine give the same
-numbers run by run, bit for bit (war, settled, highest rung, deaths,
-displaced); if they do not, it writes the check to the JSON and stops. Then
+timing, the script checks that every mechanism the kernel leaves out is idle
+in the scenario (`benchmarks/baselines/inactive.py`) and that the kernel and
+the engine give the same numbers run by run, bit for bit (war, settled,
+highest rung, deaths, displaced); if not, it writes the check to the JSON
+and stops. Then
 it times both in this process on the same runs and chunks (2,500 runs; the
 ``CHUNK`` environment variable changes it), parameters drawn and initial
 state built by the same code in both, interleaved, best of N
@@ -30,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).parent / "baselines"))
 sys.path.insert(0, str(Path(__file__).parent))
 
 import hand_kernel
+import inactive
 from harness import Report, arguments, fingerprint, interleave, outcomes_agree, rounds_of
 
 from detente import load_scenario
@@ -65,6 +68,12 @@ def main() -> None:
     chunks = [np.arange(a, min(a + CHUNK, n)) for a in range(0, n, CHUNK)]
     report.put("job", f"{NAME} / status-quo, {n} runs x {st.steps} steps, chunks of {CHUNK}")
 
+    left_out = inactive.left_out(sc, model, draw_params(sc, SEED, np.arange(n)))
+    report.check(
+        "what the hand kernel leaves out is idle in this scenario",
+        all(left_out.values()),
+        **left_out,
+    )
     engine = joined(simulate_chunk(sc, model, SEED, c) for c in chunks)
     kernel = joined(kernel_chunk(sc, st, c) for c in chunks)
     report.check(

@@ -5,13 +5,29 @@ The engine handles any number of actors, disputes, alliances, policies and
 interventions through a compiled :class:`~detente.model.engine.Model`,
 dataclasses of state and parameters, and loops over disputes and sides.
 This kernel is what one would write for this one crisis alone: two actors,
-one dispute, no alliances, no interventions, the expected-utility rule for
-both, every array (runs,) or (runs, 2), nothing the scenario cannot reach
-(no ceasefires, no escalation beyond rung 6, no talks). It calls the same
-numerical primitives (Bayes on a grid, the logit choice, the square law,
-Richardson's step, the counter-based random streams), so it computes the same
-numbers; `benchmarks/overhead.py` checks that run by run before it times
-anything.
+one dispute, the expected-utility rule for both, every array (runs,) or
+(runs, 2). It is model version 2's step (docs/model.md) as far as the
+scenario reaches it: Richardson's arms step, signals and costly moves read by
+Bayes on a grid, the one-step look-ahead utilities with a logit choice, the
+hazard of unintended war, the square law, settlements that come apart by
+either side's choice in its gain from fighting now (model-spec V2.4: the
+crisis reopens at the top rung for the breaker and the other side takes the
+breach as a sign of resolve), displacement and mobilisation.
+
+Left out, because the scenario keeps it idle (`inactive.left_out` checks each
+before the benchmark compares anything): talks and offers (no channel open),
+ceasefires and their breakdown, commitments, caps and guarantees (no
+intervention in the package); the commitment problem's erosion K(x) of a
+peaceful share (the arsenals sit at their Richardson fixed point, so no
+shift in power is forecast and K(x) = x); mutual optimism (every odds
+multiplier is 1); alliances, war beyond rung 6 and nuclear use; the
+high-intensity war's tempo, call-up, flight waves and war-time returns
+(their parameters at the values that leave the step unchanged).
+
+It calls the same numerical primitives (Bayes on a grid, the logit choice,
+the square law, Richardson's step, the counter-based random streams), so it
+computes the same numbers; `benchmarks/overhead.py` checks that run by run,
+bit for bit, before it times anything.
 
 This is a baseline, not part of detente: a second copy of the rules that
 only the benchmark uses.
@@ -29,11 +45,14 @@ from detente.theory.richardson import euler_step
 
 TOP, WAR_RUNG = 5, 6
 CRISIS, WAR, SETTLED = 0, 1, 3
-BY_CONCESSION, BY_VICTORY = 1, 3
+NOT_SETTLED, BY_CONCESSION, BY_VICTORY = 0, 1, 3
 HOSTILE = np.array([[False, True], [True, False]])
 
 
-def simulate(p, belief0, seed: int, runs, steps: int, bins: int, lookahead: float) -> dict:
+# One fused function by design (a hand kernel): the step is not split into calls.
+def simulate(  # noqa: C901
+    p, belief0, seed: int, runs, steps: int, bins: int, lookahead: float
+) -> dict:
     """Run the crisis for ``runs``; ``p`` holds the drawn parameters (detente's Params)."""
     R = len(runs)
     dt, dt_y = 1.0, 1.0 / 52.1775
@@ -46,6 +65,7 @@ def simulate(p, belief0, seed: int, runs, steps: int, bins: int, lookahead: floa
     max_rung = rung.copy()
     territory = p.territory[:, 0].copy()
     settled_by = np.zeros(R, dtype=np.int64)
+    settlement = np.full(R, np.nan)  # the challenger's share under the terms in force
     war_onset = np.full(R, -1)
     belief = belief0.copy()  # (R, 2, G): side s's belief about the other side
     mil = np.zeros((R, 2))
@@ -85,6 +105,21 @@ def simulate(p, belief0, seed: int, runs, steps: int, bins: int, lookahead: floa
         return (s_ - sc) + risk * gain(pw, s_, sc, sw), risk * c + k - a * post / TOP
 
     for t in range(steps):
+        # What each side of a settled run makes of breaking the terms in force,
+        # judged at the start of the week (before the arms step).
+        held = np.flatnonzero(phase == SETTLED)
+        if len(held):
+            S = strength(forces[held], arsenal[held], held)
+            gamma = p.contest_exponent[held]
+            tc = np.power(np.maximum(S[:, 0], 1e-12), gamma)
+            tf = np.power(np.maximum(S[:, 1], 1e-12), gamma)
+            pwin = np.stack([tc / (tc + tf), tf / (tc + tf)], 1)
+            cost = p.war_cost[held] * (1.0 + p.mobilisation_cost[held, None] * mob[held])
+            r_own, sh = p.resolve[held], s[held]
+            war_payoff = r_own * gain(pwin, sh, s_concede[held], s_win[held]) - cost
+            x = settlement[held]
+            kept = r_own * (np.stack([x, 1.0 - x], 1) - sh)
+            renege = war_payoff - kept - p.audience_cost[held]
         arsenal = np.minimum(
             euler_step(arsenal, p.arms_reaction, p.arms_fatigue, p.arms_grievance, HOSTILE, dt_y),
             1e12,
@@ -174,6 +209,8 @@ def simulate(p, belief0, seed: int, runs, steps: int, bins: int, lookahead: floa
         posture = np.where(crisis[:, None], new_post, posture)
         conceded = (choice == 3) & crisis[:, None]
         settle = conceded.any(axis=1)
+        # The challenger backing down keeps the status quo; else it gets its demand.
+        settlement = np.where(settle, np.where(conceded[:, 0], q, dem), settlement)
         settled_by = np.where(settle, BY_CONCESSION, settled_by)
         phase = np.where(settle, SETTLED, phase)
         crisis = phase == CRISIS
@@ -184,6 +221,32 @@ def simulate(p, belief0, seed: int, runs, steps: int, bins: int, lookahead: floa
         war_onset = np.where(start & (war_onset < 0), t, war_onset)
         phase = np.where(start, WAR, phase)
         rung = np.where(start, WAR_RUNG, rung)
+
+        # Settlements come apart (model-spec V2.4): each side breaks the terms
+        # by a logit choice in its gain from fighting now, besides a hazard
+        # nobody chose that rises with the larger incentive.
+        if len(held):
+            z = np.clip(p.rationality[held] * renege, -50.0, 50.0)
+            by_choice = 1.0 / (1.0 + np.exp(-z))
+            incentive = np.maximum(renege, 0.0).max(axis=1)
+            base_h, rate = p.agreement_breakdown[held, 0], p.renege_rate[held, 0]
+            accident = np.clip(1.0 - (1.0 - base_h) * np.exp(-rate * incentive), 0.0, 1.0)
+            chosen = 1.0 - (1.0 - by_choice[:, 0]) * (1.0 - by_choice[:, 1])
+            h = 1.0 - (1.0 - accident) * (1.0 - chosen)
+            u = uniform(seed, "hazard.agreement", t, runs[held], (1,))[:, 0]
+            hit = u < h
+            if hit.any():
+                rows = held[hit]
+                breaker = (renege[hit, 1] > renege[hit, 0]).astype(np.int64)
+                # The breaker presses its claim again from the top crisis rung.
+                posture[rows, breaker] = TOP
+                phase[rows] = CRISIS
+                settled_by[rows] = NOT_SETTLED
+                settlement[rows] = np.nan
+                rung[rows] = posture[rows].max(axis=1)
+                # The other side takes the breach as a sign of a resolved type.
+                b = belief[rows, 1 - breaker]
+                belief[rows, 1 - breaker] = likelihood_update(b, 0.02 + 0.98 * G)
 
         # War: the square law between the two fronts.
         at_war = phase == WAR
@@ -222,6 +285,7 @@ def simulate(p, belief0, seed: int, runs, steps: int, bins: int, lookahead: floa
                 )
             )
             ends = c_lost | d_lost
+            settlement = np.where(c_lost, q, np.where(d_lost, dem, settlement))
             settled_by = np.where(ends, BY_VICTORY, settled_by)
             phase = np.where(ends, SETTLED, phase)
 

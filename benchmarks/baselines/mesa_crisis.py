@@ -5,20 +5,31 @@ One :class:`mesa.Model` per run; one :class:`mesa.Agent` per actor, holding
 its own forces, arsenal, posture, mobilisation, civilians, its belief (a
 16-bin vector) about the rival's resolve and, for the two disputants, its
 belief about the alliance's cohesion; staged activation through
-``model.agents.do``. Allies arm against the challenger, join the war at the
-regional rung with probability equal to the alliance's cohesion, and share
-the defender's front. The rules are detente's (docs/model.md): Richardson's
-arms step, Bayes on a grid for signals and for costly moves, the one-step
-look-ahead utilities with a logit choice, the hazard of unintended war, the
-square law, displacement and mobilisation. Scalars are Python floats and
-``math``; belief vectors are small NumPy arrays, as a Mesa user would write
-them.
+``model.agents.do``. The rules are detente's model version 2 (docs/model.md)
+as far as this scenario reaches them: Richardson's arms step (allies arm
+against the challenger), Bayes on a grid for signals and for costly moves,
+the one-step look-ahead utilities with a logit choice, with the commitment
+problem's erosion K(x) of peaceful shares when the race forecasts a shift in
+power (Powell 2006), the hazard of unintended war, settlements that come apart
+by either side's choice (model-spec V2.4: the breaker back at the top rung,
+the other side reading the breach as resolve), allies that join the war at the
+regional rung by their expected value of joining (a logit in it), the square
+law on a shared front, displacement and mobilisation. Scalars are Python
+floats and ``math``; belief vectors are small NumPy arrays, as a Mesa user
+would write them.
+
+Left out, because the scenarios keep it idle (`inactive.left_out` checks each
+before the benchmark compares anything): talks and offers, ceasefires,
+commitments, caps and guarantees (no intervention in the package); mutual
+optimism; partners and allied aid; nuclear weapons; the high-intensity war's
+tempo, call-up, flight waves and war-time returns.
 
 Each run takes its random numbers from detente's streams (drawn for all runs
 at once before the models are built), so the baseline and detente can be
 compared run by run. ``math`` and NumPy can round ``exp`` and ``pow`` to a
-different last bit, which may tip a rare decision; `benchmarks/mesa_comparison.py`
-reports the share of runs that agree.
+different last bit, and some sums are taken in another order, which could tip
+a rare decision; `benchmarks/mesa_comparison.py` requires every run to agree
+before it times anything.
 
 This is a baseline, not part of detente: only the benchmark uses it.
 """
@@ -53,6 +64,7 @@ class Actor(mesa.Agent):
         self.arsenal = self.arsenal0 = float(p.arsenal[r, i])
         self.resolve = float(p.resolve[r, i])
         self.war_cost = float(p.war_cost[r, i])
+        self.war_cost_seen = float(p.war_cost_belief[r, i])  # what others expect it to be
         self.audience = float(p.audience_cost[r, i])
         self.beta = float(p.rationality[r, i])
         self.effectiveness = float(p.effectiveness[r, i])
@@ -71,10 +83,14 @@ class Actor(mesa.Agent):
         return self.model.actors[1 - self.i]
 
     # -- stages
-    def plan_arms(self) -> None:
+    def arms_ahead(self) -> float:
+        """Richardson's step from the arsenals as they stand."""
         rivals = sum(a.arsenal for a in self.model.actors if self.model.hostile[self.i, a.i])
         rate = self.k * rivals - self.a * self.arsenal + self.g
-        self.next_arsenal = min(max(self.arsenal + DT_YEAR * rate, 0.0), 1e12)
+        return min(max(self.arsenal + DT_YEAR * rate, 0.0), 1e12)
+
+    def plan_arms(self) -> None:
+        self.next_arsenal = self.arms_ahead()
 
     def commit_arms(self) -> None:
         self.arsenal = self.next_arsenal
@@ -116,6 +132,12 @@ class Actor(mesa.Agent):
         tc, tf = (max(x, 1e-12) ** gamma for x in totals)
         return (tc, tf)[self.i] / (tc + tf)
 
+    def kept(self, x: float) -> float:
+        """A peaceful own share as worth once a forecast shift in power is counted,
+        K(x) = x - delta (x - ceiling)^+ + delta (floor - x)^+ (Powell 2006)."""
+        delta = self.model.shadow_of_future
+        return x - delta * max(x - self.ceiling, 0.0) + delta * max(self.floor - x, 0.0)
+
     def stands(self, posture: int, level: int, p: float) -> np.ndarray:
         """Chance that each type of this actor stands at ``posture``, as the rival sees it
         (``p``: this actor's chance of winning, in the rival's eyes)."""
@@ -144,7 +166,8 @@ class Actor(mesa.Agent):
         m, r = self.model, self.rival
         s, sc, sw = self.shares()
         p = self.win_probability()
-        war = self.resolve * (p * sw + (1 - p) * sc - s) - self.cost()
+        gain = p * sw + (1 - p) * sc - s
+        keep_win, keep_sq = self.kept(sw) - s, self.kept(s) - s
         rs, rsc, rsw = r.shares()
         rp = 1.0 - p
         utility = [-math.inf] * 4
@@ -155,15 +178,25 @@ class Actor(mesa.Agent):
             den = (rs - rsc) + risk * (rp * rsw + (1 - rp) * rsc - rs)
             num = risk * r.cost() + k - r.audience * r.posture / TOP
             concede = float((self.belief * (m.grid * den < num)).sum())
-            u = concede * self.resolve * (sw - s) + (1 - concede) * (risk * war + 0.0) - k
-            if option == DOWN:
-                u -= self.audience / TOP
+            # Concession, war within the look-ahead, or the crisis going on at the
+            # status quo as a commitment problem leaves it.
+            a = concede * keep_win + (1 - concede) * (risk * gain + (1 - risk) * keep_sq)
+            extra = k + (self.audience / TOP if option == DOWN else 0.0)
             if 0 <= new <= TOP:
-                utility[option] = u
+                utility[option] = self.resolve * a + self.cost() * -((1 - concede) * risk) - extra
         if self.posture >= TOP:
-            utility[UP] = war
-        utility[CONCEDE] = self.resolve * (sc - s) - self.audience * self.posture / TOP
+            utility[UP] = self.resolve * gain - self.cost()
+        utility[CONCEDE] = self.resolve * (self.kept(sc) - s) - self.audience * self.posture / TOP
         self.choice = _logit(utility, self.beta, m.decisions[m.t, self.i])
+
+    def renege_gap(self, settlement: float) -> float:
+        """What breaking the settlement in force is worth to me: fighting now less the
+        terms, less the audience cost of breaking a public agreement (model-spec V2.4)."""
+        s, sc, sw = self.shares()
+        p = self.win_probability()
+        war = self.resolve * (p * sw + (1 - p) * sc - s) - self.cost()
+        mine = settlement if self.i == 0 else 1.0 - settlement
+        return war - self.resolve * (self.kept(mine) - s) - self.audience
 
     def civilians(self, violence: float, at_war: bool) -> None:
         m = self.model
@@ -206,6 +239,7 @@ class CrisisModel(mesa.Model):
     def __init__(self, p, r: int, st, beliefs, cbeliefs, draws: dict, grid, lookahead) -> None:
         super().__init__(seed=r)
         self.t, self.phase, self.war = 0, CRISIS, False
+        self.settlement = math.nan  # the challenger's share under the terms in force
         self.grid, self.lookahead = grid, lookahead
         self.hostile = st.hostile
         self.member = st.member[0] if len(st.member) else np.zeros(st.n_actors, dtype=bool)
@@ -213,12 +247,17 @@ class CrisisModel(mesa.Model):
         self.cohesion_noise = float(p.cohesion_signal_noise[r])
         self.normals, self.decisions = draws["normals"][r], draws["decisions"][r]
         self.hazards, self.climbs = draws["hazards"][r], draws["climbs"][r]
+        self.breaks = draws["agreements"][r]
+        self.agreement_breakdown = float(p.agreement_breakdown[r, 0])
+        self.renege_rate = float(p.renege_rate[r, 0])
         self.cohesion_normals, self.joins = draws["cohesion_normals"][r], draws["joins"][r]
         for name in PER_RUN:
             setattr(self, name, float(getattr(p, name)[r]))
         self.lethality, self.displacement = self.civilian_lethality, self.displacement_rate
         self.noise, self.war_noise = float(p.signal_noise[r]), float(p.war_signal_noise[r])
         self.status_quo, self.demand = float(p.status_quo[r, 0]), float(p.demand[r, 0])
+        self.power_shift = float(p.power_shift[r, 0])
+        self.shadow_of_future = float(st.shadow_of_future)
         self.territory = float(p.territory[r, 0])
         self.hazard = p.hazard[r].tolist()
         self.posture_cost = p.posture_cost[r].tolist()
@@ -246,15 +285,57 @@ class CrisisModel(mesa.Model):
         h = min(max(self.hazard[level] * scale, 0.0), 1.0)
         return 1.0 - (1.0 - h) ** self.lookahead
 
+    def commitment(self, arms_next: list[float]) -> None:
+        """Each disputant's ceiling and floor on peaceful shares (Powell 2006).
+
+        The challenger's forecast change in its chance of winning, from
+        Richardson's race run over the look-ahead; a side whose credible share
+        (its war share plus the other's believed cost in stake units) falls
+        with it can keep no more than its share after the shift.
+        """
+        c, d = self.actors[:2]
+        stake = self.demand - self.status_quo
+        pwin = [c.win_probability(), d.win_probability()]
+        grow = []
+        for a, nxt in zip((c, d), arms_next, strict=True):
+            ahead = max(a.arsenal + self.lookahead * (nxt - a.arsenal), 1e-9)
+            ratio = ahead / max(a.arsenal, 1e-9) if a.arsenal0 > 1e-6 else 1.0
+            grow.append(ratio**self.arms_elasticity)
+        m = (grow[0] / grow[1]) ** self.contest_exponent
+        pc = pwin[0]
+        future = pc * m / max(pc * m + 1.0 - pc, 1e-12)
+        shift = min(max(future + self.power_shift, 0.0), 1.0) - pc
+        y_now, y_fut = [], []
+        for a, p, own in zip((c, d), pwin, (shift * stake, -shift * stake), strict=True):
+            s, sc, sw = a.shares()
+            r_hat = float((a.belief * self.grid).sum())
+            y_now.append(s + (p * sw + (1 - p) * sc - s) + a.rival.war_cost_seen / max(r_hat, 1e-6))
+            y_fut.append(y_now[-1] + min(own, 0.0))
+        declining = [f < n - 1e-12 for f, n in zip(y_fut, y_now, strict=True)]
+        for a in (c, d):
+            a.ceiling = y_fut[a.i] if declining[a.i] else 1e9
+            a.floor = 1.0 - y_fut[1 - a.i] if declining[1 - a.i] else -1e9
+
+    def settle_bounds(self) -> None:
+        self.commitment([a.arms_ahead() for a in self.actors[:2]])
+
     def step(self) -> None:
+        # A settlement in force is judged at the start of the week.
+        gaps = None
+        if self.phase == SETTLED:
+            self.settle_bounds()
+            gaps = [a.renege_gap(self.settlement) for a in self.actors[:2]]
         self.agents.do("plan_arms")
         self.agents.do("commit_arms")
         self.agents.do("observe")
         if self.phase == CRISIS:
             if self.t > 0:
                 self.agents.do("learn_from_rival")
+            self.settle_bounds()
             self.agents.do("choose")
             self.resolve_moves()
+        elif gaps is not None:
+            self.break_settlement(gaps)
         for a in self.actors:
             a.new_military_deaths = 0.0
         if self.phase == WAR:
@@ -271,8 +352,10 @@ class CrisisModel(mesa.Model):
     def resolve_moves(self) -> None:
         war = False
         for a in self.actors[:2]:
-            if a.choice == CONCEDE:
+            if a.choice == CONCEDE and self.phase == CRISIS:
+                # The challenger backing down keeps the status quo; else it gets its demand.
                 self.phase = SETTLED
+                self.settlement = self.status_quo if a.i == 0 else self.demand
             step = {UP: 1, DOWN: -1}.get(a.choice, 0)
             new = max(a.posture + step, 0)
             war |= new > TOP
@@ -283,6 +366,49 @@ class CrisisModel(mesa.Model):
             h = self.war_risk_now()
             if war or self.hazards[self.t] < h:
                 self.phase, self.rung, self.war = WAR, WAR_RUNG, True
+
+    def break_settlement(self, gaps: list[float]) -> None:
+        """The settlement comes apart by either side's logit choice in its gain from
+        breaking, or by a hazard nobody chose that rises with the larger gain; the
+        breaker presses its claim from the top crisis rung and the other side reads
+        the breach as a sign of resolve (model-spec V2.4)."""
+        c, d = self.actors[:2]
+        by = [1.0 / (1.0 + math.exp(-min(max(a.beta * g, -50.0), 50.0)))
+              for a, g in zip((c, d), gaps, strict=True)]
+        incentive = max(max(gaps[0], 0.0), max(gaps[1], 0.0))
+        accident = 1.0 - (1.0 - self.agreement_breakdown) * math.exp(-self.renege_rate * incentive)
+        accident = min(max(accident, 0.0), 1.0)
+        chosen = 1.0 - (1.0 - by[0]) * (1.0 - by[1])
+        if not self.breaks[self.t] < 1.0 - (1.0 - accident) * (1.0 - chosen):
+            return
+        breaker = 1 if gaps[1] > gaps[0] else 0
+        self.actors[breaker].posture = TOP
+        self.phase, self.settlement = CRISIS, math.nan
+        self.rung = max(c.posture, d.posture)
+        c.last_move = d.last_move = 0  # nobody moved in the crisis while it was settled
+        other = self.actors[1 - breaker]
+        other.belief = _bayes(other.belief, 0.02 + 0.98 * self.grid)
+
+    def join_chance(self, m: Actor) -> float:
+        """An ally's logit chance of joining the defender's war, in its value of joining:
+        r (v - q) (the rise in the defender's chance it brings + the cohesion it would
+        betray by staying out) - c (Christensen & Snyder 1990; Fearon 1997)."""
+        strength = [a.strength(a.forces) for a in self.actors]
+        d = self.actors[1]
+        believed = float((d.cbelief * self.grid).sum())  # the defender's belief
+        support = sum(strength[a.i] for a in self.actors if a.ally) - strength[1]
+        in_war = sum(strength[a.i] for a in self.actors[2:] if a.joined)
+        side = strength[1] + (believed * support + (1.0 - believed) * 1.0 * in_war)
+        without = side - strength[m.i] * believed
+        g = self.contest_exponent
+
+        def contest(t_f: float) -> float:
+            tc, tf = max(strength[0], 1e-12) ** g, max(t_f, 1e-12) ** g
+            return tf / (tc + tf)
+
+        gain = contest(without + strength[m.i]) - contest(without)
+        value = m.resolve * (self.demand - self.status_quo) * (gain + self.cohesion) - m.cost()
+        return 1.0 / (1.0 + math.exp(-min(max(m.beta * value, -50.0), 50.0)))
 
     def war_risk_now(self) -> float:
         c, d = self.actors[:2]
@@ -296,8 +422,10 @@ class CrisisModel(mesa.Model):
         if self.rung == WAR_RUNG and self.member[1] and self.climbs[self.t] < self.hazard[6]:
             self.rung = WAR_RUNG + 1
         if self.rung > WAR_RUNG:
-            for a in self.actors[1:]:
-                a.joined |= a.ally and self.joins[a.i] < self.cohesion
+            joining = [a for a in self.actors[2:] if a.ally and not a.joined and (
+                self.joins[a.i] < self.join_chance(a))]
+            for a in joining:
+                a.joined = True
         c = self.actors[0]
         side = [a for a in self.actors[1:] if a.i == 1 or a.joined]
         front_c = c.deployed
@@ -322,6 +450,7 @@ class CrisisModel(mesa.Model):
         d_front = d.deployed / max(d.deployed0, 1e-12)
         if c_front < self.collapse or d_front < self.collapse or self.territory >= 1.0:
             self.phase = SETTLED  # a front collapsed, or the territory is taken
+            self.settlement = self.status_quo if c_front < self.collapse else self.demand
 
 
 def _signal(belief: np.ndarray, grid: np.ndarray, signal: float, sd: float) -> np.ndarray:
@@ -365,6 +494,9 @@ def simulate(p, st, beliefs, cbeliefs, seed: int, runs) -> dict:
         "decisions": np.stack([uniform(seed, "decision", t, runs, (1, 2))[:, 0] for t in ts], 1),
         "hazards": np.stack([uniform(seed, "hazard.war", t, runs, (1,))[:, 0] for t in ts], 1),
         "climbs": np.stack([uniform(seed, "hazard.war-rung", t, runs, (1,))[:, 0] for t in ts], 1),
+        "agreements": np.stack(
+            [uniform(seed, "hazard.agreement", t, runs, (1,))[:, 0] for t in ts], 1
+        ),
         "joins": uniform(seed, "war.join", 0, runs, (1, n))[:, 0],
         "cohesion_normals": np.stack(
             [normal(seed, "signal.cohesion", t, runs, (n, max(n_al, 1)))[:, :2, 0] for t in ts], 1
