@@ -114,7 +114,7 @@ def main() -> None:
 
     for backend, goal in (("numpy", 1.5), ("jax", 2.0)):
         clock = "cpu" if backend == "numpy" else "wall"
-        t = interleave({k: (lambda tr=tr, b=backend: _sim(tr, runs, b, clock))
+        t = interleave({k: (lambda tr=tr, b=backend, c=clock: _sim(tr, runs, b, c))
                         for k, tr in trees.items()}, rounds)
         digests = {k: sorted({i["outcomes"] for i in v.info}) for k, v in t.items()}
         report.check(f"{backend}: each tree the same outcomes in every round",

@@ -20,10 +20,10 @@ from detente.model.balance import (
 )
 from detente.model.beliefs import mean
 from detente.model.params import Params, Structure
-from detente.model.rows import view
 from detente.model.peace import (
     _settle,
 )
+from detente.model.rows import view
 from detente.model.state import (
     BY_VICTORY,
     CEASEFIRE,
