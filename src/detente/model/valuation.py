@@ -36,6 +36,7 @@ from detente.model.bargaining import (
 from detente.model.beliefs import mean
 from detente.model.context import DecisionContext
 from detente.model.params import Params, Structure
+from detente.model.rows import view
 from detente.model.state import (
     CRISIS,
     Modifiers,
@@ -312,6 +313,25 @@ def _war_threat(
     (on the belief grid, with its expected cost of war) whose war payoff
     r g - c beats every way of going on in the crisis would.
     """
+    # Outside a crisis (a ceasefire or a war going on, a settled dispute) only
+    # HOLD's line can be finite: K = -inf on the others makes their lines -inf,
+    # and the maximum is HOLD's alone. Rows where that holds for every dispute
+    # and side skip the other three lines (the same numbers).
+    only_hold = (coef.k[..., [0, 2, 3]] == -xp.inf).all(axis=(1, 2, 3))
+    be = current()
+    return be.on_rows_where(
+        ~only_hold,
+        lambda rows: _threat(rows.take(coef), rows.take(belief), view(rows, p), st, centres,
+                             rows.take(war_gain), (0, 1, 2, 3)),
+        lambda: _threat(coef, belief, p, st, centres, war_gain, (1,)),
+    )
+
+
+def _threat(
+    coef: Coefficients, belief: F64, p: Params, st: Structure, centres: F64, war_gain: F64,
+    options: tuple[int, ...],
+) -> F64:
+    """:func:`_war_threat` from the lines of ``options`` (the others known to be -inf)."""
     sides = st.sides
     a, bc, k = coef.a[:, :, ::-1], coef.bc[:, :, ::-1], coef.k[:, :, ::-1]  # the other's lines
     c_opp = p.war_cost_belief[:, sides[:, ::-1]]
@@ -324,9 +344,12 @@ def _war_threat(
         return types * a[..., o, None] + (c_opp * bc[..., o])[..., None] + k[..., o, None]
 
     war = types * war_gain[:, :, ::-1, None] - c_opp[..., None]
-    at_war_rung = (bc[..., 2] == -1.0)[..., None]  # there UP is the war line itself
-    climb = xp.where(at_war_rung, -xp.inf, line(2))
-    others = xp.maximum(xp.maximum(line(0), line(1)), xp.maximum(line(3), climb))
+    if options == (1,):
+        others = line(1)
+    else:
+        at_war_rung = (bc[..., 2] == -1.0)[..., None]  # there UP is the war line itself
+        climb = xp.where(at_war_rung, -xp.inf, line(2))
+        others = xp.maximum(xp.maximum(line(0), line(1)), xp.maximum(line(3), climb))
     return (belief[:, st.role_pair] * (war > others)).sum(axis=-1)
 
 
