@@ -118,7 +118,6 @@ SLOW = {
         "test_hostile_files_fail_fast_in_bounded_memory",
     },
     "test_bad_scenarios.py": {"test_in_a_real_process_the_error_is_one_line_with_no_traceback"},
-    "test_baselines.py": {"test_the_hand_kernel_gives_the_engines_numbers_bit_for_bit"},
     "test_calibration.py": {
         # these share the module's small calibration (about 26 s to set up)
         "test_a_small_calibration_narrows_the_distance_and_stays_inside_the_priors",
