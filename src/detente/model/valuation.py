@@ -317,8 +317,13 @@ def _war_threat(
     # HOLD's line can be finite: K = -inf on the others makes their lines -inf,
     # and the maximum is HOLD's alone. Rows where that holds for every dispute
     # and side skip the other three lines (the same numbers).
-    only_hold = (coef.k[..., [0, 2, 3]] == -xp.inf).all(axis=(1, 2, 3))
     be = current()
+    if not be.eager:
+        # Compiled: every row with all four lines, no call of on_rows_where, so
+        # that the decisions and the talks' screen calling this stay the
+        # innermost calls, the ones the compiled step runs in blocks.
+        return _threat(coef, belief, p, st, centres, war_gain, (0, 1, 2, 3))
+    only_hold = (coef.k[..., [0, 2, 3]] == -xp.inf).all(axis=(1, 2, 3))
     return be.on_rows_where(
         ~only_hold,
         lambda rows: _threat(rows.take(coef), rows.take(belief), view(rows, p), st, centres,
