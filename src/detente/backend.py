@@ -20,8 +20,10 @@ never which one it is:
   (``if not be.some(mask): return``) happen only eagerly, and a compiled step
   computes every row under the mask instead, which gives the same numbers.
 * :meth:`Backend.on_rows_where`: run a row-wise function on the rows where a
-  mask holds: the gathered rows alone on NumPy, every row when traced (the
-  caller masks the rows outside).
+  mask holds: the gathered rows alone on NumPy; when traced, the same rows
+  packed into blocks of a fixed size, as many blocks as they fill
+  (:func:`_in_blocks`), so a compiled step decides only for the runs in a
+  crisis while compiling a single shape.
 * :meth:`Backend.select` (one of two branches) and :meth:`Backend.when` (a
   change kept only where a flag holds), for values that are arrays or
   dataclasses of arrays (the state, parameters and modifiers).
@@ -58,6 +60,7 @@ __all__ = [
     "parse",
     "put",
     "real",
+    "take_rows",
     "using",
     "xp",
 ]
@@ -106,9 +109,11 @@ def parse(name: str, precision: str | None = None) -> Spec:
 @dataclasses.dataclass(frozen=True)
 class Rows:
     """The rows of the runs' arrays a row-wise function is given: all ``count`` of them
-    (``index`` None), or those at ``index`` (eagerly, where a mask holds)."""
+    (``index`` None), or those at ``index``: a NumPy array eagerly, a JAX array of
+    a fixed size when traced (a block of the rows where a mask holds, padded
+    with a repeat of one of them)."""
 
-    index: NDArray[np.int64] | None
+    index: Any  # NDArray[np.int64] | jax.Array | None
     count: int
 
     def take(self, x: T) -> T:
@@ -117,7 +122,22 @@ class Rows:
         if self.index is None:
             return x
         index = self.index
-        return _map(lambda v: v[index] if isinstance(v, np.ndarray) and v.ndim else v, x)
+        return _map(lambda v: take_rows(v, index), x)
+
+
+def take_rows(v: Any, index: Any) -> Any:
+    """Rows ``index`` of ``v`` if it is an array (NumPy or JAX) with a leading axis, else ``v``.
+
+    A NumPy array indexed by a JAX index (a traced block of rows) becomes a JAX
+    array; numbers and 0-d arrays pass unchanged.
+    """
+    if not getattr(v, "ndim", 0):
+        return v
+    if isinstance(index, np.ndarray):
+        return v[index]
+    import jax.numpy as jnp
+
+    return jnp.asarray(v)[index]
 
 
 def _map(fn: Callable[..., Any], tree: T, *rest: Any) -> T:
@@ -197,9 +217,11 @@ class Backend(Protocol):
         ``compute`` is row-wise: given a :class:`Rows`, it reads only those rows
         (``Rows.take``) and returns arrays with one row for each. NumPy runs it
         on the gathered rows alone (none: not at all) and fills the others
-        with ``empty()``'s; a traced backend runs it on every row. So the
-        rows outside the mask are the caller's to mask, never to read. Wrap
-        it in :meth:`select` to skip it whole when no row needs it.
+        with ``empty()``'s; a traced backend runs it on blocks of the gathered
+        rows (:func:`_in_blocks`), or on every row where the rows are too few
+        to split. So the rows outside the mask are the caller's to mask,
+        never to read. Wrap it in :meth:`select` to skip it whole when no row
+        needs it.
         """
 
     def errstate(self, **kwargs: Any) -> contextlib.AbstractContextManager[Any]:
@@ -307,11 +329,20 @@ class JaxBackend:
     def on_rows_where(
         self, rows: Any, compute: Callable[[Rows], T], empty: Callable[[], T]
     ) -> T:
-        # Every row, neither masked nor under lax.cond: the caller reads only the
-        # rows under the mask, and a branch boundary would stop XLA fusing the
-        # function with its neighbours (a caller that can skip a whole phase
-        # says so with select).
-        return compute(Rows(None, rows.shape[0]))
+        count = rows.shape[0]
+        if not isinstance(rows, self._jax.core.Tracer):  # concrete (outside jit): as NumPy
+            index = np.flatnonzero(np.asarray(rows))
+            if len(index) == count:
+                return compute(Rows(None, count))
+            out = empty()
+            if not len(index):
+                return out
+            part = compute(Rows(index, count))
+            return _map(lambda o, v: self.xp.asarray(o).at[index].set(v), out, part)
+        block = block_size(count)
+        if block >= count:
+            return compute(Rows(None, count))
+        return _in_blocks(self._jax, rows, block, compute, empty)
 
     def errstate(self, **kwargs: Any) -> contextlib.AbstractContextManager[Any]:
         return contextlib.nullcontext()
@@ -320,6 +351,61 @@ class JaxBackend:
         from jax.scipy.special import ndtri as f
 
         return f(u)
+
+
+BLOCKS = 8  # a traced on_rows_where works through its rows in blocks of 1/BLOCKS of them
+_MIN_BLOCK = 64  # below this many rows a block's dispatch costs more than it saves
+
+
+def block_size(count: int, blocks: int | None = None) -> int:
+    """Rows in each block of a traced :meth:`JaxBackend.on_rows_where` over ``count`` rows:
+    ``count / BLOCKS`` rounded up to a multiple of 8 (a vector's width), at least
+    ``_MIN_BLOCK``; ``count`` itself (one pass over every row) when that is not fewer."""
+    per = -(-count // (blocks or BLOCKS))
+    return min(count, max(_MIN_BLOCK, -(-per // 8) * 8))
+
+
+def _in_blocks(
+    jax: Any, rows: Any, block: int, compute: Callable[[Rows], T], empty: Callable[[], T]
+) -> T:
+    """``compute`` on the rows where the traced mask ``rows`` holds, ``block`` rows at a time.
+
+    The live rows' indices are packed to the front (``nonzero`` with a static
+    size), and a ``while_loop`` runs ``compute`` on as many blocks of them as
+    needed: ``ceil(live / block)``, none when no row holds. A block's tail past
+    the live rows repeats its first row (a valid row, so the function sees
+    ordinary numbers) and its results are dropped by the scatter. Only one
+    shape is traced and compiled, ``block`` rows, whatever the count; every
+    operation being row-wise, each row's numbers are those of the whole
+    (this is stream compaction, Billeter, Olsson & Assarsson 2009, "Efficient
+    stream compaction on wide SIMD many-core architectures", HPG, in its
+    simplest sequential form, with a bounded number of shapes as in
+    "bucketing" of variable-length batches).
+    """
+    jnp, lax = jax.numpy, jax.lax
+    count = rows.shape[0]
+    live = jnp.sum(rows, dtype=jnp.int32)
+    order = jnp.nonzero(rows, size=count, fill_value=count)[0].astype(jnp.int32)
+    order = jnp.concatenate([order, jnp.full(block, count, dtype=jnp.int32)])  # whole blocks
+    leaves, rebuild = _flatten(empty())
+    leaves = [jnp.asarray(v) for v in leaves]
+
+    def body(carry: tuple[Any, list[Any]]) -> tuple[Any, list[Any]]:
+        k, out = carry
+        at = lax.dynamic_slice(order, (k * block,), (block,))
+        valid = at < count
+        index = jnp.where(valid, at, at[0])  # at[0] is live: k < blocks needed
+        part, _ = _flatten(compute(Rows(index, count)))
+        target = jnp.where(valid, at, count)  # out of bounds: dropped
+        new = [o.at[target].set(jnp.asarray(v).astype(o.dtype), mode="drop")
+               for o, v in zip(out, part, strict=True)]
+        return k + 1, new
+
+    def more(carry: tuple[Any, list[Any]]) -> Any:
+        return carry[0] * block < live
+
+    _, out = lax.while_loop(more, body, (jnp.int32(0), leaves))
+    return rebuild(list(out))
 
 
 _NUMPY = NumPyBackend()
