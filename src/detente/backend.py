@@ -296,6 +296,7 @@ class JaxBackend:
         self.xp: Any = jnp
         self.steps = steps
         self.real = real
+        self._blocked = False  # tracing a block of on_rows_where's rows
 
     def where(self, cond: Any, a: Any, b: Any) -> Any:
         return self.xp.where(cond, a, b)
@@ -340,9 +341,15 @@ class JaxBackend:
             part = compute(Rows(index, count))
             return _map(lambda o, v: self.xp.asarray(o).at[index].set(v), out, part)
         block = block_size(count)
-        if block >= count:
+        if block >= count or self._blocked:
+            # Too few rows to split, or already a block of an outer call's rows
+            # (the talks' screen within the talks): every row of them.
             return compute(Rows(None, count))
-        return _in_blocks(self._jax, rows, block, compute, empty)
+        self._blocked = True
+        try:
+            return _in_blocks(self._jax, rows, block, compute, empty)
+        finally:
+            self._blocked = False
 
     def errstate(self, **kwargs: Any) -> contextlib.AbstractContextManager[Any]:
         return contextlib.nullcontext()
