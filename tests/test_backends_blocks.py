@@ -89,18 +89,20 @@ def test_live_rows_at_the_ends_and_in_one_run(jnp):
             assert np.array_equal(w, g)
 
 
-def test_a_call_inside_a_block_runs_on_every_row_of_it(jnp):
-    # The talks' screen runs inside the talks' block: one level of blocks, and
-    # the inner function sees the block's rows, its mask the caller's to apply.
+def test_the_innermost_call_runs_in_blocks(jnp):
+    # The talks call the screen: the talks run on every row, the screen (the
+    # fewer rows) in blocks; one level of blocks, never a loop in a loop.
     import jax
 
     seen: list = []
+    outer_seen: list = []
     x = np.linspace(-1.0, 1.0, R)
     outer = np.arange(R) % 4 != 0
     inner = np.arange(R) % 3 == 0
 
     def run(be, xp, x, outer, inner):
         def body(rows: Rows):
+            outer_seen.append(None if rows.index is None else tuple(rows.index.shape))
             xs, keep = rows.take((x, inner))
 
             def deep(r2: Rows):
@@ -114,11 +116,17 @@ def test_a_call_inside_a_block_runs_on_every_row_of_it(jnp):
 
     want = run(NumPyBackend(), np, x, outer, inner)
     seen.clear()
+    outer_seen.clear()
     import jax.numpy as jnp2
 
     got = jax.jit(lambda a, b, c: run(JaxBackend(), jnp2, a, b, c))(x, outer, inner)
-    assert np.array_equal(want, np.asarray(got))
-    assert seen == [None]  # the inner call: every row of the outer block, no loop of its own
+    # Under the outer mask NumPy's numbers; outside it the caller's to mask
+    # (the outer call ran on every row).
+    assert np.array_equal(want[outer], np.asarray(got)[outer])
+    # The outer call's block trace is abandoned at the inner call, then it runs
+    # on every row and the inner call in blocks.
+    assert outer_seen == [(block_size(R),), None]
+    assert seen == [(block_size(R),)]
 
 
 def test_rows_take_indexes_numpy_and_jax_arrays_alike(jnp):

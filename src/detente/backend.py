@@ -219,9 +219,10 @@ class Backend(Protocol):
         on the gathered rows alone (none: not at all) and fills the others
         with ``empty()``'s; a traced backend runs it on blocks of the gathered
         rows (:func:`_in_blocks`), or on every row where the rows are too few
-        to split. So the rows outside the mask are the caller's to mask,
-        never to read. Wrap it in :meth:`select` to skip it whole when no row
-        needs it.
+        to split or where ``compute`` itself calls ``on_rows_where`` (then the
+        inner call is run in blocks: one level of blocks, the innermost). So
+        the rows outside the mask are the caller's to mask, never to read.
+        Wrap it in :meth:`select` to skip it whole when no row needs it.
         """
 
     def errstate(self, **kwargs: Any) -> contextlib.AbstractContextManager[Any]:
@@ -340,16 +341,21 @@ class JaxBackend:
                 return out
             part = compute(Rows(index, count))
             return _map(lambda o, v: self.xp.asarray(o).at[index].set(v), out, part)
+        if self._blocked:
+            # Called from a function being traced for an outer call's blocks:
+            # the innermost calls are the ones run in blocks (their rows are
+            # the fewer: the talks' screen and crisis lines, not every talk).
+            raise _Nested
         block = block_size(count)
-        if block >= count or self._blocked:
-            # Too few rows to split, or already a block of an outer call's rows
-            # (the talks' screen within the talks): every row of them.
-            return compute(Rows(None, count))
-        self._blocked = True
-        try:
-            return _in_blocks(self._jax, rows, block, compute, empty)
-        finally:
-            self._blocked = False
+        if block < count:
+            self._blocked = True
+            try:
+                return _in_blocks(self._jax, rows, block, compute, empty)
+            except _Nested:
+                pass  # ``compute`` calls on_rows_where itself: every row, inner calls in blocks
+            finally:
+                self._blocked = False
+        return compute(Rows(None, count))
 
     def errstate(self, **kwargs: Any) -> contextlib.AbstractContextManager[Any]:
         return contextlib.nullcontext()
@@ -358,6 +364,10 @@ class JaxBackend:
         from jax.scipy.special import ndtri as f
 
         return f(u)
+
+
+class _Nested(Exception):
+    """A traced on_rows_where called inside another's block (abandons the outer's blocks)."""
 
 
 BLOCKS = 8  # a traced on_rows_where works through its rows in blocks of 1/BLOCKS of them
