@@ -23,6 +23,12 @@ relative (the trees are different code; the compiled arithmetic may round
 the last bit differently where XLA fuses differently); whether the reals
 are bit-identical is recorded. Ratios are to the first tree. Writes
 ``benchmarks/results/ab_compiled.json`` (or ``--out``).
+
+``--detente-run`` times instead the default job end to end, ``detente run
+--runs N --backend jax --json`` (every package of ``ukraine-2022``) on each
+tree with the compilation cache a first run wrote, after checking that
+every tree prints the first tree's summary (numbers to 1e-9); it writes
+``benchmarks/results/ab_compiled-detente-run.json``.
 """
 
 from __future__ import annotations
@@ -32,12 +38,13 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from harness import Measured, Report, arguments, interleave, rounds_of
+from harness import Measured, Report, arguments, close, interleave, rounds_of
 
 JOB = r"""
 import json, os, sys, time
@@ -114,18 +121,82 @@ def compare(reference: Path, other: Path) -> dict:
     return {"discrete_equal": discrete_equal, "reals_max_rel": worst, "bit_identical": identical}
 
 
+def cli_run(tree: Path, runs: int, cache: str) -> tuple[float, dict]:
+    """Wall seconds of ``detente run --runs N --backend jax --json`` (start-up included)."""
+    env = dict(os.environ, PYTHONPATH=str(tree.resolve()), DETENTE_JAX_CACHE=cache)
+    cmd = [sys.executable, "-m", "detente.cli", "run", "--runs", str(runs), "--backend", "jax",
+           "--json"]
+    start = time.perf_counter()
+    out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+    seconds = time.perf_counter() - start
+    doc = json.loads(out)
+    doc.pop("backend", None)
+    return seconds, doc
+
+
+def detente_run(report: Report, trees: list[Path], runs: int, rounds: int, caches: dict) -> None:
+    """The default job end to end on each tree, each with the cache a first run wrote."""
+    docs = {str(t): cli_run(t, runs, caches[str(t)])[1] for t in trees}  # writes the caches
+    first = docs[str(trees[0])]
+    for name, doc in list(docs.items())[1:]:
+        report.check(f"detente run --runs {runs} --json: {name} prints {trees[0]}'s summary "
+                     "(numbers to 1e-9)", not close(first, doc, rtol=1e-9),
+                     differences=close(first, doc, rtol=1e-9)[:10])
+    t = interleave({str(tree): (lambda tree=tree: Measured(cli_run(tree, runs,
+                                                                   caches[str(tree)])[0]))
+                    for tree in trees}, rounds)
+    report.timed("detente run --backend jax, warm cache", t, runs=runs)
+    base = t[str(trees[0])].best
+    report.table(
+        f"detente run --runs {runs:,} --backend jax (every package of the default scenario), "
+        f"compilation cache warm, start-up included, best of {rounds} interleaved",
+        ["tree", "best s", "median s", "x the first tree"],
+        [[k, v.best, v.median, round(base / v.best, 2)] for k, v in t.items()],
+    )
+    report.write()
+
+
+def table_rows(t: dict, names: list[str], runs: int, steps: int, float32: bool) -> list[dict]:
+    """One row per tree (and the last in float32): the step's rate, cold and warm seconds."""
+    rows, first = [], None
+    for name in names + ([f"{names[-1]} (float32)"] if float32 else []):
+        keys = ([f"{name}: cold", f"{name}: warm"] if "float32" not in name
+                else [f"{names[-1]}: warm, float32"])
+        infos = [i for k in keys for i in t[k].info]
+        step = min(i["step_s"] for i in infos)
+        first = first or step
+        cold_s = min(t[keys[0]].seconds) if "float32" not in name else None
+        warm_k = keys[-1]
+        rows.append({
+            "tree": name,
+            "run_steps_per_s": round(runs * steps / step),
+            "x_first_tree": round(first / step, 2),
+            "cold_compile_s": None if cold_s is None else round(cold_s, 1),
+            "warm_startup_s": round(min(t[warm_k].seconds), 2),
+            "of_which_import_s": round(min(i["import_s"] for i in t[warm_k].info), 2),
+            "trace_lower_s": round(min(i["trace_lower_s"] for i in t[warm_k].info), 2),
+            "cache_load_s": round(min(i["compile_s"] for i in t[warm_k].info), 2),
+        })
+    return rows
+
+
 def main() -> None:
     ap = arguments(__doc__, rounds=3)
     ap.add_argument("trees", type=Path, nargs="+", help="source trees (ratios: to the first)")
     ap.add_argument("--runs", type=int, default=None, help="runs (default 10,000)")
     ap.add_argument("--package", default="status-quo")
     ap.add_argument("--float32", action="store_true", help="also the last tree in float32")
+    ap.add_argument("--detente-run", action="store_true",
+                    help="only: `detente run --backend jax --runs N --json` on each tree, warm")
     a = ap.parse_args()
     runs, rounds = a.runs or (2000 if a.quick else 10_000), rounds_of(a)
     names = [str(t) for t in a.trees]
     if len(set(names)) != len(names):
         ap.error("name each tree once")
     report = Report("ab_compiled", a)
+    if a.detente_run and a.out is None and not a.quick:
+        report.out = Path(__file__).parent / "results" / "ab_compiled-detente-run.json"
+        report.doc["benchmark"] = "ab_compiled-detente-run"  # the file's name, for the page
     work = Path(tempfile.mkdtemp(prefix="ab_compiled_"))
     caches = {n: str(work / f"cache{i}") for i, n in enumerate(names)}
     ref = work / "ref.npz"
@@ -135,6 +206,9 @@ def main() -> None:
         info.update(got)
         report.check(label, got["discrete_equal"] and got["reals_max_rel"] <= 1e-9, **got)
 
+    if a.detente_run:
+        detente_run(report, a.trees, runs, rounds, caches)
+        return
     # Before timing: 400 runs, and each tree's warm cache written (untimed).
     for i, tree in enumerate(a.trees):
         save = work / f"small{i}.npz"
@@ -181,25 +255,7 @@ def main() -> None:
         reals_max_rel={k: max(i["reals_max_rel"] for i in v.info) for k, v in float64.items()},
     )
     steps = next(iter(t.values())).info[0]["steps"]
-    rows, first = [], None
-    for name in names + ([f"{names[-1]} (float32)"] if a.float32 else []):
-        keys = ([f"{name}: cold", f"{name}: warm"] if "float32" not in name
-                else [f"{names[-1]}: warm, float32"])
-        infos = [i for k in keys for i in t[k].info]
-        step = min(i["step_s"] for i in infos)
-        first = first or step
-        cold_s = min(t[keys[0]].seconds) if "float32" not in name else None
-        warm_k = keys[-1]
-        rows.append({
-            "tree": name,
-            "run_steps_per_s": round(runs * steps / step),
-            "x_first_tree": round(first / step, 2),
-            "cold_compile_s": None if cold_s is None else round(cold_s, 1),
-            "warm_startup_s": round(min(t[warm_k].seconds), 2),
-            "of_which_import_s": round(min(i["import_s"] for i in t[warm_k].info), 2),
-            "trace_lower_s": round(min(i["trace_lower_s"] for i in t[warm_k].info), 2),
-            "cache_load_s": round(min(i["compile_s"] for i in t[warm_k].info), 2),
-        })
+    rows = table_rows(t, names, runs, steps, a.float32)
     report.put("rows", rows)
     report.table(
         f"ukraine-2022 {a.package}, {runs:,} runs x {steps} steps, compiled on the CPU, "
