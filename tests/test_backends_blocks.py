@@ -1,5 +1,5 @@
 """The compiled backend's on_rows_where works on the live rows only, in blocks
-(detente.backend._in_blocks), and gives NumPy's numbers on every row.
+(detente.blocks.in_blocks), and gives NumPy's numbers on every row.
 
 Each row's result depends on the row's own numbers and on its index, so a
 block that stops short of the live rows, a scatter that puts a row's result
@@ -13,8 +13,9 @@ import importlib.util
 import numpy as np
 import pytest
 
-from detente import backend
-from detente.backend import JaxBackend, NumPyBackend, Rows, block_size
+from detente import blocks
+from detente.backend import JaxBackend, NumPyBackend, Rows
+from detente.blocks import block_size
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("jax") is None, reason="the jax extra is not installed"
@@ -29,8 +30,8 @@ def jnp(monkeypatch):
     import jax.numpy as jnp
 
     jax.config.update("jax_enable_x64", True)
-    monkeypatch.setattr(backend, "_MIN_BLOCK", 8)
-    monkeypatch.setattr(backend, "BLOCKS", 12)  # 200 / 12 -> blocks of 24 rows
+    monkeypatch.setattr(blocks, "MIN_BLOCK", 8)
+    monkeypatch.setattr(blocks, "BLOCKS", 12)  # 200 / 12 -> blocks of 24 rows
     return jnp
 
 
@@ -142,5 +143,5 @@ def test_rows_take_indexes_numpy_and_jax_arrays_alike(jnp):
 def test_block_sizes():
     assert block_size(100_000) == 12_504  # 1/8, rounded up to a multiple of 8
     assert block_size(10_000) == 1_256
-    assert block_size(300) == 64  # at least _MIN_BLOCK
+    assert block_size(300) == 64  # at least MIN_BLOCK
     assert block_size(40) == 40  # fewer rows than a block: one pass over them

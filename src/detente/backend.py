@@ -22,7 +22,7 @@ never which one it is:
 * :meth:`Backend.on_rows_where`: run a row-wise function on the rows where a
   mask holds: the gathered rows alone on NumPy; when traced, the same rows
   packed into blocks of a fixed size, as many blocks as they fill
-  (:func:`_in_blocks`), so a compiled step decides only for the runs in a
+  (:func:`detente.blocks.in_blocks`), so a compiled step decides only for the runs in a
   crisis while compiling a single shape.
 * :meth:`Backend.select` (one of two branches) and :meth:`Backend.when` (a
   change kept only where a flag holds), for values that are arrays or
@@ -42,8 +42,18 @@ from types import ModuleType
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy.special import ndtri as _scipy_ndtri
+
+from detente.blocks import (
+    Nested,
+    Rows,
+    block_size,
+    flatten,
+    in_blocks,
+    scatter,
+    take_rows,
+    tree_map,
+)
 
 __all__ = [
     "BACKENDS",
@@ -106,80 +116,6 @@ def parse(name: str, precision: str | None = None) -> Spec:
     return Spec(backend, chosen)
 
 
-@dataclasses.dataclass(frozen=True)
-class Rows:
-    """The rows of the runs' arrays a row-wise function is given: all ``count`` of them
-    (``index`` None), or those at ``index``: a NumPy array eagerly, a JAX array of
-    a fixed size when traced (a block of the rows where a mask holds, padded
-    with a repeat of one of them)."""
-
-    index: Any  # NDArray[np.int64] | jax.Array | None
-    count: int
-
-    def take(self, x: T) -> T:
-        """``x`` restricted to the rows: an array with a leading run axis, or a tuple or
-        dataclass of such arrays (numbers pass unchanged)."""
-        if self.index is None:
-            return x
-        index = self.index
-        return _map(lambda v: take_rows(v, index), x)
-
-
-def take_rows(v: Any, index: Any) -> Any:
-    """Rows ``index`` of ``v`` if it is an array (NumPy or JAX) with a leading axis, else ``v``.
-
-    A NumPy array indexed by a JAX index (a traced block of rows) becomes a JAX
-    array; numbers and 0-d arrays pass unchanged.
-    """
-    if not getattr(v, "ndim", 0):
-        return v
-    if isinstance(index, np.ndarray):
-        return v[index]
-    import jax.numpy as jnp
-
-    return jnp.asarray(v)[index]
-
-
-def _map(fn: Callable[..., Any], tree: T, *rest: Any) -> T:
-    """``fn`` applied leaf by leaf to a tree of tuples and dataclasses (the same shape)."""
-    if isinstance(tree, tuple):
-        return type(tree)(_map(fn, *parts) for parts in zip(tree, *rest, strict=True))
-    if dataclasses.is_dataclass(tree) and not isinstance(tree, type):
-        changes = {
-            f.name: _map(fn, getattr(tree, f.name), *(getattr(r, f.name) for r in rest))
-            for f in dataclasses.fields(tree)
-        }
-        return dataclasses.replace(tree, **changes)
-    return fn(tree, *rest)  # type: ignore[no-any-return]
-
-
-def _flatten(tree: T) -> tuple[list[Any], Callable[[list[Any]], T]]:
-    """The leaves of a tree of tuples and dataclasses, and a function rebuilding it."""
-    leaves: list[Any] = []
-
-    def collect(v: Any) -> Any:
-        leaves.append(v)
-        return v
-
-    _map(collect, tree)
-
-    def rebuild(new: list[Any]) -> T:
-        it = iter(new)
-        return _map(lambda _: next(it), tree)
-
-    return leaves, rebuild
-
-
-def _scatter(out: Any, index: NDArray[np.int64], part: Any) -> None:
-    """``out[index] = part`` leaf by leaf, in place (``out``'s arrays belong to the caller)."""
-
-    def write(o: Any, p: Any) -> Any:
-        o[index] = p
-        return o
-
-    _map(write, out, part)
-
-
 @runtime_checkable
 class Backend(Protocol):
     """What the engine needs of an array backend (see the module's docstring)."""
@@ -218,7 +154,7 @@ class Backend(Protocol):
         (``Rows.take``) and returns arrays with one row for each. NumPy runs it
         on the gathered rows alone (none: not at all) and fills the others
         with ``empty()``'s; a traced backend runs it on blocks of the gathered
-        rows (:func:`_in_blocks`), or on every row where the rows are too few
+        rows (:func:`detente.blocks.in_blocks`), or on every row where the rows are too few
         to split or where ``compute`` itself calls ``on_rows_where`` (then the
         inner call is run in blocks: one level of blocks, the innermost). So
         the rows outside the mask are the caller's to mask, never to read.
@@ -273,7 +209,7 @@ class NumPyBackend:
             return compute(Rows(None, count))
         out = empty()
         if len(index):
-            _scatter(out, index, compute(Rows(index, count)))
+            scatter(out, index, compute(Rows(index, count)))
         return out
 
     def errstate(self, **kwargs: Any) -> contextlib.AbstractContextManager[Any]:
@@ -316,7 +252,7 @@ class JaxBackend:
 
         def leaves(branch: Callable[[], T]) -> Callable[[], list[Any]]:
             def run() -> list[Any]:
-                flat, rebuild = _flatten(branch())
+                flat, rebuild = flatten(branch())
                 shape.append(rebuild)
                 return flat
 
@@ -326,7 +262,7 @@ class JaxBackend:
         return shape[0](list(out))
 
     def when(self, flag: Any, change: Callable[[T], T], value: T) -> T:
-        return _map(lambda new, old: self.xp.where(flag, new, old), change(value), value)
+        return tree_map(lambda new, old: self.xp.where(flag, new, old), change(value), value)
 
     def on_rows_where(
         self, rows: Any, compute: Callable[[Rows], T], empty: Callable[[], T]
@@ -340,18 +276,18 @@ class JaxBackend:
             if not len(index):
                 return out
             part = compute(Rows(index, count))
-            return _map(lambda o, v: self.xp.asarray(o).at[index].set(v), out, part)
+            return tree_map(lambda o, v: self.xp.asarray(o).at[index].set(v), out, part)
         if self._blocked:
             # Called from a function being traced for an outer call's blocks:
             # the innermost calls are the ones run in blocks (their rows are
             # the fewer: the talks' screen and crisis lines, not every talk).
-            raise _Nested
+            raise Nested
         block = block_size(count)
         if block < count:
             self._blocked = True
             try:
-                return _in_blocks(self._jax, rows, block, compute, empty)
-            except _Nested:
+                return in_blocks(self._jax, rows, block, compute, empty)
+            except Nested:
                 pass  # ``compute`` calls on_rows_where itself: every row, inner calls in blocks
             finally:
                 self._blocked = False
@@ -364,65 +300,6 @@ class JaxBackend:
         from jax.scipy.special import ndtri as f
 
         return f(u)
-
-
-class _Nested(Exception):
-    """A traced on_rows_where called inside another's block (abandons the outer's blocks)."""
-
-
-BLOCKS = 8  # a traced on_rows_where works through its rows in blocks of 1/BLOCKS of them
-_MIN_BLOCK = 64  # below this many rows a block's dispatch costs more than it saves
-
-
-def block_size(count: int, blocks: int | None = None) -> int:
-    """Rows in each block of a traced :meth:`JaxBackend.on_rows_where` over ``count`` rows:
-    ``count / BLOCKS`` rounded up to a multiple of 8 (a vector's width), at least
-    ``_MIN_BLOCK``; ``count`` itself (one pass over every row) when that is not fewer."""
-    per = -(-count // (blocks or BLOCKS))
-    return min(count, max(_MIN_BLOCK, -(-per // 8) * 8))
-
-
-def _in_blocks(
-    jax: Any, rows: Any, block: int, compute: Callable[[Rows], T], empty: Callable[[], T]
-) -> T:
-    """``compute`` on the rows where the traced mask ``rows`` holds, ``block`` rows at a time.
-
-    The live rows' indices are packed to the front (``nonzero`` with a static
-    size), and a ``while_loop`` runs ``compute`` on as many blocks of them as
-    needed: ``ceil(live / block)``, none when no row holds. A block's tail past
-    the live rows repeats its first row (a valid row, so the function sees
-    ordinary numbers) and its results are dropped by the scatter. Only one
-    shape is traced and compiled, ``block`` rows, whatever the count; every
-    operation being row-wise, each row's numbers are those of the whole
-    (this is stream compaction, Billeter, Olsson & Assarsson 2009, "Efficient
-    stream compaction on wide SIMD many-core architectures", HPG, in its
-    simplest sequential form, with a bounded number of shapes as in
-    "bucketing" of variable-length batches).
-    """
-    jnp, lax = jax.numpy, jax.lax
-    count = rows.shape[0]
-    live = jnp.sum(rows, dtype=jnp.int32)
-    order = jnp.nonzero(rows, size=count, fill_value=count)[0].astype(jnp.int32)
-    order = jnp.concatenate([order, jnp.full(block, count, dtype=jnp.int32)])  # whole blocks
-    leaves, rebuild = _flatten(empty())
-    leaves = [jnp.asarray(v) for v in leaves]
-
-    def body(carry: tuple[Any, list[Any]]) -> tuple[Any, list[Any]]:
-        k, out = carry
-        at = lax.dynamic_slice(order, (k * block,), (block,))
-        valid = at < count
-        index = jnp.where(valid, at, at[0])  # at[0] is live: k < blocks needed
-        part, _ = _flatten(compute(Rows(index, count)))
-        target = jnp.where(valid, at, count)  # out of bounds: dropped
-        new = [o.at[target].set(jnp.asarray(v).astype(o.dtype), mode="drop")
-               for o, v in zip(out, part, strict=True)]
-        return k + 1, new
-
-    def more(carry: tuple[Any, list[Any]]) -> Any:
-        return carry[0] * block < live
-
-    _, out = lax.while_loop(more, body, (jnp.int32(0), leaves))
-    return rebuild(list(out))
 
 
 _NUMPY = NumPyBackend()
