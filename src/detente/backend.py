@@ -20,8 +20,10 @@ never which one it is:
   (``if not be.some(mask): return``) happen only eagerly, and a compiled step
   computes every row under the mask instead, which gives the same numbers.
 * :meth:`Backend.on_rows_where`: run a row-wise function on the rows where a
-  mask holds: the gathered rows alone on NumPy, every row when traced (the
-  caller masks the rows outside).
+  mask holds: the gathered rows alone on NumPy; when traced, the same rows
+  packed into blocks of a fixed size, as many blocks as they fill
+  (:func:`detente.blocks.in_blocks`), so a compiled step decides only for the runs in a
+  crisis while compiling a single shape.
 * :meth:`Backend.select` (one of two branches) and :meth:`Backend.when` (a
   change kept only where a flag holds), for values that are arrays or
   dataclasses of arrays (the state, parameters and modifiers).
@@ -40,8 +42,18 @@ from types import ModuleType
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy.special import ndtri as _scipy_ndtri
+
+from detente.blocks import (
+    Nested,
+    Rows,
+    block_size,
+    flatten,
+    in_blocks,
+    scatter,
+    take_rows,
+    tree_map,
+)
 
 __all__ = [
     "BACKENDS",
@@ -58,6 +70,7 @@ __all__ = [
     "parse",
     "put",
     "real",
+    "take_rows",
     "using",
     "xp",
 ]
@@ -103,63 +116,6 @@ def parse(name: str, precision: str | None = None) -> Spec:
     return Spec(backend, chosen)
 
 
-@dataclasses.dataclass(frozen=True)
-class Rows:
-    """The rows of the runs' arrays a row-wise function is given: all ``count`` of them
-    (``index`` None), or those at ``index`` (eagerly, where a mask holds)."""
-
-    index: NDArray[np.int64] | None
-    count: int
-
-    def take(self, x: T) -> T:
-        """``x`` restricted to the rows: an array with a leading run axis, or a tuple or
-        dataclass of such arrays (numbers pass unchanged)."""
-        if self.index is None:
-            return x
-        index = self.index
-        return _map(lambda v: v[index] if isinstance(v, np.ndarray) and v.ndim else v, x)
-
-
-def _map(fn: Callable[..., Any], tree: T, *rest: Any) -> T:
-    """``fn`` applied leaf by leaf to a tree of tuples and dataclasses (the same shape)."""
-    if isinstance(tree, tuple):
-        return type(tree)(_map(fn, *parts) for parts in zip(tree, *rest, strict=True))
-    if dataclasses.is_dataclass(tree) and not isinstance(tree, type):
-        changes = {
-            f.name: _map(fn, getattr(tree, f.name), *(getattr(r, f.name) for r in rest))
-            for f in dataclasses.fields(tree)
-        }
-        return dataclasses.replace(tree, **changes)
-    return fn(tree, *rest)  # type: ignore[no-any-return]
-
-
-def _flatten(tree: T) -> tuple[list[Any], Callable[[list[Any]], T]]:
-    """The leaves of a tree of tuples and dataclasses, and a function rebuilding it."""
-    leaves: list[Any] = []
-
-    def collect(v: Any) -> Any:
-        leaves.append(v)
-        return v
-
-    _map(collect, tree)
-
-    def rebuild(new: list[Any]) -> T:
-        it = iter(new)
-        return _map(lambda _: next(it), tree)
-
-    return leaves, rebuild
-
-
-def _scatter(out: Any, index: NDArray[np.int64], part: Any) -> None:
-    """``out[index] = part`` leaf by leaf, in place (``out``'s arrays belong to the caller)."""
-
-    def write(o: Any, p: Any) -> Any:
-        o[index] = p
-        return o
-
-    _map(write, out, part)
-
-
 @runtime_checkable
 class Backend(Protocol):
     """What the engine needs of an array backend (see the module's docstring)."""
@@ -197,9 +153,12 @@ class Backend(Protocol):
         ``compute`` is row-wise: given a :class:`Rows`, it reads only those rows
         (``Rows.take``) and returns arrays with one row for each. NumPy runs it
         on the gathered rows alone (none: not at all) and fills the others
-        with ``empty()``'s; a traced backend runs it on every row. So the
-        rows outside the mask are the caller's to mask, never to read. Wrap
-        it in :meth:`select` to skip it whole when no row needs it.
+        with ``empty()``'s; a traced backend runs it on blocks of the gathered
+        rows (:func:`detente.blocks.in_blocks`), or on every row where the rows are too few
+        to split or where ``compute`` itself calls ``on_rows_where`` (then the
+        inner call is run in blocks: one level of blocks, the innermost). So
+        the rows outside the mask are the caller's to mask, never to read.
+        Wrap it in :meth:`select` to skip it whole when no row needs it.
         """
 
     def errstate(self, **kwargs: Any) -> contextlib.AbstractContextManager[Any]:
@@ -264,7 +223,7 @@ class NumPyBackend:
             return out
         out = empty()
         if len(index):
-            _scatter(out, index, compute(Rows(index, count)))
+            scatter(out, index, compute(Rows(index, count)))
         return out
 
     def errstate(self, **kwargs: Any) -> contextlib.AbstractContextManager[Any]:
@@ -288,6 +247,7 @@ class JaxBackend:
         self.xp: Any = jnp
         self.steps = steps
         self.real = real
+        self._blocked = False  # tracing a block of on_rows_where's rows
 
     def where(self, cond: Any, a: Any, b: Any) -> Any:
         return self.xp.where(cond, a, b)
@@ -306,7 +266,7 @@ class JaxBackend:
 
         def leaves(branch: Callable[[], T]) -> Callable[[], list[Any]]:
             def run() -> list[Any]:
-                flat, rebuild = _flatten(branch())
+                flat, rebuild = flatten(branch())
                 shape.append(rebuild)
                 return flat
 
@@ -316,16 +276,36 @@ class JaxBackend:
         return shape[0](list(out))
 
     def when(self, flag: Any, change: Callable[[T], T], value: T) -> T:
-        return _map(lambda new, old: self.xp.where(flag, new, old), change(value), value)
+        return tree_map(lambda new, old: self.xp.where(flag, new, old), change(value), value)
 
     def on_rows_where(
         self, rows: Any, compute: Callable[[Rows], T], empty: Callable[[], T]
     ) -> T:
-        # Every row, neither masked nor under lax.cond: the caller reads only the
-        # rows under the mask, and a branch boundary would stop XLA fusing the
-        # function with its neighbours (a caller that can skip a whole phase
-        # says so with select).
-        return compute(Rows(None, rows.shape[0]))
+        count = rows.shape[0]
+        if not isinstance(rows, self._jax.core.Tracer):  # concrete (outside jit): as NumPy
+            index = np.flatnonzero(np.asarray(rows))
+            if len(index) == count:
+                return compute(Rows(None, count))
+            out = empty()
+            if not len(index):
+                return out
+            part = compute(Rows(index, count))
+            return tree_map(lambda o, v: self.xp.asarray(o).at[index].set(v), out, part)
+        if self._blocked:
+            # Called from a function being traced for an outer call's blocks:
+            # the innermost calls are the ones run in blocks (their rows are
+            # the fewer: the talks' screen and crisis lines, not every talk).
+            raise Nested
+        block = block_size(count)
+        if block < count:
+            self._blocked = True
+            try:
+                return in_blocks(self._jax, rows, block, compute, empty)
+            except Nested:
+                pass  # ``compute`` calls on_rows_where itself: every row, inner calls in blocks
+            finally:
+                self._blocked = False
+        return compute(Rows(None, count))
 
     def errstate(self, **kwargs: Any) -> contextlib.AbstractContextManager[Any]:
         return contextlib.nullcontext()

@@ -18,12 +18,18 @@ What a compiled step cannot do is branch on data, so:
 * the random keys of a traced step are looked up in a table hashed on the
   host (:mod:`detente.random`), so the random numbers are exactly those of
   the NumPy backend;
-* every row is computed and masked, where NumPy works on the rows that need
-  it; row-wise operations make that the same arithmetic.
+* the phases that NumPy runs on the rows that need them (the decisions of
+  the runs in a crisis, the talks where a channel is open) run on blocks of
+  a fixed size holding those rows, as many blocks as they fill
+  (:meth:`detente.backend.JaxBackend.on_rows_where`): one shape compiled,
+  the cost of the live rows paid. Every other operation computes every row
+  and masks; row-wise operations make that the same arithmetic.
 
 The two backends differ only where XLA and NumPy evaluate ``exp``, ``log``
-or ``pow`` to a different last bit, which can tip a rare decision the other
-way; the tests bound how rarely (``tests/test_backends.py``).
+or ``pow`` to a different last bit, or where XLA fuses a multiply and an
+add into one rounding (which it decides per compiled program, so the
+blocks can move such a last bit too), which can tip a rare decision the
+other way; the tests bound how rarely (``tests/test_backends.py``).
 
 JAX is an extra: ``pip install 'detente[jax]'``. With a CUDA build of
 jaxlib the same code runs on the GPU.

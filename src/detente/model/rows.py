@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from detente.backend import Rows
+from detente.backend import Rows, take_rows
 from detente.model.params import Params
 from detente.model.state import State
 
@@ -73,9 +73,10 @@ class RowView:
     def __getattr__(self, name: str) -> Any:
         obj, idx, runs = self.__dict__["_of"]
         v = getattr(obj, name)
-        if isinstance(v, np.ndarray) and v.ndim and v.shape[0] == runs:
-            v = v[idx]
-        self.__dict__[name] = v  # found there next time, without __getattr__
+        if getattr(v, "ndim", 0) and v.shape[0] == runs:  # NumPy's or JAX's (a traced block)
+            v = take_rows(v, idx)
+        if isinstance(idx, np.ndarray):  # a traced read may be inside a nested loop's trace
+            self.__dict__[name] = v  # found there next time, without __getattr__
         return v
 
 
