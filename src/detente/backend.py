@@ -219,7 +219,7 @@ class NumPyBackend:
             # over the rest costs less than gathering the live rows' inputs.
             out = compute(Rows(None, count))
             rest = np.flatnonzero(~np.asarray(rows, dtype=bool))
-            _scatter(out, rest, Rows(rest, count).take(empty()))
+            scatter(out, rest, Rows(rest, count).take(empty()))
             return out
         out = empty()
         if len(index):
