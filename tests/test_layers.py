@@ -27,7 +27,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 # rank. The top-level ``detente`` module loads its names lazily (PEP 562), so
 # importing it (for ``__version__``) costs nothing and ranks with the base.
 RANK = {
-    "detente": 0, "backend": 0, "extras": 0, "written": 0, "outcomes": 0,
+    "blocks": -1, "detente": 0, "backend": 0, "extras": 0, "written": 0, "outcomes": 0,
     "random": 1, "io": 1,
     "theory": 2,
     "scenario": 3,
