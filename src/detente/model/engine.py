@@ -214,7 +214,7 @@ def _crisis_choices(wk: Week, state: State) -> NDArray[np.int64]:
 
     Working on those rows alone gives the same numbers (every operation is
     row-wise) for a fraction of the cost once most runs are at war or settled.
-    A compiled step computes every row and masks (no data-dependent shapes).
+    A compiled step runs them in blocks of a fixed size (:mod:`detente.blocks`).
     """
     model, st, p, mods, seed, runs = wk.model, wk.st, wk.p, wk.mods, wk.seed, wk.runs
     crisis = state.phase == CRISIS
