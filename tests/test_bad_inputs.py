@@ -128,6 +128,22 @@ def _limited(mb: int):
     return apply
 
 
+@pytest.mark.parametrize("before", ["# it's a comment\n", "note: don't\n"])
+def test_deep_nesting_after_an_apostrophe_is_refused_without_a_crash(before, tmp_path):
+    # An apostrophe outside quotes blinds the quote-aware estimate of nesting,
+    # and libyaml's composer recurses on the C stack: 200,000 brackets crashed
+    # the process (signal 11) until such documents went to the Python parser.
+    path = tmp_path / "deep.yaml"
+    path.write_text(before + "name: x\nactors: " + "[" * 200_000 + "]" * 200_000 + "\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "detente.cli", "validate", str(path)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 2, (proc.returncode, proc.stderr[-300:])
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "nesting at most" in lines[0] and str(path) in lines[0]
+
+
 @pytest.mark.parametrize("name", ["alias-bomb", "deep-nesting", "binary-junk"])
 def test_hostile_files_fail_fast_in_bounded_memory(name, tmp_path):
     path = HERE / "scenarios" / f"{name}.yaml"

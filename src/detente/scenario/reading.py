@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from detente.io import MAX_BYTES, read_text
@@ -17,22 +18,44 @@ MAX_NODES = 200_000  # YAML nodes after aliases are expanded
 MAX_DEPTH = 64  # nesting of mappings and lists
 
 
-# libyaml's parser where PyYAML was built with it (the wheels are): the same
-# safe constructor and resolver, parsed in C, about 10x faster on the
-# posterior files of thousands of samples that a scenario may read.
-_SAFE: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _StrictLoader(_SAFE):  # type: ignore[valid-type,misc]
+class _Strict:
     """Safe loading (no object construction) that also refuses duplicate keys,
     documents that aliases expand beyond ``MAX_NODES`` nodes ("billion laughs")
     and nesting deeper than ``MAX_DEPTH``."""
 
     def get_single_node(self):  # type: ignore[no-untyped-def]
-        node = super().get_single_node()
+        node = super().get_single_node()  # type: ignore[misc]
         if node is not None:
             _check_size(node)
         return node
+
+
+class _StrictLoader(_Strict, yaml.SafeLoader):
+    """The strict loader on PyYAML's Python parser: its recursion on a deep
+    document is Python's, caught as a RecursionError."""
+
+
+# libyaml's parser where PyYAML was built with it (the wheels are): the same
+# safe constructor and resolver, parsed in C, about 10x faster on the
+# posterior files of thousands of samples that a scenario may read. Its
+# composer recurses on the C stack, where nothing can catch it: it is given
+# only documents whose brackets, counted blind to quotes, nest at most
+# MAX_DEPTH deep (:func:`_bracket_depth`); any other goes to the Python parser.
+_StrictCLoader: Any = type(
+    "_StrictCLoader", (_Strict, getattr(yaml, "CSafeLoader", yaml.SafeLoader)), {}
+)
+
+
+def _bracket_depth(text: str) -> int:
+    """The deepest nesting of ``[``/``{`` in ``text``, quotes, comments and all ignored
+    (an upper bound of the flow nesting the parser can meet), in one NumPy pass."""
+    raw = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    step = np.isin(raw, _OPEN).astype(np.int64) - np.isin(raw, _CLOSE)
+    return int(np.cumsum(step).max(initial=0))
+
+
+_OPEN = np.frombuffer(b"[{", dtype=np.uint8)
+_CLOSE = np.frombuffer(b"]}", dtype=np.uint8)
 
 
 class _TooBig(yaml.YAMLError):
@@ -104,7 +127,8 @@ def _mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) 
     return loader.construct_mapping(node, deep=deep)
 
 
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+for _loader in (_StrictLoader, _StrictCLoader):
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
 def read_yaml(path: Path, what: str = "scenario") -> Any:
@@ -158,7 +182,8 @@ def parse_yaml_text(text: str, name: str) -> Any:
     if _nesting_estimate(text) > MAX_DEPTH:
         raise ScenarioError(name, "", f"expected nesting at most {MAX_DEPTH} levels deep")
     try:
-        return yaml.load(text, Loader=_StrictLoader)
+        fast = _bracket_depth(text) <= MAX_DEPTH
+        return yaml.load(text, Loader=_StrictCLoader if fast else _StrictLoader)
     except _TooBig as e:
         raise ScenarioError(name, "", e.message) from None
     except RecursionError:
