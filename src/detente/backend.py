@@ -294,7 +294,7 @@ class JaxBackend:
         if self._blocked:
             # Called from a function being traced for an outer call's blocks:
             # the innermost calls are the ones run in blocks (their rows are
-            # the fewer: the talks' screen and crisis lines, not every talk).
+            # the fewer: the decisions and the crisis lines, not every talk).
             raise Nested
         block = block_size(count)
         if block < count:

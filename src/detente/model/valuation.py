@@ -320,7 +320,7 @@ def _war_threat(
     be = current()
     if not be.eager:
         # Compiled: every row with all four lines, no call of on_rows_where, so
-        # that the decisions and the talks' screen calling this stay the
+        # that the decisions calling this stay the
         # innermost calls, the ones the compiled step runs in blocks.
         return _threat(coef, belief, p, st, centres, war_gain, (0, 1, 2, 3))
     only_hold = (coef.k[..., [0, 2, 3]] == -xp.inf).all(axis=(1, 2, 3))
