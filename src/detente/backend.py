@@ -216,7 +216,9 @@ class NumPyBackend:
         if len(index) >= self.dense_share * count:
             # Most rows live: computing every row (row-wise, the same numbers on
             # the live ones, as the compiled step does) and writing ``empty()``
-            # over the rest costs less than gathering the live rows' inputs.
+            # over the rest costs less than gathering the live rows' inputs. The
+            # values are written into what ``compute`` returned: a row-wise
+            # function must return new arrays, or the very arrays ``empty()`` does.
             out = compute(Rows(None, count))
             rest = np.flatnonzero(~np.asarray(rows, dtype=bool))
             scatter(out, rest, Rows(rest, count).take(empty()))

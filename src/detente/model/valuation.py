@@ -313,15 +313,16 @@ def _war_threat(
     (on the belief grid, with its expected cost of war) whose war payoff
     r g - c beats every way of going on in the crisis would.
     """
-    # Outside a crisis (a ceasefire or a war going on, a settled dispute) only
+    # Under a ceasefire or for a settled dispute (not at war: there UP is the
+    # war line, K = 0) only
     # HOLD's line can be finite: K = -inf on the others makes their lines -inf,
     # and the maximum is HOLD's alone. Rows where that holds for every dispute
     # and side skip the other three lines (the same numbers).
     be = current()
     if not be.eager:
         # Compiled: every row with all four lines, no call of on_rows_where, so
-        # that the decisions calling this stay the
-        # innermost calls, the ones the compiled step runs in blocks.
+        # that the decisions calling this stay the innermost calls, the ones
+        # the compiled step runs in blocks.
         return _threat(coef, belief, p, st, centres, war_gain, (0, 1, 2, 3))
     only_hold = (coef.k[..., [0, 2, 3]] == -xp.inf).all(axis=(1, 2, 3))
     return be.on_rows_where(
