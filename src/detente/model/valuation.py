@@ -314,8 +314,8 @@ def _war_threat(
     r g - c beats every way of going on in the crisis would.
     """
     # Under a ceasefire or for a settled dispute (not at war: there UP is the
-    # war line, K = 0) only
-    # HOLD's line can be finite: K = -inf on the others makes their lines -inf,
+    # war line, K = 0) only HOLD's line can be finite: K = -inf on the others
+    # makes their lines -inf,
     # and the maximum is HOLD's alone. Rows where that holds for every dispute
     # and side skip the other three lines (the same numbers).
     be = current()
