@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from detente.backend import Rows, current, real, xp
+from detente.blocks import tree_map
 from detente.model.balance import (
     _arms,
     _balance_seen,
@@ -77,7 +78,7 @@ def _negotiate(
         sub = rows.take
         s_state = view(rows, state)
         lines_r = _Lines(s_state, view(rows, p), view(rows, mods), st, sub(r_own), sub(c_own),
-                         sub(a_own), centres, sub(open_), sub(t.lines.arms_next))
+                         sub(a_own), centres, sub(open_), sub(t.lines.arms_next), inner=True)
         seen_by_proposer = _proposers_view(
             lines_r, sub(seen), sub(bias), sub((coef, threat, look.gain_war))
         )
@@ -179,8 +180,10 @@ class _Lines:
         centres: F64,
         open_: B,
         arms_next: F64 | None = None,
+        inner: bool = False,
     ) -> None:
         self.args = (state, p, mods, st)
+        self.inner = inner  # called inside a row-wise function of its own (the screen)
         self.r_own, self.c_own, self.a_own, self.centres = r_own, c_own, a_own, centres
         self.open_ = open_
         # The arsenals' next Richardson step, the same for every view of the
@@ -191,7 +194,8 @@ class _Lines:
         state, p, mods, st = self.args
         look = _outlook(state, p, mods, st, pwin, self.r_own, self.c_own, self.centres,
                         state.belief, self.arms_next)
-        coef = _ways_on(state, p, mods, st, self.centres, pwin, self.a_own, look, self.open_)
+        coef = _ways_on(state, p, mods, st, self.centres, pwin, self.a_own, look, self.open_,
+                        self.inner)
         threat = _war_threat(coef, state.belief, p, st, self.centres, look.gain_war)
         return coef, threat, look
 
@@ -206,6 +210,7 @@ def _ways_on(
     a_own: F64,
     look: Outlook,
     open_: B,
+    inner: bool = False,
 ) -> Coefficients:
     """Each side's ways on if an offer is rejected, as lines in its type (R, Dn, 2, 4).
 
@@ -232,7 +237,15 @@ def _ways_on(
         return Coefficients(zeros, xp.zeros(shape, dtype=real()),
                             xp.full(shape, -xp.inf, dtype=real()))
 
-    coef = current().on_rows_where((open_ & crisis).any(axis=1), crisis_lines, none_open)
+    be, live = current(), (open_ & crisis).any(axis=1)
+    if inner and not be.eager:
+        # Compiled, inside the screen: every row of the screen's block, the rows
+        # outside the mask given none_open's values as on_rows_where gives
+        # them, so that the screen stays the innermost call, run in blocks.
+        coef = tree_map(lambda c, e: xp.where(live[:, None, None, None], c, e),
+                        crisis_lines(Rows(None, live.shape[0])), none_open())
+    else:
+        coef = be.on_rows_where(live, crisis_lines, none_open)
     at_war = (state.phase == WAR)[..., None, None]
     in_ceasefire = (state.phase == CEASEFIRE)[..., None, None]
     only_war, only_hold = xp.arange(4) == 2, xp.arange(4) == 1
