@@ -36,6 +36,10 @@ import numpy as np
 import detente
 from detente.model.simulate import compile_model, run_chunk
 sc = detente.load_scenario("ukraine-2022")
+drop = os.environ.get("DETENTE_AB_DROP_BASELINE")  # a baseline item's type (v2_cost.py)
+if drop:
+    sc = sc.model_copy(update={"baseline": [b for b in sc.baseline
+                                            if getattr(b, "type", "") != drop]})
 models = [compile_model(sc, k) for k in sc.packages]
 runs = np.arange(int(os.environ["DETENTE_AB_RUNS"]))
 c0 = time.process_time()
@@ -47,12 +51,17 @@ for out in outs:
         a = np.ascontiguousarray(np.asarray(out[k]))
         h.update(k.encode() + a.dtype.str.encode() + repr(a.shape).encode() + a.tobytes())
 print(json.dumps({"cpu": cpu, "job": ["ukraine-2022", list(sc.packages), len(runs), 0],
-                  "outcomes": h.hexdigest()[:16]}))
+                  "outcomes": h.hexdigest()[:16], "baseline": len(getattr(sc, "baseline", ()))}))
 """
 
 
-def measure(tree: Path, runs: int) -> Measured:
+def measure(tree: Path, runs: int, drop_baseline: str | None = None) -> Measured:
+    """CPU seconds of the job on ``tree`` in a fresh process; ``drop_baseline`` removes
+    the scenario's baseline items of that type first (a counterfactual, for
+    benchmarks/v2_cost.py)."""
     env = dict(os.environ, PYTHONPATH=str(tree.resolve()), DETENTE_AB_RUNS=str(runs))
+    if drop_baseline:
+        env["DETENTE_AB_DROP_BASELINE"] = drop_baseline
     out = subprocess.run(
         [sys.executable, "-c", JOB], env=env, check=True, capture_output=True, text=True
     ).stdout

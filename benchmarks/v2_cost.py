@@ -8,8 +8,9 @@ US-Russia dialogue: a `negotiate` item in the scenario's baseline, which
 makes every run with an open dispute negotiate every week) and what part is
 the rest of the model (values of rejecting, peace values and breakdown
 hazards, compliance, the war threat in every decision). For each case, in a
-fresh process: every package of `ukraine-2022`, one chunk of ``--runs``
-runs, seed 0, ``time.process_time()`` around the simulation only:
+fresh process (benchmarks/ab_cpu.py's job): every package of `ukraine-2022`,
+one chunk of ``--runs`` runs, seed 0, ``time.process_time()`` around the
+simulation only:
 
 * version 1 (``--v1``, a source tree of commit 1939211), the scenario as it
   shipped then;
@@ -27,46 +28,12 @@ case computes the same outcomes in every round. Writes
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from harness import ROOT, Measured, Report, arguments, interleave, rounds_of
-
-JOB = r"""
-import hashlib, json, os, time
-import numpy as np
-import detente
-from detente.model.simulate import compile_model, run_chunk
-sc = detente.load_scenario("ukraine-2022")
-if os.environ["V2_TALKS"] == "0":
-    sc = sc.model_copy(update={"baseline": [b for b in sc.baseline
-                                            if getattr(b, "type", "") != "negotiate"]})
-models = [compile_model(sc, k) for k in sc.packages]
-runs = np.arange(int(os.environ["V2_RUNS"]))
-c0 = time.process_time()
-outs = [run_chunk(sc, m, 0, runs)[0] for m in models]
-cpu = time.process_time() - c0
-h = hashlib.sha256()
-for out in outs:
-    for k in sorted(out):
-        a = np.ascontiguousarray(np.asarray(out[k]))
-        h.update(k.encode() + a.dtype.str.encode() + repr(a.shape).encode() + a.tobytes())
-print(json.dumps({"cpu": cpu, "outcomes": h.hexdigest()[:16],
-                  "baseline": len(sc.baseline), "packages": len(models)}))
-"""
-
-
-def measure(tree: Path, runs: int, talks: bool) -> Measured:
-    env = dict(os.environ, PYTHONPATH=str(tree.resolve()), V2_RUNS=str(runs),
-               V2_TALKS="1" if talks else "0")
-    out = subprocess.run([sys.executable, "-c", JOB], env=env, check=True,
-                         capture_output=True, text=True).stdout
-    doc = json.loads(out.strip().splitlines()[-1])
-    return Measured(doc.pop("cpu"), doc)
+from ab_cpu import measure
+from harness import ROOT, Report, arguments, interleave, rounds_of
 
 
 def main() -> None:
@@ -78,9 +45,9 @@ def main() -> None:
     report = Report("v2_cost", a)
     here = ROOT / "src"
     cases = {
-        "version 1": lambda: measure(a.v1, runs, True),
-        "version 2": lambda: measure(here, runs, True),
-        "version 2 without the baseline's talks": lambda: measure(here, runs, False),
+        "version 1": lambda: measure(a.v1, runs),
+        "version 2": lambda: measure(here, runs),
+        "version 2 without the baseline's talks": lambda: measure(here, runs, "negotiate"),
     }
     t = interleave(cases, rounds_of(a))
     digests = {k: sorted({i["outcomes"] for i in v.info}) for k, v in t.items()}
